@@ -71,8 +71,10 @@ type EnrichedClick struct {
 	IPPrefix string `json:"ip_prefix"`
 	// VisitorHash is a keyed hash of (day salt, IP, user agent, domain): the
 	// same visitor on the same day and domain gets the same value; it cannot
-	// be linked across days nor reversed without the secret.
-	VisitorHash uint64 `json:"visitor_hash"`
+	// be linked across days nor reversed without the secret. It is encoded as
+	// a decimal string: JSON numbers above 2^53 lose precision in JavaScript,
+	// and webhook receivers are often JavaScript.
+	VisitorHash uint64 `json:"visitor_hash,string"`
 
 	Country string `json:"country,omitempty"` // ISO 3166-1 alpha-2
 	Region  string `json:"region,omitempty"`  // ISO 3166-2 subdivision code
