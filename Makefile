@@ -1,0 +1,25 @@
+# The two commands of the README, and a few helpers.
+.PHONY: dev test build services-start services-stop bench
+
+BIN := .local/bin/clicktrail
+
+## dev: build clicktrail and run everything in one process on the embedded default
+dev: build
+	$(BIN) dev --data-dir .local/dev
+
+## test: start real Kafka and ClickHouse, run vet and every test (what CI runs)
+test:
+	deploy/local/test.sh
+
+build:
+	go build -o $(BIN) ./cmd/clicktrail
+
+services-start:
+	deploy/local/services.sh start all
+
+services-stop:
+	deploy/local/services.sh stop all
+
+## bench: the hot-path benchmarks quoted in the issue notes
+bench:
+	go test -run '^$$' -bench . -benchmem ./schemas/ ./redirect/ ./enrich/ ./ingest/

@@ -1,0 +1,119 @@
+// Package pipeline holds the stage handlers that connect clicktrail's logs to
+// its processors: enrich (clicks.raw.v1 -> clicks.enriched.v1) and the
+// ClickHouse sink (clicks.enriched.v1 -> ClickHouse).
+//
+// A stage is an ingest.Handler, so the same code runs over Kafka consumer
+// groups (scale-out) and over the local spool (the embedded `clicktrail dev`).
+// Processors stay pure (enrich) or log-agnostic (sinks); this package is the
+// only place that decodes records, dead-letters the ones that cannot be
+// processed, and decides what "durable" means for a batch.
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/schemas"
+)
+
+// Enricher turns a raw click into an enriched one (enrich.Enricher).
+type Enricher interface {
+	Enrich(raw *schemas.RawClick) (*schemas.EnrichedClick, error)
+}
+
+// ClickWriter stores enriched clicks (sinks/clickhouse.Writer). Write returns
+// nil only once the rows are durable; it must be idempotent on the event id,
+// because a failed batch is written again.
+type ClickWriter interface {
+	Write(ctx context.Context, clicks []*schemas.EnrichedClick) error
+}
+
+// Enrich returns the handler of the enrich stage. For every raw click it
+// produces one enriched click to schemas.TopicClicksEnriched with the same
+// key (the link id, so per-link order holds). A record that does not decode or
+// cannot be enriched goes to the raw topic's dead-letter topic with the error
+// in its headers and is logged with its offset; the rest of the batch goes on.
+//
+// The handler returns nil only once out acknowledged every produced record.
+func Enrich(e Enricher, out ingest.Producer, log *slog.Logger) ingest.Handler {
+	log = orDiscard(log)
+	return func(ctx context.Context, batch []ingest.Record) error {
+		recs := make([]ingest.Record, 0, len(batch))
+		for _, r := range batch {
+			v, ts, err := enrichOne(e, r.Value)
+			if err != nil {
+				recs = append(recs, deadLetter(log, "enrich", r, err))
+				continue
+			}
+			recs = append(recs, ingest.Record{Topic: schemas.TopicClicksEnriched, Key: r.Key, Value: v, Timestamp: ts})
+		}
+		if err := out.Produce(ctx, recs); err != nil {
+			return fmt.Errorf("produce %d enriched clicks: %w", len(recs), err)
+		}
+		return nil
+	}
+}
+
+func enrichOne(e Enricher, value []byte) (v []byte, ts time.Time, err error) {
+	raw, err := schemas.DecodeRawClick(value)
+	if err != nil {
+		return nil, ts, err
+	}
+	en, err := e.Enrich(raw)
+	if err != nil {
+		return nil, ts, fmt.Errorf("enrich event %s: %w", raw.EventID, err)
+	}
+	v, err = en.Marshal()
+	if err != nil {
+		return nil, ts, fmt.Errorf("encode event %s: %w", raw.EventID, err)
+	}
+	return v, en.Time, nil
+}
+
+// ClickHouse returns the handler of the ClickHouse sink stage: it decodes the
+// batch, dead-letters what does not decode (through dlq), and writes the rest
+// in one call to w. It returns nil only once both are durable, so the consumer
+// commits after ClickHouse acknowledged the insert.
+func ClickHouse(w ClickWriter, dlq ingest.Producer, log *slog.Logger) ingest.Handler {
+	log = orDiscard(log)
+	return func(ctx context.Context, batch []ingest.Record) error {
+		rows := make([]*schemas.EnrichedClick, 0, len(batch))
+		var dead []ingest.Record
+		for _, r := range batch {
+			c, err := schemas.DecodeEnrichedClick(r.Value)
+			if err != nil {
+				dead = append(dead, deadLetter(log, "sink-clickhouse", r, err))
+				continue
+			}
+			rows = append(rows, c)
+		}
+		if len(dead) > 0 {
+			if err := dlq.Produce(ctx, dead); err != nil {
+				return fmt.Errorf("dead-letter %d records: %w", len(dead), err)
+			}
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if err := w.Write(ctx, rows); err != nil {
+			return fmt.Errorf("write %d clicks: %w", len(rows), err)
+		}
+		return nil
+	}
+}
+
+func deadLetter(log *slog.Logger, stage string, r ingest.Record, err error) ingest.Record {
+	log.Warn("dead-lettering record", "stage", stage, "topic", r.Topic,
+		"partition", r.Partition, "offset", r.Offset, "err", err)
+	return ingest.DeadLetter(stage, r, err, schemas.DeadLetterTopic(r.Topic))
+}
+
+func orDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
+}
