@@ -32,13 +32,14 @@ type ClickWriter interface {
 }
 
 // Enrich returns the handler of the enrich stage. For every raw click it
-// produces one enriched click to schemas.TopicClicksEnriched with the same
+// produces one enriched click to outTopic (schemas.TopicClicksEnriched, with
+// the deployment's topic prefix) with the same
 // key (the link id, so per-link order holds). A record that does not decode or
 // cannot be enriched goes to the raw topic's dead-letter topic with the error
 // in its headers and is logged with its offset; the rest of the batch goes on.
 //
 // The handler returns nil only once out acknowledged every produced record.
-func Enrich(e Enricher, out ingest.Producer, log *slog.Logger) ingest.Handler {
+func Enrich(e Enricher, out ingest.Producer, outTopic string, log *slog.Logger) ingest.Handler {
 	log = orDiscard(log)
 	return func(ctx context.Context, batch []ingest.Record) error {
 		recs := make([]ingest.Record, 0, len(batch))
@@ -48,7 +49,7 @@ func Enrich(e Enricher, out ingest.Producer, log *slog.Logger) ingest.Handler {
 				recs = append(recs, deadLetter(log, "enrich", r, err))
 				continue
 			}
-			recs = append(recs, ingest.Record{Topic: schemas.TopicClicksEnriched, Key: r.Key, Value: v, Timestamp: ts})
+			recs = append(recs, ingest.Record{Topic: outTopic, Key: r.Key, Value: v, Timestamp: ts})
 		}
 		if err := out.Produce(ctx, recs); err != nil {
 			return fmt.Errorf("produce %d enriched clicks: %w", len(recs), err)

@@ -72,7 +72,7 @@ func header(r ingest.Record, key string) string {
 
 func TestEnrichRoutesGoodAndDeadLettersBad(t *testing.T) {
 	out := &sliceProducer{}
-	h := Enrich(upperEnricher{}, out, nil)
+	h := Enrich(upperEnricher{}, out, schemas.TopicClicksEnriched, nil)
 	batch := []ingest.Record{
 		rawRecord(t, 10, "192.0.2.1"),
 		{Topic: schemas.TopicClicksRaw, Partition: 3, Offset: 11, Key: []byte("lnk_a"), Value: []byte("{not json")},
@@ -106,7 +106,7 @@ func TestEnrichRoutesGoodAndDeadLettersBad(t *testing.T) {
 }
 
 func TestEnrichFailsTheBatchWhenOutputIsNotDurable(t *testing.T) {
-	h := Enrich(upperEnricher{}, &sliceProducer{fail: errors.New("broker down")}, nil)
+	h := Enrich(upperEnricher{}, &sliceProducer{fail: errors.New("broker down")}, schemas.TopicClicksEnriched, nil)
 	if err := h(context.Background(), []ingest.Record{rawRecord(t, 1, "192.0.2.1")}); err == nil {
 		t.Fatal("handler returned nil although nothing was produced")
 	}
