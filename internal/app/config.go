@@ -1,0 +1,134 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"time"
+)
+
+// Kafka says where the Kafka cluster is and how clicktrail's topics look.
+type Kafka struct {
+	Brokers           []string
+	TopicPrefix       string // prepended to every topic name, e.g. "staging."; empty in most clusters
+	Partitions        int32
+	ReplicationFactor int16
+}
+
+// Enabled reports whether a cluster is configured.
+func (k Kafka) Enabled() bool { return len(k.Brokers) > 0 }
+
+// Topic returns the full name of one of schemas' topics.
+func (k Kafka) Topic(name string) string { return k.TopicPrefix + name }
+
+// Spool configures the local durable spool.
+type Spool struct {
+	SyncMode      string        // "interval" (default) or "always"
+	FlushInterval time.Duration // interval mode: the most a kill -9 can lose
+	MaxBytes      int64         // backlog above which clicks are refused (counted and logged)
+}
+
+// RedirectNode is a redirector with its link API, store and spool. With Kafka
+// configured, a forwarder drains the spool into Kafka; without, the spool is
+// the event log that the embedded stages read.
+type RedirectNode struct {
+	DataDir        string
+	RedirectAddr   string
+	APIAddr        string
+	APIKeys        []string
+	DefaultDomain  string
+	AnyHost        bool   // serve every Host as DefaultDomain (dev)
+	ShortURLScheme string // scheme of short_url in API answers
+	TrustedProxies []netip.Prefix
+	Spool          Spool
+	Kafka          Kafka
+	Logger         *slog.Logger
+	// OnReady, when set, is called once both listeners are bound, with their
+	// base URLs (tests listen on port 0 and learn the port here).
+	OnReady func(redirectURL, apiURL string)
+}
+
+// Enrich configures the enrichment stage.
+type Enrich struct {
+	GeoIPPath  string
+	HashSecret []byte
+}
+
+// Batch bounds consumer batches.
+type Batch struct {
+	MaxRecords int
+	MaxWait    time.Duration
+}
+
+// Dev is the embedded default: everything in one process on the spool.
+type Dev struct {
+	RedirectNode
+	Enrich        Enrich
+	ClickHouseDSN string // empty: clicks go to <data-dir>/clicks.jsonl
+	Batch         Batch
+}
+
+// EnrichWorker is the enrich stage as a Kafka consumer group.
+type EnrichWorker struct {
+	Kafka  Kafka
+	Group  string
+	Enrich Enrich
+	Batch  Batch
+	Logger *slog.Logger
+}
+
+// ClickHouseSink is the ClickHouse sink as a Kafka consumer group.
+type ClickHouseSink struct {
+	Kafka  Kafka
+	Group  string
+	DSN    string
+	Batch  Batch
+	Logger *slog.Logger
+}
+
+func (n *RedirectNode) validate() error {
+	var errs []error
+	if n.DataDir == "" {
+		errs = append(errs, errors.New("data-dir: required"))
+	}
+	if n.RedirectAddr == "" {
+		errs = append(errs, errors.New("redirect-addr: required"))
+	}
+	if n.APIAddr == "" {
+		errs = append(errs, errors.New("api-addr: required"))
+	}
+	if len(n.APIKeys) == 0 {
+		errs = append(errs, errors.New("api-key: at least one is required"))
+	}
+	for i, k := range n.APIKeys {
+		if len(k) < 16 {
+			errs = append(errs, fmt.Errorf("api-key[%d]: must be at least 16 characters", i))
+		}
+	}
+	if n.DefaultDomain == "" {
+		errs = append(errs, errors.New("default-domain: required"))
+	}
+	return errors.Join(errs...)
+}
+
+func (e Enrich) validate() error {
+	if len(e.HashSecret) < 32 {
+		return fmt.Errorf("hash-secret: must be at least 32 bytes, got %d", len(e.HashSecret))
+	}
+	return nil
+}
+
+func (k Kafka) validate() error {
+	if !k.Enabled() {
+		return errors.New("kafka-brokers: required")
+	}
+	return nil
+}
+
+func orDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
+}
