@@ -74,11 +74,11 @@ func enrichOne(e Enricher, value []byte) (v []byte, ts time.Time, err error) {
 	return v, en.Time, nil
 }
 
-// ClickHouse returns the handler of the ClickHouse sink stage: it decodes the
+// Sink returns the handler of a sink stage (ClickHouse, or the dev file): it decodes the
 // batch, dead-letters what does not decode (through dlq), and writes the rest
 // in one call to w. It returns nil only once both are durable, so the consumer
 // commits after ClickHouse acknowledged the insert.
-func ClickHouse(w ClickWriter, dlq ingest.Producer, log *slog.Logger) ingest.Handler {
+func Sink(w ClickWriter, dlq ingest.Producer, log *slog.Logger) ingest.Handler {
 	log = orDiscard(log)
 	return func(ctx context.Context, batch []ingest.Record) error {
 		rows := make([]*schemas.EnrichedClick, 0, len(batch))
@@ -86,7 +86,7 @@ func ClickHouse(w ClickWriter, dlq ingest.Producer, log *slog.Logger) ingest.Han
 		for _, r := range batch {
 			c, err := schemas.DecodeEnrichedClick(r.Value)
 			if err != nil {
-				dead = append(dead, deadLetter(log, "sink-clickhouse", r, err))
+				dead = append(dead, deadLetter(log, "sink", r, err))
 				continue
 			}
 			rows = append(rows, c)

@@ -112,7 +112,7 @@ func TestEnrichFailsTheBatchWhenOutputIsNotDurable(t *testing.T) {
 	}
 }
 
-func TestClickHouseStage(t *testing.T) {
+func TestSinkStage(t *testing.T) {
 	good := func(off int64) ingest.Record {
 		c, _ := upperEnricher{}.Enrich(mustDecode(t, rawRecord(t, off, "192.0.2.1")))
 		b, _ := c.Marshal()
@@ -122,7 +122,7 @@ func TestClickHouseStage(t *testing.T) {
 
 	t.Run("writes good rows and dead-letters bad ones", func(t *testing.T) {
 		w, dlq := &sliceWriter{}, &sliceProducer{}
-		if err := ClickHouse(w, dlq, nil)(context.Background(), []ingest.Record{good(1), bad, good(3)}); err != nil {
+		if err := Sink(w, dlq, nil)(context.Background(), []ingest.Record{good(1), bad, good(3)}); err != nil {
 			t.Fatal(err)
 		}
 		if len(w.rows) != 2 || len(dlq.recs) != 1 || dlq.recs[0].Topic != "clicks.enriched.v1.dlq" {
@@ -131,13 +131,13 @@ func TestClickHouseStage(t *testing.T) {
 	})
 	t.Run("insert failure fails the batch", func(t *testing.T) {
 		w := &sliceWriter{fail: errors.New("clickhouse down")}
-		if err := ClickHouse(w, &sliceProducer{}, nil)(context.Background(), []ingest.Record{good(1)}); err == nil {
+		if err := Sink(w, &sliceProducer{}, nil)(context.Background(), []ingest.Record{good(1)}); err == nil {
 			t.Fatal("nil error although the insert failed")
 		}
 	})
 	t.Run("dead-letter failure fails the batch", func(t *testing.T) {
 		w := &sliceWriter{}
-		err := ClickHouse(w, &sliceProducer{fail: errors.New("down")}, nil)(context.Background(), []ingest.Record{bad})
+		err := Sink(w, &sliceProducer{fail: errors.New("down")}, nil)(context.Background(), []ingest.Record{bad})
 		if err == nil {
 			t.Fatal("nil error although the dead letter was not stored")
 		}
