@@ -1,0 +1,129 @@
+package redirect
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clicktrail/clicktrail/schemas"
+)
+
+// createLinkRequest is the body of POST /v1/links.
+type createLinkRequest struct {
+	DestinationURL string            `json:"destination_url"`
+	Domain         string            `json:"domain"`
+	Path           string            `json:"path"`
+	UTM            schemas.UTM       `json:"utm"`
+	Tags           []string          `json:"tags"`
+	Metadata       map[string]string `json:"metadata"`
+	RedirectCode   int               `json:"redirect_code"`
+	ExpiresAt      *string           `json:"expires_at"` // RFC 3339; a string so errors can name it
+	ExpiredURL     string            `json:"expired_url"`
+}
+
+// decodeCreateLink turns a POST /v1/links body into a complete, valid link
+// (new id, timestamps now, a random path when none was given, in which case
+// generated is true) or an *apiError naming the bad field.
+func decodeCreateLink(body []byte, defaultDomain string, now time.Time) (l *Link, generated bool, _ *apiError) {
+	var req createLinkRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return nil, false, err
+	}
+	l = &Link{
+		ID:             NewLinkID(),
+		WorkspaceID:    DefaultWorkspaceID,
+		Domain:         defaultDomain,
+		Path:           req.Path,
+		DestinationURL: req.DestinationURL,
+		UTM:            req.UTM,
+		Tags:           req.Tags,
+		Metadata:       req.Metadata,
+		CreatedAt:      now,
+		UpdatedAt:      now,
+		ExpiredURL:     req.ExpiredURL,
+		RedirectCode:   req.RedirectCode,
+	}
+	if req.Domain != "" && !strings.EqualFold(req.Domain, defaultDomain) {
+		return nil, false, badRequest(CodeInvalidField, "domain", "only "+defaultDomain+" is served here; leave domain out or set it to that")
+	}
+	if req.ExpiresAt != nil {
+		t, err := time.Parse(time.RFC3339, *req.ExpiresAt)
+		if err != nil {
+			return nil, false, badRequest(CodeInvalidField, "expires_at", "want an RFC 3339 time such as 2026-12-31T23:59:59Z")
+		}
+		l.ExpiresAt = &t
+	}
+	if l.RedirectCode == 0 {
+		l.RedirectCode = 302
+	}
+	if l.Path == "" {
+		l.Path, generated = randomPath(), true
+	}
+	if err := l.Validate(); err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			return nil, false, badRequest(CodeInvalidField, fe.Field, fe.Message)
+		}
+		return nil, false, badRequest(CodeInvalidField, "", err.Error())
+	}
+	return l, generated, nil
+}
+
+// decodeStrict decodes exactly one JSON object into v, refusing unknown
+// members, and turns encoding/json's errors into API errors that name the
+// field.
+func decodeStrict(body []byte, v any) *apiError {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return badRequest(CodeInvalidJSON, "", "request body is empty; want a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, err := dec.Token(); err != io.EOF {
+			return badRequest(CodeInvalidJSON, "", "unexpected data after the JSON object")
+		}
+		return nil
+	}
+	var (
+		syntax  *json.SyntaxError
+		typeErr *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syntax):
+		return badRequest(CodeInvalidJSON, "", fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, err))
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return badRequest(CodeInvalidJSON, "", "the body must be a JSON object")
+	case errors.As(err, &typeErr):
+		return badRequest(CodeInvalidField, typeErr.Field, "wrong type: want "+jsonType(typeErr.Type.String())+", got "+typeErr.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest(CodeInvalidJSON, "", "truncated JSON")
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if n, uerr := strconv.Unquote(name); uerr == nil {
+			name = n
+		}
+		return badRequest(CodeUnknownField, name, "unknown field")
+	}
+	return badRequest(CodeInvalidJSON, "", err.Error())
+}
+
+// jsonType names a Go type the way an API client thinks of it.
+func jsonType(goType string) string {
+	switch {
+	case goType == "string" || goType == "*string":
+		return "a string"
+	case goType == "int":
+		return "an integer"
+	case strings.HasPrefix(goType, "[]"):
+		return "an array of strings"
+	case strings.HasPrefix(goType, "map["):
+		return "an object of string values"
+	}
+	return "an object"
+}

@@ -1,0 +1,29 @@
+package redirect
+
+import "fmt"
+
+// entry is what the cache holds for one domain/path: the link and everything
+// the redirector would otherwise compute per request. Entries are immutable
+// once built; the header slices are handed to net/http as they are, which
+// only reads them.
+type entry struct {
+	link       *Link    // nil: no link at this domain/path
+	key        []byte   // link id, the Kafka record key of its clicks
+	location   []string // Location of a redirect: destination with UTM merged
+	expiredLoc []string // Location of the 410 answer, nil when ExpiredURL is empty
+}
+
+// missing is the entry of every unknown domain/path.
+var missing = &entry{}
+
+func newEntry(l *Link) (*entry, error) {
+	loc, err := location(l.DestinationURL, &l.UTM)
+	if err != nil {
+		return nil, fmt.Errorf("link %s: destination_url: %w", l.ID, err)
+	}
+	e := &entry{link: l, key: []byte(l.ID), location: []string{loc}}
+	if l.ExpiredURL != "" {
+		e.expiredLoc = []string{l.ExpiredURL}
+	}
+	return e, nil
+}

@@ -1,0 +1,40 @@
+package redirect
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotFound is returned by Store.Get and Store.Put when no link has the id.
+var ErrNotFound = errors.New("link not found")
+
+// ErrPathTaken is matched (errors.Is) by the error Create and Put return when
+// another link already holds the domain and path. errors.As with a
+// *PathTakenError gives the holder's id.
+var ErrPathTaken = errors.New("path taken")
+
+// PathTakenError says which link already holds a domain and path.
+type PathTakenError struct {
+	Domain, Path string
+	ExistingID   string
+}
+
+func (e *PathTakenError) Error() string {
+	return fmt.Sprintf("%s/%s is taken by link %s", e.Domain, e.Path, e.ExistingID)
+}
+
+// Is makes errors.Is(err, ErrPathTaken) true.
+func (e *PathTakenError) Is(target error) bool { return target == ErrPathTaken }
+
+// FieldError reports an invalid field of a link or of an API request. Field
+// is the JSON name, dotted for nested fields ("utm.source", "metadata").
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return "field " + e.Field + ": " + e.Message }
+
+func fieldErr(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}

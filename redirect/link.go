@@ -1,0 +1,189 @@
+package redirect
+
+import (
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/clicktrail/clicktrail/schemas"
+)
+
+// DefaultWorkspaceID is the only workspace until workspaces exist.
+const DefaultWorkspaceID = "default"
+
+// Limits on a link's fields. The API refuses anything larger with a 400 that
+// names the field; Link.Validate enforces the same limits for every writer.
+const (
+	MaxDestinationLen   = 2048 // bytes of destination_url and expired_url
+	MaxPathLen          = 190  // bytes of path
+	MaxDomainLen        = 253  // bytes of domain
+	MaxUTMLen           = 256  // bytes of each utm field
+	MaxTags             = 20   // entries in tags
+	MaxTagLen           = 64   // bytes of each tag
+	MaxMetadata         = 20   // entries in metadata
+	MaxMetadataKeyLen   = 64   // bytes of each metadata key
+	MaxMetadataValueLen = 512  // bytes of each metadata value
+)
+
+// Link is a short link: requests for Domain/Path are redirected to
+// DestinationURL with the link's UTM parameters added.
+type Link struct {
+	ID             string            `json:"id"` // "lnk_" + 22 base62 characters
+	WorkspaceID    string            `json:"workspace_id"`
+	Domain         string            `json:"domain"` // lower-case host name, no port
+	Path           string            `json:"path"`   // see the package doc for the rules
+	DestinationURL string            `json:"destination_url"`
+	UTM            schemas.UTM       `json:"utm"`
+	Tags           []string          `json:"tags,omitempty"`
+	Metadata       map[string]string `json:"metadata,omitempty"` // e.g. contact_id
+	CreatedAt      time.Time         `json:"created_at"`
+	UpdatedAt      time.Time         `json:"updated_at"`
+	// Disabled links answer 404 and record no click.
+	Disabled bool `json:"disabled"`
+	// ExpiresAt, when set, is the instant from which the link answers 410
+	// Gone (with Location: ExpiredURL when that is set) instead of redirecting.
+	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
+	ExpiredURL string     `json:"expired_url,omitempty"`
+	// RedirectCode is 301, 302 or 307; 0 means 302.
+	RedirectCode int `json:"redirect_code"`
+}
+
+// Code returns the status code the redirector answers with.
+func (l *Link) Code() int {
+	if l.RedirectCode == 0 {
+		return http.StatusFound
+	}
+	return l.RedirectCode
+}
+
+// Expired reports whether the link has expired at now.
+func (l *Link) Expired(now time.Time) bool {
+	return l.ExpiresAt != nil && !now.Before(*l.ExpiresAt)
+}
+
+// Validate checks every field against the rules and limits of this package
+// and returns a *FieldError naming the first bad field.
+func (l *Link) Validate() error {
+	if !validLinkID(l.ID) {
+		return fieldErr("id", "want %q followed by %d base62 characters", linkIDPrefix, linkIDRandLen)
+	}
+	if l.WorkspaceID == "" {
+		return fieldErr("workspace_id", "required")
+	}
+	if err := ValidateDomain(l.Domain); err != nil {
+		return err
+	}
+	if err := ValidatePath(l.Path); err != nil {
+		return err
+	}
+	if p := urlProblem(l.DestinationURL); p != "" {
+		return fieldErr("destination_url", "%s", p)
+	}
+	if l.ExpiredURL != "" {
+		if p := urlProblem(l.ExpiredURL); p != "" {
+			return fieldErr("expired_url", "%s", p)
+		}
+	}
+	switch l.RedirectCode {
+	case 0, http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect:
+	default:
+		return fieldErr("redirect_code", "want 301, 302 or 307, got %d", l.RedirectCode)
+	}
+	if err := validateUTM(&l.UTM); err != nil {
+		return err
+	}
+	if err := validateTags(l.Tags); err != nil {
+		return err
+	}
+	return validateMetadata(l.Metadata)
+}
+
+func validateUTM(u *schemas.UTM) error {
+	for _, f := range [...]struct{ name, v string }{
+		{"utm.source", u.Source}, {"utm.medium", u.Medium}, {"utm.campaign", u.Campaign},
+		{"utm.term", u.Term}, {"utm.content", u.Content},
+	} {
+		if err := validText(f.v, MaxUTMLen); err != "" {
+			return fieldErr(f.name, "%s", err)
+		}
+	}
+	return nil
+}
+
+func validateTags(tags []string) error {
+	if len(tags) > MaxTags {
+		return fieldErr("tags", "at most %d tags, got %d", MaxTags, len(tags))
+	}
+	for i, t := range tags {
+		if t == "" {
+			return fieldErr("tags", "tag %d is empty", i)
+		}
+		if err := validText(t, MaxTagLen); err != "" {
+			return fieldErr("tags", "tag %d: %s", i, err)
+		}
+	}
+	return nil
+}
+
+func validateMetadata(md map[string]string) error {
+	if len(md) > MaxMetadata {
+		return fieldErr("metadata", "at most %d entries, got %d", MaxMetadata, len(md))
+	}
+	for _, k := range slices.Sorted(maps.Keys(md)) { // sorted: the same input names the same key
+		if !validMetadataKey(k) {
+			return fieldErr("metadata", "key %.80q: want 1 to %d characters of A-Z a-z 0-9 _ . -", k, MaxMetadataKeyLen)
+		}
+		if err := validText(md[k], MaxMetadataValueLen); err != "" {
+			return fieldErr("metadata", "value of %q: %s", k, err)
+		}
+	}
+	return nil
+}
+
+func validMetadataKey(k string) bool {
+	if k == "" || len(k) > MaxMetadataKeyLen {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(isAlnum(c) || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validText checks free text: at most max bytes, valid UTF-8, no control
+// characters. It returns "" or what is wrong.
+func validText(s string, max int) string {
+	if len(s) > max {
+		return "longer than " + itoa(max) + " bytes"
+	}
+	if !utf8.ValidString(s) {
+		return "not valid UTF-8"
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "contains a control character"
+	}
+	return ""
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// clone returns a deep copy of l, so that a stored link shares nothing with
+// the caller's.
+func (l *Link) clone() *Link {
+	c := *l
+	c.Tags = slices.Clone(l.Tags)
+	c.Metadata = maps.Clone(l.Metadata)
+	if l.ExpiresAt != nil {
+		t := *l.ExpiresAt
+		c.ExpiresAt = &t
+	}
+	return &c
+}

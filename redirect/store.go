@@ -1,0 +1,199 @@
+package redirect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+// StoreOptions configure a Store. The zero value is usable.
+type StoreOptions struct {
+	// CacheEntries bounds the in-memory link cache (links and remembered
+	// misses) in front of pebble. Default 100,000: at roughly 1 KiB per cached
+	// link that is about 100 MiB, enough for the links that take nearly all
+	// of the traffic.
+	CacheEntries int
+	// BlockCacheBytes sizes pebble's block cache, which holds the sstable
+	// blocks of links that fell out of the link cache. Default 64 MiB (pebble
+	// alone defaults to 8 MiB). Every level also gets a 10-bit-per-key bloom
+	// filter (about 1% false positives), so a lookup of an unknown slug reads
+	// filter blocks, not data blocks.
+	BlockCacheBytes int64
+	// FS is the filesystem pebble uses; nil means the operating system's.
+	// Tests pass vfs.NewMem() or vfs.NewCrashableMem().
+	FS vfs.FS
+	// Logger receives pebble's errors (its routine lines at debug level); nil
+	// discards.
+	Logger *slog.Logger
+}
+
+// Defaults of StoreOptions.
+const (
+	DefaultCacheEntries    = 100_000
+	DefaultBlockCacheBytes = 64 << 20
+)
+
+func (o StoreOptions) withDefaults() StoreOptions {
+	if o.CacheEntries == 0 {
+		o.CacheEntries = DefaultCacheEntries
+	}
+	if o.BlockCacheBytes == 0 {
+		o.BlockCacheBytes = DefaultBlockCacheBytes
+	}
+	return o
+}
+
+// Validate reports every bad option at once, naming each.
+func (o StoreOptions) Validate() error {
+	var errs []error
+	if o.CacheEntries < 0 {
+		errs = append(errs, fmt.Errorf("CacheEntries: must be >= 0 (0 means %d), got %d", DefaultCacheEntries, o.CacheEntries))
+	}
+	if o.BlockCacheBytes < 0 {
+		errs = append(errs, fmt.Errorf("BlockCacheBytes: must be >= 0 (0 means %d), got %d", DefaultBlockCacheBytes, o.BlockCacheBytes))
+	}
+	return errors.Join(errs...)
+}
+
+// Store keeps links in pebble on local disk, with an in-memory cache for the
+// redirect path. It is safe for concurrent use.
+//
+// Keys: "r/<domain>/<path>" holds the link (the redirect lookup key; a domain
+// never contains '/'), "i/<id>" holds the link's "r/" key. The value of an
+// "r/" key is a format byte (1) and the link as JSON.
+type Store struct {
+	db    *pebble.DB
+	cache *linkCache
+	log   *slog.Logger
+
+	// mu serializes the check-then-write of Create, Put and Apply; see write.
+	mu        sync.Mutex
+	closeOnce sync.Once
+}
+
+// OpenStore opens or creates the store in dir.
+func OpenStore(dir string, opts StoreOptions) (*Store, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("open link store: %w", err)
+	}
+	opts = opts.withDefaults()
+	log := orDiscard(opts.Logger)
+
+	cache := pebble.NewCache(opts.BlockCacheBytes)
+	defer cache.Unref() // the DB holds its own reference
+	po := &pebble.Options{
+		Cache:              cache,
+		FormatMajorVersion: pebble.FormatNewest,
+		Logger:             pebbleLogger{log},
+		FS:                 opts.FS,
+	}
+	for i := range po.Levels {
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	db, err := pebble.Open(dir, po)
+	if err != nil {
+		return nil, fmt.Errorf("open link store %s: %w", dir, err)
+	}
+	return &Store{db: db, cache: newLinkCache(opts.CacheEntries), log: log}, nil
+}
+
+// Close closes the store. Stop the API and the redirector first: pebble
+// panics on use after close. Calls after the first return nil.
+func (s *Store) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		if err = s.db.Close(); err != nil {
+			err = fmt.Errorf("close link store: %w", err)
+		}
+	})
+	return err
+}
+
+// Get returns the link with the given id, or ErrNotFound. The caller owns the
+// returned link.
+func (s *Store) Get(ctx context.Context, id string) (*Link, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("get link %s: %w", id, err)
+	}
+	if !validLinkID(id) {
+		return nil, fmt.Errorf("get link %.40q: %w", id, ErrNotFound)
+	}
+	rk, err := s.read(indexKey(id))
+	if err == nil && rk != nil {
+		var l *Link
+		if l, err = s.readLink(rk); err == nil && l != nil && l.ID == id {
+			return l, nil
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get link %s: %w", id, err)
+	}
+	return nil, fmt.Errorf("get link %s: %w", id, ErrNotFound)
+}
+
+// Lookup returns the link served at domain/path, from the cache when it is
+// there. It is the redirect hot path. Disabled and expired links are
+// returned too: the caller decides what they mean. The returned link is
+// shared with the cache and must not be modified. Read errors are logged and reported as a
+// miss.
+func (s *Store) Lookup(domain, path string) (*Link, bool) {
+	e := s.lookup(domain, path)
+	return e.link, e.link != nil
+}
+
+// lookup returns the cache entry for domain/path, filling it from pebble on a
+// miss. It never returns nil: unknown links get the shared missing entry.
+func (s *Store) lookup(domain, path string) *entry {
+	k := cacheKey{domain, path}
+	e, gen := s.cache.get(k)
+	if e != nil {
+		return e
+	}
+	l, err := s.readLink(recordKey(domain, path))
+	if err != nil {
+		s.log.Error("link store: lookup", "domain", domain, "path", path, "err", err)
+		return missing
+	}
+	e = missing
+	if l != nil {
+		if e, err = newEntry(l); err != nil {
+			s.log.Error("link store: stored link is unusable", "link_id", l.ID, "err", err)
+			return missing
+		}
+	}
+	s.cache.fill(cacheKey{strings.Clone(domain), strings.Clone(path)}, e, gen)
+	return e
+}
+
+// read returns a copy of the value at key, or nil when it is absent.
+func (s *Store) read(key []byte) ([]byte, error) {
+	v, closer, err := s.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer closer.Close()
+	return append([]byte(nil), v...), nil
+}
+
+// readLink returns the link stored at record key rk, or nil when absent.
+func (s *Store) readLink(rk []byte) (*Link, error) {
+	v, err := s.read(rk)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	l, err := decodeLink(v)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", rk, err)
+	}
+	return l, nil
+}

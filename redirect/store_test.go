@@ -1,0 +1,400 @@
+package redirect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+func TestStoreCreateGetLookup(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	l := testLink("spring")
+	mustCreate(t, s, l)
+
+	got, err := s.Get(context.Background(), l.ID)
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	if !reflect.DeepEqual(got, l) {
+		t.Errorf("Get = %+v, want %+v", got, l)
+	}
+	lk, ok := s.Lookup(testDomain, "spring")
+	if !ok || !reflect.DeepEqual(lk, l) {
+		t.Errorf("Lookup = %+v, %v; want %+v", lk, ok, l)
+	}
+	for _, tc := range []struct{ name, domain, path string }{
+		{"other path", testDomain, "summer"},
+		{"other case", testDomain, "Spring"},
+		{"other domain", "go.other.com", "spring"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, ok := s.Lookup(tc.domain, tc.path); ok {
+				t.Errorf("Lookup(%s, %s) found a link", tc.domain, tc.path)
+			}
+		})
+	}
+	if _, err := s.Get(context.Background(), NewLinkID()); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get(unknown) = %v, want ErrNotFound", err)
+	}
+	if _, err := s.Get(context.Background(), "not an id"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get(malformed) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestStoreCreateAssignsID(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	l := testLink("x")
+	l.ID = ""
+	mustCreate(t, s, l)
+	if !validLinkID(l.ID) {
+		t.Fatalf("Create set ID %q", l.ID)
+	}
+}
+
+func TestStoreCopiesLinks(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	l := testLink("copy")
+	mustCreate(t, s, l)
+	l.Tags[0] = "changed"
+	l.Metadata["contact_id"] = "changed"
+	got, _ := s.Lookup(testDomain, "copy")
+	if got.Tags[0] != "spring" || got.Metadata["contact_id"] != "c_42" {
+		t.Errorf("the cached link shares memory with the caller's: %+v", got)
+	}
+}
+
+func TestStoreDuplicatePath(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	first := testLink("dup")
+	mustCreate(t, s, first)
+
+	err := s.Create(context.Background(), testLink("dup"))
+	if !errors.Is(err, ErrPathTaken) {
+		t.Fatalf("second Create = %v, want ErrPathTaken", err)
+	}
+	var pt *PathTakenError
+	if !errors.As(err, &pt) || pt.ExistingID != first.ID {
+		t.Fatalf("error %v does not carry existing id %s", err, first.ID)
+	}
+}
+
+func TestStoreConcurrentCreateSamePath(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	const n = 16
+	links := make([]*Link, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		links[i] = testLink("race")
+		wg.Go(func() {
+			<-start
+			errs[i] = s.Create(context.Background(), links[i])
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	var winners []string
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			winners = append(winners, links[i].ID)
+		case !errors.Is(err, ErrPathTaken):
+			t.Errorf("Create %d: %v", i, err)
+		}
+	}
+	if len(winners) != 1 {
+		t.Fatalf("%d creates won, want exactly 1", len(winners))
+	}
+	for i, err := range errs {
+		var pt *PathTakenError
+		if err != nil && (!errors.As(err, &pt) || pt.ExistingID != winners[0]) {
+			t.Errorf("Create %d: %v does not name the winner %s", i, err, winners[0])
+		}
+	}
+	if l, ok := s.Lookup(testDomain, "race"); !ok || l.ID != winners[0] {
+		t.Errorf("Lookup = %v, %v; want the winner %s", l, ok, winners[0])
+	}
+}
+
+func TestStoreReopenKeepsLinks(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenStore(dir, StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := testLink("persist/me")
+	mustCreate(t, s, l)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = OpenStore(dir, StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, err := s.Get(context.Background(), l.ID); err != nil || !reflect.DeepEqual(got, l) {
+		t.Errorf("Get after reopen = %+v, %v", got, err)
+	}
+	if got, ok := s.Lookup(testDomain, "persist/me"); !ok || got.ID != l.ID {
+		t.Errorf("Lookup after reopen = %+v, %v", got, ok)
+	}
+}
+
+func TestStorePut(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	ctx := context.Background()
+	l := testLink("old")
+	mustCreate(t, s, l)
+	other := testLink("other")
+	mustCreate(t, s, other)
+	s.Lookup(testDomain, "old") // warm the cache so that coherence is tested
+	s.Lookup(testDomain, "new")
+
+	l.DestinationURL = "https://example.org/updated"
+	if err := s.Put(ctx, l); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	if got, _ := s.Lookup(testDomain, "old"); got.DestinationURL != l.DestinationURL {
+		t.Errorf("Lookup after update: destination %q, want %q", got.DestinationURL, l.DestinationURL)
+	}
+
+	l.Path = "new"
+	if err := s.Put(ctx, l); err != nil {
+		t.Fatalf("Put (move): %v", err)
+	}
+	if _, ok := s.Lookup(testDomain, "old"); ok {
+		t.Error("old path still resolves after the move")
+	}
+	if got, ok := s.Lookup(testDomain, "new"); !ok || got.ID != l.ID {
+		t.Errorf("new path: %v, %v", got, ok)
+	}
+	if got, err := s.Get(ctx, l.ID); err != nil || got.Path != "new" {
+		t.Errorf("Get after move = %+v, %v", got, err)
+	}
+
+	l.Path = "other"
+	if err := s.Put(ctx, l); !errors.Is(err, ErrPathTaken) {
+		t.Errorf("Put onto another link's path = %v, want ErrPathTaken", err)
+	}
+	if err := s.Put(ctx, testLink("ghost")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Put of an unknown id = %v, want ErrNotFound", err)
+	}
+}
+
+func TestStoreApplyTakesOverPath(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	ctx := context.Background()
+	local := testLink("shared")
+	mustCreate(t, s, local)
+
+	replicated := testLink("shared")
+	if err := s.Apply(replicated); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if got, ok := s.Lookup(testDomain, "shared"); !ok || got.ID != replicated.ID {
+		t.Errorf("Lookup = %v, want the replicated link", got)
+	}
+	if _, err := s.Get(ctx, local.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get(displaced link) = %v, want ErrNotFound", err)
+	}
+	if err := s.Apply(replicated); err != nil { // replays are harmless
+		t.Errorf("Apply again: %v", err)
+	}
+}
+
+func TestStoreLookupMissThenCreate(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	if _, ok := s.Lookup(testDomain, "later"); ok {
+		t.Fatal("found a link before creating it")
+	}
+	mustCreate(t, s, testLink("later"))
+	if _, ok := s.Lookup(testDomain, "later"); !ok {
+		t.Fatal("a cached miss hides the created link")
+	}
+}
+
+func TestStoreSmallCacheEvicts(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{CacheEntries: cacheShards}) // one slot per shard
+	links := make([]*Link, 200)
+	for i := range links {
+		links[i] = testLink(fmt.Sprintf("p%d", i))
+		mustCreate(t, s, links[i])
+	}
+	for round := range 2 {
+		for _, l := range links {
+			if got, ok := s.Lookup(testDomain, l.Path); !ok || got.ID != l.ID {
+				t.Fatalf("round %d: Lookup(%s) = %v, %v", round, l.Path, got, ok)
+			}
+		}
+	}
+	total := 0
+	for i := range s.cache.shards {
+		sh := &s.cache.shards[i]
+		if len(sh.slots) > sh.max || len(sh.idx) != len(sh.slots) {
+			t.Fatalf("shard %d: %d slots, %d indexed, max %d", i, len(sh.slots), len(sh.idx), sh.max)
+		}
+		total += len(sh.slots)
+	}
+	if total > cacheShards {
+		t.Errorf("cache holds %d entries, bound %d", total, cacheShards)
+	}
+}
+
+func TestCacheFillLosesToWrite(t *testing.T) {
+	c := newLinkCache(100)
+	k := cacheKey{testDomain, "k"}
+	_, gen := c.get(k) // a reader misses and goes to pebble...
+	written := &entry{link: testLink("k")}
+	c.set(k, written)       // ...a writer commits and updates the cache...
+	c.fill(k, missing, gen) // ...and the reader's stale fill must be dropped.
+	if e, _ := c.get(k); e != written {
+		t.Fatalf("stale fill replaced the written entry")
+	}
+}
+
+func TestStoreRejectsInvalidLinks(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	for _, tc := range []struct {
+		name, field string
+		mutate      func(*Link)
+	}{
+		{"bad id", "id", func(l *Link) { l.ID = "lnk_short" }},
+		{"no workspace", "workspace_id", func(l *Link) { l.WorkspaceID = "" }},
+		{"upper-case domain", "domain", func(l *Link) { l.Domain = "Go.Example.com" }},
+		{"domain with slash", "domain", func(l *Link) { l.Domain = "a/b" }},
+		{"bad path", "path", func(l *Link) { l.Path = "a b" }},
+		{"bad destination", "destination_url", func(l *Link) { l.DestinationURL = "ftp://x.org/" }},
+		{"bad redirect code", "redirect_code", func(l *Link) { l.RedirectCode = 303 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := testLink("valid")
+			tc.mutate(l)
+			err := s.Create(context.Background(), l)
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field {
+				t.Fatalf("Create = %v, want a FieldError for %s", err, tc.field)
+			}
+		})
+	}
+}
+
+func TestStoreOptionsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		mutate  func(*StoreOptions)
+		wantErr string
+	}{
+		{"zero value", func(*StoreOptions) {}, ""},
+		{"negative cache", func(o *StoreOptions) { o.CacheEntries = -1 }, "CacheEntries"},
+		{"negative block cache", func(o *StoreOptions) { o.BlockCacheBytes = -1 }, "BlockCacheBytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var o StoreOptions
+			tc.mutate(&o)
+			err := o.Validate()
+			if (err == nil) != (tc.wantErr == "") || err != nil && !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("Validate = %v, want error naming %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestStoreCreateHonoursContext(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Create(ctx, testLink("ctx")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Create with a cancelled context = %v", err)
+	}
+}
+
+func BenchmarkLookup(b *testing.B) {
+	s, _ := openTestStore(b, StoreOptions{})
+	const n = 1000
+	for i := range n {
+		mustCreate(b, s, testLink(fmt.Sprintf("bench%d", i)))
+	}
+	paths := make([]string, n)
+	for i := range paths {
+		paths[i] = fmt.Sprintf("bench%d", i)
+	}
+	b.Run("cached", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, ok := s.Lookup(testDomain, paths[i%n]); !ok {
+				b.Fatal("miss")
+			}
+			i++
+		}
+	})
+	b.Run("uncached", func(b *testing.B) { // nearly every lookup misses the link cache: pebble read, decode, entry build
+		s2, _ := openTestStore(b, StoreOptions{CacheEntries: cacheShards})
+		for i := range n {
+			mustCreate(b, s2, testLink(fmt.Sprintf("bench%d", i)))
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			s2.Lookup(testDomain, paths[(i*7919)%n])
+			i++
+		}
+	})
+}
+
+func BenchmarkCreateParallel(b *testing.B) {
+	s, _ := openTestStore(b, StoreOptions{})
+	b.ReportAllocs()
+	b.SetParallelism(8) // concurrent API requests share WAL syncs
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			l := testLink(randomPath() + randomPath())
+			if err := s.Create(context.Background(), l); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// TestStoreAcknowledgedCreatesSurviveCrash checks the durability contract:
+// after Create returns nil the link survives a crash that drops every write
+// not synced to disk.
+func TestStoreAcknowledgedCreatesSurviveCrash(t *testing.T) {
+	fs := vfs.NewCrashableMem()
+	s, err := OpenStore("links", StoreOptions{FS: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := make([]*Link, 40)
+	var wg sync.WaitGroup
+	for i := range links {
+		links[i] = testLink(fmt.Sprintf("crash%d", i))
+		wg.Go(func() { mustCreate(t, s, links[i]) })
+	}
+	wg.Wait()
+	crashed := fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: 0})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = OpenStore("links", StoreOptions{FS: crashed})
+	if err != nil {
+		t.Fatalf("reopen after crash: %v", err)
+	}
+	defer s.Close()
+	for _, l := range links {
+		if got, err := s.Get(context.Background(), l.ID); err != nil || got.Path != l.Path {
+			t.Errorf("acknowledged link %s lost in the crash: %v", l.Path, err)
+		}
+	}
+}
