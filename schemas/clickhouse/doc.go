@@ -1,0 +1,16 @@
+// Package clickhouse holds the ClickHouse schema of clicktrail: the DDL of the
+// raw click table and of the schema_migrations bookkeeping table, rendered for
+// the features of one server version.
+//
+// The DDL must work on Debian's ClickHouse 18.16 (what the test machine runs)
+// and on current ClickHouse (24.x and later). FeaturesFor maps a server
+// version to what it supports (LowCardinality, TTL, column codecs, the
+// async_insert setting); Migrations and Statements render the SQL in
+// sql/*.sql.tmpl for that feature set. Columns lists the insert columns in the
+// order the sink appends values, so the DDL and the writer cannot drift.
+//
+// The package only produces text: applying it (creating the database,
+// recording versions in schema_migrations) is sinks/clickhouse's Migrate.
+// README.md in this directory is the analysts' guide: how to count correctly
+// on a ReplacingMergeTree and example queries.
+package clickhouse

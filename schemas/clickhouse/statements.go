@@ -1,0 +1,142 @@
+package clickhouse
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"text/template"
+)
+
+//go:embed sql/*.sql.tmpl
+var sqlFiles embed.FS
+
+var templates = template.Must(template.ParseFS(sqlFiles, "sql/*.sql.tmpl"))
+
+// DefaultTable is the name of the raw click table.
+const DefaultTable = "clicks"
+
+// MigrationsTable is the table in which Migrate records applied versions.
+const MigrationsTable = "schema_migrations"
+
+// Options are the choices of one deployment that the DDL depends on.
+type Options struct {
+	// Table is the name of the raw click table; "" means DefaultTable.
+	Table string
+	// RawRetentionDays keeps raw clicks that many days; 0 keeps them forever.
+	// It renders a table TTL only when Features.TTL is set. On servers
+	// without TTL (18.16) retention is done by dropping whole monthly
+	// partitions (ALTER TABLE clicks DROP PARTITION 202401) from a scheduled
+	// job; the table is partitioned by toYYYYMM(ts) for that reason.
+	RawRetentionDays int
+}
+
+func (o Options) table() string {
+	if o.Table == "" {
+		return DefaultTable
+	}
+	return o.Table
+}
+
+// Validate reports every bad option, naming its key.
+func (o Options) Validate() error {
+	var errs []error
+	if err := ValidateIdentifier(o.table()); err != nil {
+		errs = append(errs, fmt.Errorf("table: %w", err))
+	}
+	if o.table() == MigrationsTable {
+		errs = append(errs, fmt.Errorf("table: %q is reserved for migrations", MigrationsTable))
+	}
+	if o.RawRetentionDays < 0 {
+		errs = append(errs, fmt.Errorf("raw_retention_days: must be >= 0, got %d", o.RawRetentionDays))
+	}
+	return errors.Join(errs...)
+}
+
+var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+
+// ValidateIdentifier accepts the database and table names the DDL can use
+// unquoted: a letter or underscore, then letters, digits or underscores, at
+// most 128 characters. Names are interpolated into SQL, so anything else is
+// refused rather than quoted.
+func ValidateIdentifier(name string) error {
+	if !identifier.MatchString(name) {
+		return fmt.Errorf("%q is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*, at most 128 characters)", name)
+	}
+	return nil
+}
+
+// Migration is one numbered step of the schema. Versions start at 1 and
+// only grow; a released migration is never edited, a change is a new one.
+type Migration struct {
+	Version    uint32
+	Name       string
+	Statements []string
+}
+
+type templateData struct {
+	DB, Table     string
+	F             Features
+	RetentionDays int
+	LC            string // the type of low-cardinality string columns
+}
+
+// Migrations renders the schema's migrations for database db on a server
+// with features f. Each statement is idempotent (IF NOT EXISTS), so a
+// migration interrupted half-way can be applied again.
+func Migrations(db string, f Features, opts Options) ([]Migration, error) {
+	if err := ValidateIdentifier(db); err != nil {
+		return nil, fmt.Errorf("render schema: database: %w", err)
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("render schema: %w", err)
+	}
+	data := templateData{DB: db, Table: opts.table(), F: f, RetentionDays: opts.RawRetentionDays, LC: "String"}
+	if f.LowCardinality {
+		data.LC = "LowCardinality(String)"
+	}
+	clicks, err := render("clicks.sql.tmpl", data)
+	if err != nil {
+		return nil, err
+	}
+	return []Migration{{Version: 1, Name: "create " + data.Table, Statements: []string{clicks}}}, nil
+}
+
+// MigrationsTableStatement renders the CREATE of the schema_migrations table
+// of database db. Migrate runs it before reading which versions are applied.
+func MigrationsTableStatement(db string) (string, error) {
+	if err := ValidateIdentifier(db); err != nil {
+		return "", fmt.Errorf("render schema: database: %w", err)
+	}
+	return render("schema_migrations.sql.tmpl", templateData{DB: db})
+}
+
+// Statements renders every statement of the schema, in order: the
+// schema_migrations table, then each migration's statements. It is the whole
+// DDL for reading, review and golden tests; Migrate applies the same text
+// one migration at a time.
+func Statements(db string, f Features, opts Options) ([]string, error) {
+	bookkeeping, err := MigrationsTableStatement(db)
+	if err != nil {
+		return nil, err
+	}
+	migrations, err := Migrations(db, f, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{bookkeeping}
+	for _, m := range migrations {
+		out = append(out, m.Statements...)
+	}
+	return out, nil
+}
+
+func render(name string, data templateData) (string, error) {
+	var b bytes.Buffer
+	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return strings.TrimSpace(b.String()), nil
+}

@@ -1,0 +1,45 @@
+CREATE TABLE IF NOT EXISTS analytics.schema_migrations
+(
+    version    UInt32,
+    applied_at DateTime('UTC') DEFAULT now()
+)
+ENGINE = ReplacingMergeTree()
+ORDER BY version;
+
+CREATE TABLE IF NOT EXISTS analytics.clicks
+(
+    event_id      UUID,
+    type          Enum8('click' = 1, 'qr_scan' = 2),
+    ts            DateTime('UTC'),
+    workspace_id  String,
+    link_id       String,
+    domain        String,
+    path          String,
+    destination   String,
+    ip_prefix     String,
+    visitor_hash  UInt64,
+    country       String,
+    region        String,
+    city          String,
+    device_type   String,
+    os            String,
+    browser       String,
+    bot           UInt8,
+    bot_name      String,
+    referrer_host String,
+    language      String,
+    utm_source    String,
+    utm_medium    String,
+    utm_campaign  String,
+    utm_term      String,
+    utm_content   String,
+    tags          Array(String),
+    metadata      Nested(key String, value String),
+    contact_id    String,
+    rule_id       String,
+    variant       String,
+    inserted_at   DateTime('UTC') DEFAULT now()
+)
+ENGINE = ReplacingMergeTree()
+PARTITION BY toYYYYMM(ts)
+ORDER BY (workspace_id, link_id, ts, event_id);

@@ -1,0 +1,46 @@
+CREATE TABLE IF NOT EXISTS analytics.schema_migrations
+(
+    version    UInt32,
+    applied_at DateTime('UTC') DEFAULT now()
+)
+ENGINE = ReplacingMergeTree()
+ORDER BY version;
+
+CREATE TABLE IF NOT EXISTS analytics.clicks
+(
+    event_id      UUID,
+    type          Enum8('click' = 1, 'qr_scan' = 2),
+    ts            DateTime('UTC') CODEC(Delta, ZSTD(1)),
+    workspace_id  LowCardinality(String),
+    link_id       String,
+    domain        LowCardinality(String),
+    path          String,
+    destination   String CODEC(ZSTD(1)),
+    ip_prefix     String,
+    visitor_hash  UInt64,
+    country       LowCardinality(String),
+    region        LowCardinality(String),
+    city          LowCardinality(String),
+    device_type   LowCardinality(String),
+    os            LowCardinality(String),
+    browser       LowCardinality(String),
+    bot           UInt8,
+    bot_name      LowCardinality(String),
+    referrer_host LowCardinality(String),
+    language      LowCardinality(String),
+    utm_source    LowCardinality(String),
+    utm_medium    LowCardinality(String),
+    utm_campaign  LowCardinality(String),
+    utm_term      String,
+    utm_content   String,
+    tags          Array(String),
+    metadata      Nested(key String, value String),
+    contact_id    String,
+    rule_id       LowCardinality(String),
+    variant       LowCardinality(String),
+    inserted_at   DateTime('UTC') DEFAULT now()
+)
+ENGINE = ReplacingMergeTree()
+PARTITION BY toYYYYMM(ts)
+ORDER BY (workspace_id, link_id, ts, event_id)
+TTL ts + INTERVAL 90 DAY;

@@ -1,0 +1,119 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/clicktrail/clicktrail/schemas"
+)
+
+// Rejection is one click Write can never insert, whatever the retries.
+type Rejection struct {
+	Index int   // position in the slice given to Write
+	Err   error // what is wrong, naming the field
+}
+
+// RejectedError is returned by Write when some clicks are invalid (a
+// malformed event_id, an unknown type, a time DateTime cannot hold). The
+// other clicks of the call were inserted and acknowledged: the caller
+// dead-letters the rejected ones and must not retry the batch for them.
+type RejectedError struct {
+	Rejected []Rejection
+}
+
+func (e *RejectedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d clicks rejected", len(e.Rejected))
+	for i, r := range e.Rejected {
+		if i == 3 {
+			fmt.Fprintf(&b, "; and %d more", len(e.Rejected)-i)
+			break
+		}
+		fmt.Fprintf(&b, "; click %d: %v", r.Index, r.Err)
+	}
+	return b.String()
+}
+
+// Write inserts clicks with one INSERT and returns nil only once ClickHouse
+// acknowledged it (synchronously: async_insert=0 on servers that know it).
+//
+// On any other error than *RejectedError nothing is known: some, all or
+// none of the rows may be stored. The caller retries the same slice; the
+// ReplacingMergeTree collapses the copies (see the package doc), so a retry
+// never double-counts. Write itself retries a failed INSERT Config.MaxRetries
+// times with backoff before returning. Each attempt builds a fresh batch from
+// clicks: a clickhouse-go batch cannot be reused after Send, even a failed
+// one, so the caller's slice is the only retry buffer. Write does not modify
+// clicks.
+//
+// A *RejectedError means the valid clicks were inserted and acknowledged and
+// the listed ones never can be (see RejectedError). An empty slice is a
+// no-op.
+func (w *Writer) Write(ctx context.Context, clicks []*schemas.EnrichedClick) error {
+	rows := make([][]any, 0, len(clicks))
+	var rejected []Rejection
+	for i, c := range clicks {
+		row, err := rowValues(c)
+		if err != nil {
+			rejected = append(rejected, Rejection{Index: i, Err: err})
+			continue
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) > 0 {
+		if err := w.insertWithRetries(ctx, rows); err != nil {
+			return err
+		}
+	}
+	if rejected != nil {
+		return &RejectedError{Rejected: rejected}
+	}
+	return nil
+}
+
+func (w *Writer) insertWithRetries(ctx context.Context, rows [][]any) error {
+	backoff := w.cfg.RetryBackoff
+	for attempt := 0; ; attempt++ {
+		err := w.insert(ctx, rows)
+		if err == nil {
+			return nil
+		}
+		if attempt >= w.cfg.MaxRetries || ctx.Err() != nil {
+			return fmt.Errorf("insert %d clicks into %s.%s (attempt %d): %w", len(rows), w.db, w.cfg.Table, attempt+1, err)
+		}
+		w.logger.WarnContext(ctx, "insert failed, retrying", "rows", len(rows), "attempt", attempt+1, "backoff", backoff, "err", err)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("insert %d clicks into %s.%s: %w (after: %w)", len(rows), w.db, w.cfg.Table, ctx.Err(), err)
+		case <-t.C:
+		}
+		backoff *= 2
+	}
+}
+
+// insert sends rows as one fresh batch.
+func (w *Writer) insert(ctx context.Context, rows [][]any) error {
+	if w.features.AsyncInsertSetting {
+		ctx = ch.Context(ctx, ch.WithSettings(ch.Settings{"async_insert": 0}))
+	}
+	batch, err := w.conn.PrepareBatch(ctx, w.insertSQL)
+	if err != nil {
+		return fmt.Errorf("prepare batch: %w", err)
+	}
+	defer batch.Close() // releases the connection when Send is not reached
+	for _, row := range rows {
+		if err := batch.Append(row...); err != nil {
+			return fmt.Errorf("append row: %w", err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("send batch: %w", err)
+	}
+	return nil
+}
