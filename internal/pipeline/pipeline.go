@@ -11,6 +11,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -74,33 +75,53 @@ func enrichOne(e Enricher, value []byte) (v []byte, ts time.Time, err error) {
 	return v, en.Time, nil
 }
 
-// Sink returns the handler of a sink stage (ClickHouse, or the dev file): it decodes the
-// batch, dead-letters what does not decode (through dlq), and writes the rest
-// in one call to w. It returns nil only once both are durable, so the consumer
-// commits after ClickHouse acknowledged the insert.
+// PartialWriteError is implemented by ClickWriter errors that mean "every
+// row was stored except these, which never can be" (sinks/clickhouse's
+// RejectedError). The sink stage dead-letters those rows and commits.
+type PartialWriteError interface {
+	error
+	RejectedRows() map[int]error
+}
+
+// Sink returns the handler of a sink stage (ClickHouse, or the dev file): it
+// decodes the batch, writes what decodes in one call to w, and dead-letters
+// (through dlq) what does not decode and what w rejected for good. It returns
+// nil only once both are durable, so the consumer commits after ClickHouse
+// acknowledged the insert; any other write error fails the batch, which is
+// then delivered again whole.
 func Sink(w ClickWriter, dlq ingest.Producer, log *slog.Logger) ingest.Handler {
 	log = orDiscard(log)
 	return func(ctx context.Context, batch []ingest.Record) error {
 		rows := make([]*schemas.EnrichedClick, 0, len(batch))
+		from := make([]int, 0, len(batch)) // rows[i] decoded from batch[from[i]]
 		var dead []ingest.Record
-		for _, r := range batch {
+		for i, r := range batch {
 			c, err := schemas.DecodeEnrichedClick(r.Value)
 			if err != nil {
 				dead = append(dead, deadLetter(log, "sink", r, err))
 				continue
 			}
 			rows = append(rows, c)
+			from = append(from, i)
+		}
+		if len(rows) > 0 {
+			err := w.Write(ctx, rows)
+			var partial PartialWriteError
+			switch {
+			case errors.As(err, &partial):
+				for i, rerr := range partial.RejectedRows() {
+					if i >= 0 && i < len(from) {
+						dead = append(dead, deadLetter(log, "sink", batch[from[i]], rerr))
+					}
+				}
+			case err != nil:
+				return fmt.Errorf("write %d clicks: %w", len(rows), err)
+			}
 		}
 		if len(dead) > 0 {
 			if err := dlq.Produce(ctx, dead); err != nil {
 				return fmt.Errorf("dead-letter %d records: %w", len(dead), err)
 			}
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		if err := w.Write(ctx, rows); err != nil {
-			return fmt.Errorf("write %d clicks: %w", len(rows), err)
 		}
 		return nil
 	}

@@ -38,15 +38,24 @@ func (upperEnricher) Enrich(r *schemas.RawClick) (*schemas.EnrichedClick, error)
 }
 
 type sliceWriter struct {
-	rows []*schemas.EnrichedClick
-	fail error
+	rows   []*schemas.EnrichedClick
+	fail   error
+	reject map[int]error // rows refused for good: a partial write
 }
+
+type partialErr map[int]error
+
+func (p partialErr) Error() string               { return "rejected rows" }
+func (p partialErr) RejectedRows() map[int]error { return p }
 
 func (w *sliceWriter) Write(_ context.Context, rows []*schemas.EnrichedClick) error {
 	if w.fail != nil {
 		return w.fail
 	}
 	w.rows = append(w.rows, rows...)
+	if w.reject != nil {
+		return partialErr(w.reject)
+	}
 	return nil
 }
 
@@ -133,6 +142,16 @@ func TestSinkStage(t *testing.T) {
 		w := &sliceWriter{fail: errors.New("clickhouse down")}
 		if err := Sink(w, &sliceProducer{}, nil)(context.Background(), []ingest.Record{good(1)}); err == nil {
 			t.Fatal("nil error although the insert failed")
+		}
+	})
+	t.Run("rows the writer rejects for good are dead-lettered", func(t *testing.T) {
+		w, dlq := &sliceWriter{reject: map[int]error{1: errors.New("field ts: out of range")}}, &sliceProducer{}
+		if err := Sink(w, dlq, nil)(context.Background(), []ingest.Record{good(1), bad, good(3)}); err != nil {
+			t.Fatal(err)
+		}
+		// row 1 of the write is batch record 2 (offset 3): the bad record shifted the rows.
+		if len(dlq.recs) != 2 || header(dlq.recs[1], ingest.HeaderDLQOffset) != "3" {
+			t.Fatalf("dead letters %+v", dlq.recs)
 		}
 	})
 	t.Run("dead-letter failure fails the batch", func(t *testing.T) {

@@ -38,6 +38,17 @@ func (e *RejectedError) Error() string {
 	return b.String()
 }
 
+// RejectedRows maps the index of each rejected click to why it was
+// rejected. The pipeline's sink stage dead-letters them through this method
+// without importing this package.
+func (e *RejectedError) RejectedRows() map[int]error {
+	m := make(map[int]error, len(e.Rejected))
+	for _, r := range e.Rejected {
+		m[r.Index] = r.Err
+	}
+	return m
+}
+
 // Write inserts clicks with one INSERT and returns nil only once ClickHouse
 // acknowledged it (synchronously: async_insert=0 on servers that know it).
 //
