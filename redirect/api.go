@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -29,7 +31,11 @@ type APIConfig struct {
 	// ShortURLScheme is the scheme of short_url in answers: "https"
 	// (default) or "http" (development).
 	ShortURLScheme string
-	Logger         *slog.Logger // nil discards
+	// ShortURLBase, when set, replaces scheme://domain in short_url, for
+	// example http://localhost:8080 in development, where the redirector
+	// serves every Host as the default domain and listens on a port.
+	ShortURLBase string
+	Logger       *slog.Logger // nil discards
 	// OnLinkChanged, when set, is called with each created link once it is
 	// durable, on the request's goroutine, before the answer is sent. It must
 	// not modify the link and should not block for long (publish to the
@@ -62,6 +68,11 @@ func (c *APIConfig) Validate() error {
 	if s := c.ShortURLScheme; s != "" && s != "http" && s != "https" {
 		errs = append(errs, fmt.Errorf("ShortURLScheme: want http or https, got %q", s))
 	}
+	if b := c.ShortURLBase; b != "" {
+		if u, err := url.Parse(b); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			errs = append(errs, fmt.Errorf("ShortURLBase: want scheme://host[:port], got %q", b))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -85,6 +96,7 @@ func NewAPI(cfg APIConfig) (http.Handler, error) {
 	if cfg.ShortURLScheme == "" {
 		cfg.ShortURLScheme = "https"
 	}
+	cfg.ShortURLBase = strings.TrimSuffix(cfg.ShortURLBase, "/")
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -107,7 +119,11 @@ type linkResponse struct {
 }
 
 func (a *api) respondLink(w http.ResponseWriter, status int, l *Link) {
-	writeJSON(w, status, linkResponse{l, a.cfg.ShortURLScheme + "://" + l.Domain + "/" + l.Path})
+	base := a.cfg.ShortURLBase
+	if base == "" {
+		base = a.cfg.ShortURLScheme + "://" + l.Domain
+	}
+	writeJSON(w, status, linkResponse{l, base + "/" + l.Path})
 }
 
 func (a *api) createLink(w http.ResponseWriter, r *http.Request) {

@@ -40,6 +40,10 @@ type RedirectNode struct {
 	DefaultDomain  string
 	AnyHost        bool   // serve every Host as DefaultDomain (dev)
 	ShortURLScheme string // scheme of short_url in API answers
+	// ShortURLBase replaces scheme://domain in short_url. Dev sets it to
+	// the redirector's own address (learned after binding, so port 0 works)
+	// when it is empty and AnyHost is on.
+	ShortURLBase   string
 	TrustedProxies []netip.Prefix
 	Spool          Spool
 	Kafka          Kafka

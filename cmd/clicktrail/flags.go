@@ -1,0 +1,104 @@
+package main
+
+import (
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Flags shared by several commands. Every flag can also be set through the
+// environment variable named in its EnvVars.
+
+var logLevelFlag = &cli.StringFlag{
+	Name: "log-level", Value: "info", EnvVars: []string{"CLICKTRAIL_LOG_LEVEL"},
+	Usage: "debug, info, warn or error; normal operation logs nothing below warn except start and stop",
+}
+
+var (
+	dataDirFlag = &cli.StringFlag{
+		Name: "data-dir", Value: ".local/dev", EnvVars: []string{"CLICKTRAIL_DATA_DIR"},
+		Usage: "directory of the pebble link store and the durable click spool",
+	}
+	redirectAddrFlag = &cli.StringFlag{
+		Name: "redirect-addr", Value: "127.0.0.1:8080", EnvVars: []string{"CLICKTRAIL_REDIRECT_ADDR"},
+		Usage: "listen address of the redirector (public traffic)",
+	}
+	apiAddrFlag = &cli.StringFlag{
+		Name: "api-addr", Value: "127.0.0.1:8081", EnvVars: []string{"CLICKTRAIL_API_ADDR"},
+		Usage: "listen address of the link API (its own listener, never the redirect one)",
+	}
+	apiKeyFlag = &cli.StringSliceFlag{
+		Name: "api-key", EnvVars: []string{"CLICKTRAIL_API_KEYS"},
+		Usage: "bearer key accepted by the link API (repeat or comma-separate); kept only as a hash in memory",
+	}
+	defaultDomainFlag = &cli.StringFlag{
+		Name: "default-domain", EnvVars: []string{"CLICKTRAIL_DEFAULT_DOMAIN"},
+		Usage: "domain of links created without one (dev: localhost; every Host is served as it)",
+	}
+	shortURLSchemeFlag = &cli.StringFlag{
+		Name: "short-url-scheme", Value: "https", EnvVars: []string{"CLICKTRAIL_SHORT_URL_SCHEME"},
+		Usage: "scheme of the short_url the API returns (dev: http)",
+	}
+	trustedProxyFlag = &cli.StringSliceFlag{
+		Name: "trusted-proxy", EnvVars: []string{"CLICKTRAIL_TRUSTED_PROXIES"},
+		Usage: "CIDR of a load balancer whose X-Forwarded-For is believed (repeatable)",
+	}
+	spoolSyncFlag = &cli.StringFlag{
+		Name: "spool-sync", Value: "interval", EnvVars: []string{"CLICKTRAIL_SPOOL_SYNC"},
+		Usage: "interval: fsync every --spool-flush-interval (a kill -9 loses at most that window); always: fsync every click",
+	}
+	spoolFlushFlag = &cli.DurationFlag{
+		Name: "spool-flush-interval", Value: 5 * time.Millisecond, EnvVars: []string{"CLICKTRAIL_SPOOL_FLUSH_INTERVAL"},
+		Usage: "how often the spool is synced in interval mode",
+	}
+	spoolMaxBytesFlag = &cli.Int64Flag{
+		Name: "spool-max-bytes", Value: 1 << 30, EnvVars: []string{"CLICKTRAIL_SPOOL_MAX_BYTES"},
+		Usage: "unsent backlog above which new clicks are refused (redirects still answer; refusals are counted and logged)",
+	}
+)
+
+var (
+	kafkaBrokersFlag = &cli.StringSliceFlag{
+		Name: "kafka-brokers", EnvVars: []string{"CLICKTRAIL_KAFKA_BROKERS"},
+		Usage: "seed brokers, host:port (repeat or comma-separate)",
+	}
+	topicPrefixFlag = &cli.StringFlag{
+		Name: "topic-prefix", EnvVars: []string{"CLICKTRAIL_TOPIC_PREFIX"},
+		Usage: "prepended to every topic name (shared clusters, tests)",
+	}
+	partitionsFlag = &cli.IntFlag{
+		Name: "topic-partitions", Value: 6, EnvVars: []string{"CLICKTRAIL_TOPIC_PARTITIONS"},
+		Usage: "partitions of topics clicktrail creates (the most consumers a group can use)",
+	}
+	replicationFlag = &cli.IntFlag{
+		Name: "topic-replication-factor", Value: 1, EnvVars: []string{"CLICKTRAIL_TOPIC_REPLICATION_FACTOR"},
+		Usage: "replicas of topics clicktrail creates (3 in production)",
+	}
+	groupFlag = &cli.StringFlag{
+		Name: "group", EnvVars: []string{"CLICKTRAIL_GROUP"},
+		Usage: "Kafka consumer group (instances with the same group share the work)",
+	}
+)
+
+var (
+	geoipFlag = &cli.StringFlag{
+		Name: "geoip-db", EnvVars: []string{"CLICKTRAIL_GEOIP_DB"},
+		Usage: "MaxMind-format .mmdb (City or Country) for geo enrichment; empty: no geo",
+	}
+	hashSecretFlag = &cli.StringFlag{
+		Name: "hash-secret", EnvVars: []string{"CLICKTRAIL_HASH_SECRET"},
+		Usage: "secret (>= 32 bytes) keying the visitor hash; dev generates one in the data dir",
+	}
+	clickhouseDSNFlag = &cli.StringFlag{
+		Name: "clickhouse-dsn", EnvVars: []string{"CLICKTRAIL_CLICKHOUSE_DSN"},
+		Usage: "clickhouse://user:password@host:9000/database (native protocol)",
+	}
+	batchRecordsFlag = &cli.IntFlag{
+		Name: "batch-max-records", Value: 10000, EnvVars: []string{"CLICKTRAIL_BATCH_MAX_RECORDS"},
+		Usage: "most records a consumer hands to its stage at once (one ClickHouse insert)",
+	}
+	batchWaitFlag = &cli.DurationFlag{
+		Name: "batch-max-wait", Value: 500 * time.Millisecond, EnvVars: []string{"CLICKTRAIL_BATCH_MAX_WAIT"},
+		Usage: "longest a partial batch waits before it is processed (bounds freshness)",
+	}
+)

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the CLI goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestDevThenLinksCreate runs the real CLI: `clicktrail dev` on the embedded
+// default, `clicktrail links create` against it, a click, and the enriched
+// click in the dev sink file.
+func TestDevThenLinksCreate(t *testing.T) {
+	dir := t.TempDir()
+	const key = "ct_cli_test_0123456789"
+	var out syncBuffer
+	dev := newApp()
+	dev.Writer = &out
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- dev.RunContext(ctx, []string{"clicktrail", "--log-level", "warn", "dev", "--data-dir", dir,
+			"--redirect-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0", "--api-key", key})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dev: %v", err)
+		}
+	}()
+
+	urls := regexp.MustCompile(`redirector: (\S+)\n\s+link API:\s+(\S+)`)
+	var m []string
+	for deadline := time.Now().Add(60 * time.Second); m == nil; time.Sleep(50 * time.Millisecond) {
+		select {
+		case err := <-done:
+			done <- nil // for the deferred stop
+			t.Fatalf("dev exited early: %v\n%s", err, out.String())
+		default:
+		}
+		if m = urls.FindStringSubmatch(out.String()); m == nil && time.Now().After(deadline) {
+			t.Fatalf("dev printed no URLs:\n%s", out.String())
+		}
+	}
+	redirectURL, apiURL := m[1], m[2]
+	if !strings.Contains(out.String(), "curl") {
+		t.Errorf("the banner has no curl example:\n%s", out.String())
+	}
+
+	var created syncBuffer
+	client := newApp()
+	client.Writer = &created
+	err := client.Run([]string{"clicktrail", "links", "create", "--api-url", apiURL, "--api-key", key,
+		"--destination", "https://example.com/landing", "--path", "cli", "--utm-source", "cli",
+		"--metadata", "contact_id=c_7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(created.String(), `"short_url":"`+redirectURL+`/cli"`) {
+		t.Fatalf("links create printed %s", created.String())
+	}
+
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(redirectURL + "/cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://example.com/landing?utm_source=cli" {
+		t.Fatalf("got %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	file := filepath.Join(dir, "clicks.jsonl")
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		b, _ := os.ReadFile(file)
+		if bytes.Contains(b, []byte(`"contact_id":"c_7"`)) {
+			if bytes.Contains(b, []byte(`"ip":`)) {
+				t.Fatalf("the dev sink stored a raw IP: %s", b)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the click never reached %s: %s", file, b)
+		}
+	}
+}
+
+func TestLinksCreateReportsAPIErrors(t *testing.T) {
+	err := newApp().Run([]string{"clicktrail", "links", "create", "--api-url", "http://127.0.0.1:1", "--api-key", "k",
+		"--destination", "https://example.com", "--metadata", "novalue"})
+	if err == nil || !strings.Contains(err.Error(), "metadata") {
+		t.Fatalf("err = %v, want it to name the bad metadata flag", err)
+	}
+}

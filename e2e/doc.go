@@ -1,0 +1,8 @@
+// Package e2e holds the end-to-end tests: a click travels from the
+// redirector through the spool, real Kafka, enrich and the ClickHouse sink
+// into a real ClickHouse server (and the same through the embedded `dev`
+// path). They run under deploy/local/test.sh, which starts the servers.
+//
+// outage_test.go (build tag outage) stops and restarts the Kafka broker; the
+// test script runs it on its own so it cannot disturb other packages' tests.
+package e2e

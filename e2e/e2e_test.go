@@ -1,0 +1,201 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/app"
+	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/schemas"
+)
+
+// TestClickThroughKafkaToClickHouse is the spine: create a link through the
+// API, follow it, and find exactly one enriched row for the click in
+// ClickHouse, with the raw IP nowhere in ClickHouse or clicks.enriched.v1.
+func TestClickThroughKafkaToClickHouse(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	dsn, conn, db := clickhouseDB(t)
+	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("e2e") + ".", Partitions: 3, ReplicationFactor: 1}
+	if _, err := app.Migrate(context.Background(), dsn, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	node := nodeConfig(t)
+	node.Kafka = kafka
+	redirectURL, apiURL := startNode(t, "redirect node", &node, func(ctx context.Context) error { return app.RunRedirectNode(ctx, node) })
+	batch := app.Batch{MaxRecords: 1000, MaxWait: 200 * time.Millisecond}
+	run(t, "enrich", func(ctx context.Context) error {
+		return app.RunEnrichWorker(ctx, app.EnrichWorker{Kafka: kafka, Group: testenv.Name("enrich"),
+			Enrich: app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret}, Batch: batch})
+	})
+	run(t, "sink", func(ctx context.Context) error {
+		return app.RunClickHouseSink(ctx, app.ClickHouseSink{Kafka: kafka, Group: testenv.Name("sink"), DSN: dsn, Batch: batch})
+	})
+
+	l := createLink(t, apiURL, map[string]any{
+		"destination_url": "https://shop.example.com/spring?ref=mail",
+		"path":            "spring",
+		"utm":             map[string]string{"source": "newsletter", "medium": "email", "campaign": "spring"},
+		"tags":            []string{"q4"},
+		"metadata":        map[string]string{"contact_id": "hs_42"},
+	})
+	// A malformed record ahead of the click must be dead-lettered, not
+	// block the click behind it.
+	badOffset := produceGarbage(t, brokers, kafka.Topic(schemas.TopicClicksRaw), l.ID)
+	status, loc := click(t, redirectURL, "go.brand.test", "spring")
+	if status != http.StatusFound {
+		t.Fatalf("status %d, want 302", status)
+	}
+	if !strings.HasPrefix(loc, "https://shop.example.com/spring?") || !strings.Contains(loc, "utm_source=newsletter") || !strings.Contains(loc, "ref=mail") {
+		t.Fatalf("Location %q lacks the destination or its UTM fields", loc)
+	}
+	if status, _ := click(t, redirectURL, "go.brand.test", "no-such-path"); status != http.StatusNotFound {
+		t.Fatalf("unknown path: status %d, want 404", status)
+	}
+
+	assertOneEnrichedRow(t, conn, db, l.ID)
+	assertIPAbsentFromTopic(t, brokers, kafka.Topic(schemas.TopicClicksEnriched), l.ID)
+	assertDeadLettered(t, brokers, kafka.Topic(schemas.DeadLetterTopic(schemas.TopicClicksRaw)), badOffset)
+}
+
+// produceGarbage writes a record that is not a click and returns its offset.
+func produceGarbage(t *testing.T, brokers []string, topic, key string) int64 {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	r := &kgo.Record{Topic: topic, Key: []byte(key), Value: []byte(`{"v":1,"event_id":"oops"`)}
+	if err := cl.ProduceSync(context.Background(), r).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	return r.Offset
+}
+
+// assertDeadLettered finds the malformed record in the dead-letter topic,
+// with its original offset and an error in the headers.
+func assertDeadLettered(t *testing.T, brokers []string, topic string, offset int64) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		found := false
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
+			h := map[string]string{}
+			for _, kv := range r.Headers {
+				h[kv.Key] = string(kv.Value)
+			}
+			if h[ingest.HeaderDLQOffset] == strconv.FormatInt(offset, 10) && h[ingest.HeaderDLQError] != "" {
+				found = true
+			}
+		})
+		if found {
+			return
+		}
+	}
+	t.Fatalf("the malformed record (offset %d) never reached %s", offset, topic)
+}
+
+// TestClickThroughEmbeddedDev runs the same flow through `clicktrail dev`'s
+// embedded path: no Kafka, the spool is the event log.
+func TestClickThroughEmbeddedDev(t *testing.T) {
+	dsn, conn, db := clickhouseDB(t)
+	dev := app.Dev{
+		RedirectNode:  nodeConfig(t),
+		Enrich:        app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret},
+		ClickHouseDSN: dsn,
+		Batch:         app.Batch{MaxRecords: 1000, MaxWait: 100 * time.Millisecond},
+	}
+	dev.AnyHost = true
+	redirectURL, apiURL := startNode(t, "dev", &dev.RedirectNode, func(ctx context.Context) error { return app.RunDev(ctx, dev) })
+
+	l := createLink(t, apiURL, map[string]any{
+		"destination_url": "https://shop.example.com/spring",
+		"metadata":        map[string]string{"contact_id": "hs_42"},
+	})
+	if status, _ := click(t, redirectURL, "anything.localhost", l.Path); status != http.StatusFound {
+		t.Fatalf("status %d, want 302 (dev serves any Host as the default domain)", status)
+	}
+	assertOneEnrichedRow(t, conn, db, l.ID)
+}
+
+func assertOneEnrichedRow(t *testing.T, conn ch.Conn, db, linkID string) {
+	t.Helper()
+	waitFor(t, "the click in ClickHouse", 90*time.Second, func() (bool, string) {
+		n, err := countFinal(t, conn, db, linkID)
+		return err == nil && n >= 1, fmt.Sprintf("count=%d err=%v", n, err)
+	})
+	if n, err := countFinal(t, conn, db, linkID); err != nil || n != 1 {
+		t.Fatalf("rows for the click: %d (%v), want exactly 1", n, err)
+	}
+	var country, city, device, os, browser, prefix, referrer, contact string
+	var hash uint64
+	err := conn.QueryRow(context.Background(), fmt.Sprintf(`SELECT toString(country), toString(city),
+		toString(device_type), toString(os), toString(browser), ip_prefix, toString(referrer_host), contact_id, visitor_hash
+		FROM %s.clicks FINAL WHERE link_id = ?`, db), linkID).
+		Scan(&country, &city, &device, &os, &browser, &prefix, &referrer, &contact, &hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, got, want string }{
+		{"country", country, "GB"}, {"city", city, "London"}, {"device_type", device, "mobile"},
+		{"os", os, "iOS"}, {"browser", browser, "Safari"}, {"ip_prefix", prefix, "81.2.69.0/24"},
+		{"referrer_host", referrer, "mail.example.com"}, {"contact_id", contact, "hs_42"},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if hash == 0 {
+		t.Error("visitor_hash is empty")
+	}
+	if dump := dumpTable(t, db); strings.Contains(dump, visitorIP) {
+		t.Fatalf("the raw IP %s is stored in ClickHouse:\n%s", visitorIP, dump)
+	}
+}
+
+// assertIPAbsentFromTopic reads the enriched topic from the start until it
+// has seen the link's click, and fails if any record carries the raw IP.
+func assertIPAbsentFromTopic(t *testing.T, brokers []string, topic, linkID string) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	seen := 0
+	for ctx.Err() == nil {
+		fs := cl.PollFetches(ctx)
+		fs.EachRecord(func(r *kgo.Record) {
+			if strings.Contains(string(r.Value), visitorIP) {
+				t.Fatalf("record at offset %d of %s carries the raw IP: %s", r.Offset, topic, r.Value)
+			}
+			if string(r.Key) == linkID {
+				seen++
+			}
+		})
+		if seen > 0 {
+			return
+		}
+	}
+	t.Fatalf("the click never appeared in %s", topic)
+}

@@ -1,0 +1,214 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/clicktrail/clicktrail/enrich/enrichtest"
+	"github.com/clicktrail/clicktrail/internal/app"
+	"github.com/clicktrail/clicktrail/internal/testenv"
+)
+
+const (
+	apiKey    = "ct_test_0123456789abcdef"
+	visitorIP = "81.2.69.142" // in the test GeoIP database: GB / ENG / London
+	iphoneUA  = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+
+var (
+	trustLoopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	hashSecret    = []byte("e2e-secret-0123456789abcdef-0123456789")
+)
+
+// geoDB writes the test GeoIP database and returns its path.
+func geoDB(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "city.mmdb")
+	err := enrichtest.WriteCityDB(path, []enrichtest.GeoEntry{
+		{Network: "81.2.69.0/24", Country: "GB", Region: "ENG", City: "London"},
+		{Network: "2a02:db8::/32", Country: "DE", Region: "BE", City: "Berlin"},
+	})
+	if err != nil {
+		t.Fatalf("write test GeoIP database: %v", err)
+	}
+	return path
+}
+
+// clickhouseDB returns a DSN for a fresh database on the test server, and
+// drops the database when the test ends.
+func clickhouseDB(t *testing.T) (dsn string, conn ch.Conn, db string) {
+	t.Helper()
+	base := testenv.ClickHouse(t)
+	db = testenv.Name("e2e")
+	opts, err := ch.ParseDSN(base)
+	if err != nil {
+		t.Fatalf("parse %s: %v", base, err)
+	}
+	conn, err = ch.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
+		conn.Close()
+	})
+	u := strings.TrimSuffix(base, "/"+opts.Auth.Database)
+	if opts.Auth.Database == "" {
+		u = strings.TrimSuffix(base, "/")
+	}
+	return u + "/" + db, conn, db
+}
+
+// run starts f in the background and stops it (and waits) at cleanup.
+func run(t *testing.T, name string, f func(ctx context.Context) error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Errorf("%s did not stop within 60s of cancellation", name)
+		}
+	})
+}
+
+// startNode runs a redirect node (with or without Kafka) or a dev process and
+// returns the redirect and API base URLs once both listen.
+func startNode(t *testing.T, name string, node *app.RedirectNode, f func(ctx context.Context) error) (redirectURL, apiURL string) {
+	t.Helper()
+	type urls struct{ r, a string }
+	ready := make(chan urls, 1)
+	node.OnReady = func(r, a string) { ready <- urls{r, a} }
+	run(t, name, f)
+	select {
+	case u := <-ready:
+		return u.r, u.a
+	case <-time.After(60 * time.Second):
+		t.Fatalf("%s did not start listening", name)
+	}
+	return "", ""
+}
+
+func nodeConfig(t *testing.T) app.RedirectNode {
+	return app.RedirectNode{
+		DataDir:        t.TempDir(),
+		RedirectAddr:   "127.0.0.1:0",
+		APIAddr:        "127.0.0.1:0",
+		APIKeys:        []string{apiKey},
+		DefaultDomain:  "go.brand.test",
+		ShortURLScheme: "http",
+		TrustedProxies: trustLoopback,
+	}
+}
+
+type link struct {
+	ID       string `json:"id"`
+	ShortURL string `json:"short_url"`
+	Path     string `json:"path"`
+	Domain   string `json:"domain"`
+}
+
+func createLink(t *testing.T, apiURL string, body map[string]any) link {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPost, apiURL+"/v1/links", bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+apiKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create link: %s: %s", resp.Status, out)
+	}
+	var l link
+	if err := json.Unmarshal(out, &l); err != nil || l.ID == "" {
+		t.Fatalf("create link answer %s: %v", out, err)
+	}
+	return l
+}
+
+var noFollow = &http.Client{
+	Timeout:       10 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// click requests path on the redirector for host as a visitor at visitorIP
+// behind the trusted loopback proxy, and returns the answer's status and
+// Location.
+func click(t *testing.T, redirectURL, host, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, redirectURL+"/"+path, nil)
+	req.Host = host
+	req.Header.Set("X-Forwarded-For", visitorIP)
+	req.Header.Set("User-Agent", iphoneUA)
+	req.Header.Set("Referer", "https://mail.example.com/inbox?id=1")
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatalf("click: %v", err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+// waitFor polls cond every 200ms until it holds or the deadline passes. The
+// deadline is generous: it only bounds how long a broken pipeline hangs.
+func waitFor(t *testing.T, what string, deadline time.Duration, cond func() (bool, string)) {
+	t.Helper()
+	end := time.Now().Add(deadline)
+	var last string
+	for time.Now().Before(end) {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		last = state
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s (last: %s)", what, last)
+}
+
+func countFinal(t *testing.T, conn ch.Conn, db, linkID string) (uint64, error) {
+	var n uint64
+	err := conn.QueryRow(context.Background(),
+		fmt.Sprintf("SELECT count() FROM %s.clicks FINAL WHERE link_id = ?", db), linkID).Scan(&n)
+	return n, err
+}
+
+// dumpTable returns every row of db.clicks as TSV text, through the
+// clickhouse-client binary, so that a search covers every column.
+func dumpTable(t *testing.T, db string) string {
+	t.Helper()
+	opts, err := ch.ParseDSN(testenv.ClickHouse(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := strings.Cut(opts.Addr[0], ":")
+	out, err := exec.Command("clickhouse-client", "--host", host, "--port", port,
+		"--query", "SELECT * FROM "+db+".clicks FORMAT TabSeparated").CombinedOutput()
+	if err != nil {
+		t.Fatalf("clickhouse-client: %v: %s", err, out)
+	}
+	return string(out)
+}

@@ -1,0 +1,172 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/redirect"
+)
+
+// node is an opened redirect node: link store, spool, and the bound
+// listeners of the redirector and the link API.
+type node struct {
+	cfg        RedirectNode
+	log        *slog.Logger
+	store      *redirect.Store
+	spool      *ingest.Spool
+	redirectLn net.Listener
+	apiLn      net.Listener
+	redirectH  http.Handler
+	apiH       http.Handler
+}
+
+// prefixedLog hands the redirector's clicks to the spool under the
+// deployment's topic names.
+type prefixedLog struct {
+	spool  *ingest.Spool
+	prefix string
+}
+
+func (p prefixedLog) Append(topic string, key, value []byte) error {
+	return p.spool.Append(p.prefix+topic, key, value)
+}
+
+func openNode(cfg RedirectNode) (_ *node, err error) {
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("redirect node config: %w", err)
+	}
+	n := &node{cfg: cfg, log: orDiscard(cfg.Logger)}
+	defer func() {
+		if err != nil {
+			n.close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	if n.store, err = redirect.OpenStore(filepath.Join(cfg.DataDir, "links"), redirect.StoreOptions{}); err != nil {
+		return nil, fmt.Errorf("open link store: %w", err)
+	}
+	n.spool, err = ingest.OpenSpool(filepath.Join(cfg.DataDir, "spool"), ingest.SpoolOptions{
+		SyncMode:      cfg.Spool.SyncMode,
+		FlushInterval: cfg.Spool.FlushInterval,
+		MaxBytes:      cfg.Spool.MaxBytes,
+		Logger:        n.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open spool: %w", err)
+	}
+	if n.redirectLn, err = listen("redirect", cfg.RedirectAddr); err != nil {
+		return nil, err
+	}
+	if n.apiLn, err = listen("api", cfg.APIAddr); err != nil {
+		return nil, err
+	}
+	scheme, base := cfg.ShortURLScheme, cfg.ShortURLBase
+	if scheme == "" {
+		scheme = "https"
+	}
+	if base == "" && cfg.AnyHost {
+		base = "http://" + hostForURL(n.redirectLn.Addr().String())
+	}
+	if n.apiH, err = redirect.NewAPI(redirect.APIConfig{
+		Store:          n.store,
+		APIKeys:        cfg.APIKeys,
+		DefaultDomain:  cfg.DefaultDomain,
+		ShortURLScheme: scheme,
+		ShortURLBase:   base,
+		Logger:         n.log,
+	}); err != nil {
+		return nil, fmt.Errorf("link API: %w", err)
+	}
+	rh, err := redirect.NewRedirector(redirect.RedirectConfig{
+		Store:         n.store,
+		Clicks:        prefixedLog{n.spool, cfg.Kafka.TopicPrefix},
+		DefaultDomain: cfg.DefaultDomain,
+		AnyHost:       cfg.AnyHost,
+		Logger:        n.log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("redirector: %w", err)
+	}
+	n.redirectH = realIP(rh, cfg.TrustedProxies)
+	return n, nil
+}
+
+// serve starts both HTTP servers in g and reports readiness.
+func (n *node) serve(g *group) {
+	g.Go("redirect server", func(ctx context.Context) error { return serve(ctx, n.redirectLn, n.redirectH, n.log) })
+	g.Go("api server", func(ctx context.Context) error { return serve(ctx, n.apiLn, n.apiH, n.log) })
+	n.log.Info("serving", "redirect", n.redirectLn.Addr().String(), "api", n.apiLn.Addr().String())
+	if n.cfg.OnReady != nil {
+		n.cfg.OnReady("http://"+hostForURL(n.redirectLn.Addr().String()), "http://"+hostForURL(n.apiLn.Addr().String()))
+	}
+}
+
+// close releases everything openNode acquired; the spool syncs on close, so
+// every click that was answered is on disk.
+func (n *node) close() error {
+	var errs []error
+	for _, ln := range []net.Listener{n.redirectLn, n.apiLn} {
+		if ln != nil {
+			ln.Close() // already closed by a graceful shutdown: error expected
+		}
+	}
+	if n.spool != nil {
+		errs = append(errs, n.spool.Close())
+	}
+	if n.store != nil {
+		errs = append(errs, n.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// RunRedirectNode serves redirects and the link API and forwards the spooled
+// clicks to Kafka. Kafka being down only delays clicks: the redirector keeps
+// answering and the spool keeps them until the forwarder gets acks.
+func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
+	if err := cfg.Kafka.validate(); err != nil {
+		return err
+	}
+	n, err := openNode(cfg)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, n.close()) }()
+	kcfg := kafkaConfig(cfg.Kafka, "clicktrail-redirect", n.log)
+	if err := ensureTopics(ctx, cfg.Kafka, kcfg); err != nil {
+		return err
+	}
+	producer, err := ingest.NewKafkaProducer(kcfg)
+	if err != nil {
+		return fmt.Errorf("kafka producer: %w", err)
+	}
+	defer producer.Close()
+
+	g := newGroup(ctx)
+	n.serve(g)
+	fwd := n.spool.Consumer("kafka-forwarder", cfg.Kafka.Topic(rawTopic), forwarderBatch)
+	g.Go("forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, fwd, producer) })
+	return g.Wait()
+}
+
+// hostForURL turns a bound address into host:port for a URL a person can
+// paste: 127.0.0.1 becomes localhost, wildcard addresses become localhost.
+func hostForURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	switch host {
+	case "", "0.0.0.0", "::", "127.0.0.1", "::1":
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
