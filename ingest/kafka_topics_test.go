@@ -1,0 +1,128 @@
+package ingest
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/schemas"
+)
+
+func TestEnsureTopicsIntegration(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	ctx := context.Background()
+	cfg := KafkaConfig{Brokers: brokers, Partitions: 2}
+	plain, compacted := testenv.Name("ensure_plain"), testenv.Name("ensure_compacted")
+	specs := []TopicSpec{
+		{Name: plain, RetentionMs: 3600000},
+		{Name: compacted, Partitions: 1, Compacted: true},
+	}
+	for i := range 2 { // the second call finds both and succeeds
+		if err := EnsureTopics(ctx, cfg, specs...); err != nil {
+			t.Fatalf("EnsureTopics call %d: %v", i+1, err)
+		}
+	}
+
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	details, err := adm.ListTopics(ctx, plain, compacted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]int{plain: 2, compacted: 1} {
+		if got := len(details[name].Partitions); got != want {
+			t.Errorf("%s has %d partitions, want %d", name, got, want)
+		}
+	}
+	rcs, err := adm.DescribeTopicConfigs(ctx, plain, compacted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]string{
+		plain:     {"retention.ms": "3600000", "cleanup.policy": "delete"},
+		compacted: {"cleanup.policy": "compact"},
+	}
+	for _, rc := range rcs {
+		for _, c := range rc.Configs {
+			if w, ok := want[rc.Name][c.Key]; ok && c.MaybeValue() != w {
+				t.Errorf("%s %s = %s, want %s", rc.Name, c.Key, c.MaybeValue(), w)
+			}
+		}
+	}
+}
+
+func TestDefaultTopics(t *testing.T) {
+	byName := make(map[string]TopicSpec)
+	for _, s := range DefaultTopics() {
+		byName[s.Name] = s
+	}
+	tests := []struct {
+		name      string
+		compacted bool
+	}{
+		{schemas.TopicClicksRaw, false},
+		{schemas.TopicClicksEnriched, false},
+		{schemas.TopicLinks, true},
+		{schemas.DeadLetterTopic(schemas.TopicClicksRaw), false},
+		{schemas.DeadLetterTopic(schemas.TopicClicksEnriched), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, ok := byName[tt.name]
+			if !ok {
+				t.Fatalf("DefaultTopics lacks %s", tt.name)
+			}
+			if s.Compacted != tt.compacted {
+				t.Errorf("compacted = %v, want %v", s.Compacted, tt.compacted)
+			}
+		})
+	}
+	if raw := byName[schemas.TopicClicksRaw].RetentionMs; raw <= 0 || raw > RawClickRetention.Milliseconds() {
+		t.Errorf("clicks.raw.v1 retention %dms: want a short, finite retention", raw)
+	}
+}
+
+func TestKafkaConfigValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*KafkaConfig)
+		want   string
+	}{
+		{"valid", func(*KafkaConfig) {}, ""},
+		{"no brokers", func(c *KafkaConfig) { c.Brokers = nil }, "Brokers:"},
+		{"broker without port", func(c *KafkaConfig) { c.Brokers = []string{"kafka"} }, "Brokers[0]"},
+		{"zero partitions", func(c *KafkaConfig) { c.Partitions = -1 }, "Partitions"},
+		{"zero replication", func(c *KafkaConfig) { c.ReplicationFactor = -1 }, "ReplicationFactor"},
+		{"produce timeout below 1s", func(c *KafkaConfig) { c.ProduceTimeout = 999 * time.Millisecond }, "ProduceTimeout"},
+		{"negative retry timeout", func(c *KafkaConfig) { c.HandlerRetryTimeout = -1 }, "HandlerRetryTimeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := KafkaConfig{Brokers: []string{"127.0.0.1:9092", "[::1]:9092"}}.WithDefaults()
+			tt.mutate(&c)
+			err := c.Validate()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("Validate = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Validate = %v, want an error naming %s", err, tt.want)
+			}
+		})
+	}
+	if _, err := NewKafkaConsumer(KafkaConfig{Brokers: []string{"127.0.0.1:9092"}}, "", "a/b", BatchOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "group") || !strings.Contains(err.Error(), "topic") {
+		t.Errorf("NewKafkaConsumer with no group and a bad topic = %v, want both named", err)
+	}
+}

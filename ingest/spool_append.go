@@ -1,0 +1,170 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Append adds one record to topic, stamped with the current time. It is the
+// redirect hot path: it never waits on Kafka, only on the local disk.
+//
+// In SyncInterval mode nil means the record is in the WAL and will be synced
+// within FlushInterval; in SyncAlways mode nil means it is synced. When the
+// backlog exceeds MaxBytes it returns ErrSpoolFull and writes nothing. An
+// error other than ErrSpoolFull means nothing was appended and the caller may
+// retry.
+//
+// Design: the sequence number is assigned under the topic's mutex and the
+// pebble commit is enqueued under the same mutex, so records become visible
+// in sequence order and a consumer cursor never skips one. In SyncAlways mode
+// only the enqueue happens under the mutex (ApplyNoSyncWait); the fsync wait
+// happens after it is released, so concurrent appends share one fsync. The
+// simpler design, one mutex held across a synced write, was rejected: it
+// serializes fsyncs and caps a topic at one append per disk flush.
+func (s *Spool) Append(topic string, key, value []byte) error {
+	e := entry{Key: key, Value: value, Timestamp: time.Now()}
+	if err := s.appendEntries(topic, []entry{e}, s.opts.SyncMode == SyncAlways); err != nil {
+		return fmt.Errorf("spool append to %s: %w", topic, err)
+	}
+	return nil
+}
+
+// Produce implements Producer: it appends recs to their topics (Record.Topic)
+// in one synced pebble batch, so nil means every record is on disk. Records
+// of one topic keep their order. Partition and Offset are ignored: the spool
+// assigns sequence numbers. A zero Timestamp is stamped with the current time.
+func (s *Spool) Produce(ctx context.Context, recs []Record) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("spool produce: %w", err)
+	}
+	byTopic := make(map[string][]entry)
+	now := time.Now()
+	for _, r := range recs {
+		ts := r.Timestamp
+		if ts.IsZero() {
+			ts = now
+		}
+		byTopic[r.Topic] = append(byTopic[r.Topic], entry{Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: ts})
+	}
+	names := make([]string, 0, len(byTopic))
+	for name := range byTopic {
+		names = append(names, name)
+	}
+	slices.Sort(names) // lock order: avoids deadlock between concurrent Produce calls
+	if err := s.appendTopics(names, byTopic, true); err != nil {
+		return fmt.Errorf("spool produce: %w", err)
+	}
+	return nil
+}
+
+func (s *Spool) appendEntries(topic string, es []entry, sync bool) error {
+	return s.appendTopics([]string{topic}, map[string][]entry{topic: es}, sync)
+}
+
+// appendTopics appends es[name] for every name (sorted, distinct) in one
+// pebble batch.
+func (s *Spool) appendTopics(names []string, es map[string][]entry, sync bool) error {
+	if len(names) == 0 {
+		return nil
+	}
+	s.life.RLock()
+	defer s.life.RUnlock()
+	if s.closed {
+		return ErrSpoolClosed
+	}
+	topics := make([]*spoolTopic, len(names))
+	for i, name := range names {
+		t, err := s.topic(name)
+		if err != nil {
+			return err
+		}
+		topics[i] = t
+	}
+
+	bufp := s.getBuf()
+	defer s.bufs.Put(bufp)
+	buf := (*bufp)[:0]
+	var ends []int // end offset of each encoded entry in buf, in names/es order
+	for _, name := range names {
+		for i := range es[name] {
+			buf = appendEntry(buf, &es[name][i])
+			ends = append(ends, len(buf))
+		}
+	}
+	*bufp = buf
+	size := int64(len(buf))
+	if s.backlog.Load()+size > s.opts.MaxBytes {
+		s.full(names)
+		return ErrSpoolFull
+	}
+
+	b := s.db.NewBatchWithSize(len(buf) + len(ends)*(len(names[0])+16))
+	defer b.Close()
+	for _, t := range topics {
+		t.mu.Lock()
+	}
+	start, k := 0, 0
+	for i, t := range topics {
+		seq := t.next
+		for range es[names[i]] {
+			_ = b.Set(recordKey(t.name, seq), buf[start:ends[k]], nil) // only fails on a committed batch
+			start = ends[k]
+			seq++
+			k++
+		}
+	}
+	var err error
+	if sync {
+		err = s.db.ApplyNoSyncWait(b, pebble.Sync)
+	} else {
+		err = s.db.Apply(b, pebble.NoSync)
+	}
+	if err == nil {
+		for i, t := range topics {
+			t.next += uint64(len(es[names[i]]))
+		}
+	}
+	for _, t := range topics {
+		t.mu.Unlock()
+	}
+	if err != nil {
+		return fmt.Errorf("write batch: %w", err)
+	}
+	if sync {
+		if err := b.SyncWait(); err != nil {
+			return fmt.Errorf("sync batch: %w", err)
+		}
+	} else if !s.dirty.Load() {
+		s.dirty.Store(true)
+	}
+	s.backlog.Add(size)
+	s.appends.Add(int64(len(ends)))
+	for _, t := range topics {
+		t.wake()
+	}
+	return nil
+}
+
+func (s *Spool) getBuf() *[]byte {
+	if p, ok := s.bufs.Get().(*[]byte); ok {
+		return p
+	}
+	b := make([]byte, 0, 512)
+	return &b
+}
+
+// full counts a refused append and logs at most once per second.
+func (s *Spool) full(topics []string) {
+	drops := s.fullDrops.Add(1)
+	now := time.Now().UnixNano()
+	last := s.lastFullLog.Load()
+	if now-last < int64(time.Second) || !s.lastFullLog.CompareAndSwap(last, now) {
+		return
+	}
+	s.log.Warn("spool full: dropping records until consumers catch up",
+		"topics", topics, "backlog_bytes", s.backlog.Load(), "max_bytes", s.opts.MaxBytes, "dropped_total", drops)
+}
