@@ -24,6 +24,11 @@ type createLinkRequest struct {
 	RedirectCode   int               `json:"redirect_code"`
 	ExpiresAt      *string           `json:"expires_at"` // RFC 3339; a string so errors can name it
 	ExpiredURL     string            `json:"expired_url"`
+	// Routing and tracking; see Link.
+	ExpiredRedirect  bool      `json:"expired_redirect"`
+	Rules            []Rule    `json:"rules"`
+	Variants         []Variant `json:"variants"`
+	TrackConversions bool      `json:"track_conversions"`
 }
 
 // decodeCreateLink turns a POST /v1/links body into a complete, valid link
@@ -47,6 +52,11 @@ func decodeCreateLink(body []byte, defaultDomain string, now time.Time) (l *Link
 		UpdatedAt:      now,
 		ExpiredURL:     req.ExpiredURL,
 		RedirectCode:   req.RedirectCode,
+
+		ExpiredRedirect:  req.ExpiredRedirect,
+		Rules:            normalizeRules(req.Rules),
+		Variants:         req.Variants,
+		TrackConversions: req.TrackConversions,
 	}
 	if req.Domain != "" && !strings.EqualFold(req.Domain, defaultDomain) {
 		return nil, false, badRequest(CodeInvalidField, "domain", "only "+defaultDomain+" is served here; leave domain out or set it to that")
@@ -72,6 +82,23 @@ func decodeCreateLink(body []byte, defaultDomain string, now time.Time) (l *Link
 		return nil, false, badRequest(CodeInvalidField, "", err.Error())
 	}
 	return l, generated, nil
+}
+
+// normalizeRules accepts criteria in any case: countries upper-case,
+// devices, OS and languages lower-case, as Link.Validate wants them.
+func normalizeRules(rules []Rule) []Rule {
+	for i := range rules {
+		r := &rules[i]
+		for _, l := range [][]string{r.Devices, r.OS, r.Languages} {
+			for j := range l {
+				l[j] = strings.ToLower(l[j])
+			}
+		}
+		for j := range r.Countries {
+			r.Countries[j] = strings.ToUpper(r.Countries[j])
+		}
+	}
+	return rules
 }
 
 // decodeStrict decodes exactly one JSON object into v, refusing unknown
@@ -120,8 +147,12 @@ func jsonType(goType string) string {
 		return "a string"
 	case goType == "int":
 		return "an integer"
-	case strings.HasPrefix(goType, "[]"):
+	case goType == "bool":
+		return "true or false"
+	case goType == "[]string":
 		return "an array of strings"
+	case strings.HasPrefix(goType, "[]"):
+		return "an array of objects"
 	case strings.HasPrefix(goType, "map["):
 		return "an object of string values"
 	}

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -14,13 +12,23 @@ import (
 // the spool fails it fails for every click, and the counter has the total.
 const captureLogEvery = time.Second
 
+// click is what the redirector decided for one served request.
+type click struct {
+	eventID         string
+	typ             string   // schemas.ClickTypeClick or ClickTypeQRScan
+	ruleID, variant string   // the routing choice, "" for the link's destination
+	location        []string // the Location header sent
+}
+
 // capture records the click of a served redirect. Failures are logged
 // (without the visitor's IP) and counted; the visitor is redirected anyway.
-func (rd *Redirector) capture(r *http.Request, e *entry, now time.Time) {
-	err := rd.appendClick(r, e, now)
-	if err == nil {
-		return
+func (rd *Redirector) capture(r *http.Request, e *entry, c *click, now time.Time) {
+	if err := rd.appendClick(r, e, c, now); err != nil {
+		rd.captureFailed(e, now, err)
 	}
+}
+
+func (rd *Redirector) captureFailed(e *entry, now time.Time, err error) {
 	n := rd.captureErrors.Add(1)
 	last := rd.lastCaptureLog.Load()
 	if t := now.UnixNano(); t-last >= int64(captureLogEvery) && rd.lastCaptureLog.CompareAndSwap(last, t) {
@@ -28,31 +36,27 @@ func (rd *Redirector) capture(r *http.Request, e *entry, now time.Time) {
 	}
 }
 
-func (rd *Redirector) appendClick(r *http.Request, e *entry, now time.Time) error {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return err
-	}
-	c := newRawClick(r, e, id.String(), now)
-	value, err := c.Marshal()
+func (rd *Redirector) appendClick(r *http.Request, e *entry, c *click, now time.Time) error {
+	rc := newRawClick(r, e, c, now)
+	value, err := rc.Marshal()
 	if err != nil {
 		return err
 	}
 	return rd.cfg.Clicks.Append(schemas.TopicClicksRaw, e.key, value)
 }
 
-func newRawClick(r *http.Request, e *entry, eventID string, now time.Time) schemas.RawClick {
+func newRawClick(r *http.Request, e *entry, c *click, now time.Time) schemas.RawClick {
 	l := e.link
 	return schemas.RawClick{
 		V:              schemas.RawClickVersion,
-		EventID:        eventID,
-		Type:           schemas.ClickTypeClick,
+		EventID:        c.eventID,
+		Type:           c.typ,
 		Time:           now.UTC(),
 		WorkspaceID:    l.WorkspaceID,
 		LinkID:         l.ID,
 		Domain:         l.Domain,
 		Path:           l.Path,
-		Destination:    e.location[0],
+		Destination:    c.location[0],
 		IP:             remoteIP(r.RemoteAddr),
 		UserAgent:      r.Header.Get("User-Agent"),
 		Referer:        r.Header.Get("Referer"),
@@ -60,11 +64,14 @@ func newRawClick(r *http.Request, e *entry, eventID string, now time.Time) schem
 		UTM:            l.UTM,
 		Tags:           l.Tags,
 		Metadata:       l.Metadata,
+		RuleID:         c.ruleID,
+		Variant:        c.variant,
 	}
 }
 
 // remoteIP is the host part of RemoteAddr ("203.0.113.9:5123" ->
-// "203.0.113.9"). Proxy headers (X-Forwarded-For) are not trusted.
+// "203.0.113.9"). Proxy headers (X-Forwarded-For) are not trusted here;
+// internal/app rewrites RemoteAddr for trusted proxies.
 func remoteIP(addr string) string {
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		return host

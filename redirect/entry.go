@@ -11,6 +11,7 @@ type entry struct {
 	key        []byte   // link id, the Kafka record key of its clicks
 	location   []string // Location of a redirect: destination with UTM merged
 	expiredLoc []string // Location of the 410 answer, nil when ExpiredURL is empty
+	route      *route   // rules, variants and query merging (rules_route.go)
 }
 
 // missing is the entry of every unknown domain/path.
@@ -21,7 +22,11 @@ func newEntry(l *Link) (*entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("link %s: destination_url: %w", l.ID, err)
 	}
-	e := &entry{link: l, key: []byte(l.ID), location: []string{loc}}
+	rt, err := compileRoute(l, loc)
+	if err != nil {
+		return nil, fmt.Errorf("link %s: %w", l.ID, err)
+	}
+	e := &entry{link: l, key: []byte(l.ID), location: rt.def.location, route: rt}
 	if l.ExpiredURL != "" {
 		e.expiredLoc = []string{l.ExpiredURL}
 	}

@@ -44,11 +44,23 @@ type Link struct {
 	// Disabled links answer 404 and record no click.
 	Disabled bool `json:"disabled"`
 	// ExpiresAt, when set, is the instant from which the link answers 410
-	// Gone (with Location: ExpiredURL when that is set) instead of redirecting.
+	// Gone instead of redirecting (see the package doc, "Link states").
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 	ExpiredURL string     `json:"expired_url,omitempty"`
+	// ExpiredRedirect makes an expired link answer 302 to ExpiredURL
+	// (required then) instead of 410.
+	ExpiredRedirect bool `json:"expired_redirect,omitempty"`
 	// RedirectCode is 301, 302 or 307; 0 means 302.
 	RedirectCode int `json:"redirect_code"`
+	// Rules route visitors by device, OS, country and language; the first
+	// match wins. Variants split the visitors no rule matched between
+	// weighted destinations. See the package doc, "Routing".
+	Rules    []Rule    `json:"rules,omitempty"`
+	Variants []Variant `json:"variants,omitempty"`
+	// TrackConversions appends the click's event id to the destination's
+	// query (RedirectConfig.ClickIDParam, "ct_click" by default), so that a
+	// later conversion can name the click.
+	TrackConversions bool `json:"track_conversions,omitempty"`
 }
 
 // Code returns the status code the redirector answers with.
@@ -82,10 +94,15 @@ func (l *Link) Validate() error {
 	if p := urlProblem(l.DestinationURL); p != "" {
 		return fieldErr("destination_url", "%s", p)
 	}
+	if l.Path == readyzPath {
+		return fieldErr("path", "reserved")
+	}
 	if l.ExpiredURL != "" {
 		if p := urlProblem(l.ExpiredURL); p != "" {
 			return fieldErr("expired_url", "%s", p)
 		}
+	} else if l.ExpiredRedirect {
+		return fieldErr("expired_url", "required when expired_redirect is true")
 	}
 	switch l.RedirectCode {
 	case 0, http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect:
@@ -98,7 +115,13 @@ func (l *Link) Validate() error {
 	if err := validateTags(l.Tags); err != nil {
 		return err
 	}
-	return validateMetadata(l.Metadata)
+	if err := validateMetadata(l.Metadata); err != nil {
+		return err
+	}
+	if err := validateRules(l.Rules); err != nil {
+		return err
+	}
+	return validateVariants(l.Variants)
 }
 
 func validateUTM(u *schemas.UTM) error {
@@ -181,6 +204,8 @@ func (l *Link) clone() *Link {
 	c := *l
 	c.Tags = slices.Clone(l.Tags)
 	c.Metadata = maps.Clone(l.Metadata)
+	c.Rules = cloneRules(l.Rules)
+	c.Variants = slices.Clone(l.Variants)
 	if l.ExpiresAt != nil {
 		t := *l.ExpiresAt
 		c.ExpiresAt = &t

@@ -96,7 +96,7 @@ func TestRedirect(t *testing.T) {
 		{"host with port and upper case", "GET", "GO.Example.com:8080", "/spring", 302, springLocation, 1},
 		{"one trailing slash", "GET", testDomain, "/spring/", 302, springLocation, 1},
 		{"escaped characters", "GET", testDomain, "/spr%69ng", 302, springLocation, 1},
-		{"nested path", "GET", testDomain, "/a/b?x=1", 302, springLocation, 1},
+		{"nested path, query passed through", "GET", testDomain, "/a/b?x=1", 302, springLocation + "&x=1", 1},
 		{"HEAD redirects too", "HEAD", testDomain, "/spring", 302, springLocation, 1},
 		{"301 link without UTM", "GET", testDomain, "/perm", 301, "https://shop.example.org/spring?ref=mail", 1},
 		{"not yet expired", "GET", testDomain, "/fresh", 302, springLocation, 1},

@@ -45,9 +45,20 @@ type RedirectNode struct {
 	// when it is empty and AnyHost is on.
 	ShortURLBase   string
 	TrustedProxies []netip.Prefix
-	Spool          Spool
-	Kafka          Kafka
-	Logger         *slog.Logger
+	// GeoIPPath is the MaxMind .mmdb that answers country routing rules;
+	// empty means country rules never match. Dev defaults it to
+	// Enrich.GeoIPPath.
+	GeoIPPath string
+	// VisitorSecret keys visitors' A/B buckets (at least 32 bytes, the same
+	// on every node); empty means a random key per process. Dev defaults it
+	// to Enrich.HashSecret.
+	VisitorSecret []byte
+	// ClickIDParam names the click id query parameter of conversion
+	// tracking; empty means redirect.DefaultClickIDParam.
+	ClickIDParam string
+	Spool        Spool
+	Kafka        Kafka
+	Logger       *slog.Logger
 	// OnReady, when set, is called once both listeners are bound, with their
 	// base URLs (tests listen on port 0 and learn the port here).
 	OnReady func(redirectURL, apiURL string)

@@ -22,6 +22,12 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	if cfg.Kafka.Enabled() {
 		return errors.New("dev config: dev runs without Kafka; use redirect, enrich and sink for Kafka")
 	}
+	if cfg.GeoIPPath == "" {
+		cfg.GeoIPPath = cfg.Enrich.GeoIPPath
+	}
+	if len(cfg.VisitorSecret) == 0 {
+		cfg.VisitorSecret = cfg.Enrich.HashSecret
+	}
 	n, err := openNode(cfg.RedirectNode)
 	if err != nil {
 		return err

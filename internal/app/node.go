@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/redirect"
 )
@@ -21,6 +22,8 @@ type node struct {
 	log        *slog.Logger
 	store      *redirect.Store
 	spool      *ingest.Spool
+	geo        *enrich.CountryReader // nil without GeoIPPath
+	redirector *redirect.Redirector
 	redirectLn net.Listener
 	apiLn      net.Listener
 	redirectH  http.Handler
@@ -63,6 +66,11 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("open spool: %w", err)
 	}
+	if cfg.GeoIPPath != "" {
+		if n.geo, err = enrich.OpenCountryReader(cfg.GeoIPPath); err != nil {
+			return nil, fmt.Errorf("redirect routing: %w", err)
+		}
+	}
 	if n.redirectLn, err = listen("redirect", cfg.RedirectAddr); err != nil {
 		return nil, err
 	}
@@ -86,17 +94,22 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	}); err != nil {
 		return nil, fmt.Errorf("link API: %w", err)
 	}
-	rh, err := redirect.NewRedirector(redirect.RedirectConfig{
+	rc := redirect.RedirectConfig{
 		Store:         n.store,
 		Clicks:        prefixedLog{n.spool, cfg.Kafka.TopicPrefix},
 		DefaultDomain: cfg.DefaultDomain,
 		AnyHost:       cfg.AnyHost,
+		VisitorSecret: cfg.VisitorSecret,
+		ClickIDParam:  cfg.ClickIDParam,
 		Logger:        n.log,
-	})
-	if err != nil {
+	}
+	if n.geo != nil { // a nil *CountryReader in the interface would not be a nil Geo
+		rc.Geo = n.geo
+	}
+	if n.redirector, err = redirect.NewRedirector(rc); err != nil {
 		return nil, fmt.Errorf("redirector: %w", err)
 	}
-	n.redirectH = realIP(rh, cfg.TrustedProxies)
+	n.redirectH = realIP(n.redirector, cfg.TrustedProxies)
 	return n, nil
 }
 
@@ -104,6 +117,11 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 func (n *node) serve(g *group) {
 	g.Go("redirect server", func(ctx context.Context) error { return serve(ctx, n.redirectLn, n.redirectH, n.log) })
 	g.Go("api server", func(ctx context.Context) error { return serve(ctx, n.apiLn, n.apiH, n.log) })
+	g.Go("readiness", func(ctx context.Context) error {
+		<-ctx.Done()
+		n.redirector.SetReady(false) // /readyz: 503 while the servers drain
+		return nil
+	})
 	n.log.Info("serving", "redirect", n.redirectLn.Addr().String(), "api", n.apiLn.Addr().String())
 	if n.cfg.OnReady != nil {
 		n.cfg.OnReady("http://"+hostForURL(n.redirectLn.Addr().String()), "http://"+hostForURL(n.apiLn.Addr().String()))
@@ -125,6 +143,7 @@ func (n *node) close() error {
 	if n.store != nil {
 		errs = append(errs, n.store.Close())
 	}
+	errs = append(errs, n.geo.Close()) // nil-safe
 	return errors.Join(errs...)
 }
 

@@ -1,0 +1,136 @@
+package redirect
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// validateRules checks l.Rules; errors name the field as the API spells it,
+// "rules[1].destination_url".
+func validateRules(rules []Rule) error {
+	if len(rules) > MaxRules {
+		return fieldErr("rules", "at most %d rules, got %d", MaxRules, len(rules))
+	}
+	for i := range rules {
+		r := &rules[i]
+		name := fmt.Sprintf("rules[%d]", i)
+		if !validRoutingID(r.ID) {
+			return fieldErr(name+".id", "want 1 to %d characters of A-Z a-z 0-9 _ . -", MaxRoutingIDLen)
+		}
+		for j := range i {
+			if rules[j].ID == r.ID {
+				return fieldErr(name+".id", "%q is also the id of rules[%d]", r.ID, j)
+			}
+		}
+		if len(r.Devices)+len(r.OS)+len(r.Countries)+len(r.Languages) == 0 {
+			return fieldErr(name, "set at least one of devices, os, countries, languages")
+		}
+		for _, c := range [...]struct {
+			field  string
+			values []string
+			ok     func(string) bool
+			want   string
+		}{
+			{"devices", r.Devices, func(v string) bool { return slices.Contains(ruleDevices, v) }, "one of " + strings.Join(ruleDevices, ", ")},
+			{"os", r.OS, func(v string) bool { return slices.Contains(ruleOSes, v) }, "one of " + strings.Join(ruleOSes, ", ")},
+			{"countries", r.Countries, validCountry, "an upper-case ISO 3166-1 alpha-2 code such as US"},
+			{"languages", r.Languages, validLanguage, "a lower-case primary language subtag such as fr"},
+		} {
+			if len(c.values) > MaxRuleValues {
+				return fieldErr(name+"."+c.field, "at most %d values, got %d", MaxRuleValues, len(c.values))
+			}
+			for k, v := range c.values {
+				if !c.ok(v) {
+					return fieldErr(fmt.Sprintf("%s.%s[%d]", name, c.field, k), "want %s, got %.40q", c.want, v)
+				}
+			}
+		}
+		if p := appURLProblem(r.DestinationURL); p != "" {
+			return fieldErr(name+".destination_url", "%s", p)
+		}
+	}
+	return nil
+}
+
+// validateVariants checks l.Variants.
+func validateVariants(vs []Variant) error {
+	if len(vs) > MaxVariants {
+		return fieldErr("variants", "at most %d variants, got %d", MaxVariants, len(vs))
+	}
+	if len(vs) == 1 {
+		return fieldErr("variants", "an A/B test needs at least 2 variants, got 1")
+	}
+	for i := range vs {
+		v := &vs[i]
+		name := fmt.Sprintf("variants[%d]", i)
+		if !validRoutingID(v.ID) {
+			return fieldErr(name+".id", "want 1 to %d characters of A-Z a-z 0-9 _ . -", MaxRoutingIDLen)
+		}
+		for j := range i {
+			if vs[j].ID == v.ID {
+				return fieldErr(name+".id", "%q is also the id of variants[%d]", v.ID, j)
+			}
+		}
+		if v.Weight < 1 || v.Weight > MaxVariantWeight {
+			return fieldErr(name+".weight", "want 1 to %d, got %d", MaxVariantWeight, v.Weight)
+		}
+		if p := urlProblem(v.DestinationURL); p != "" {
+			return fieldErr(name+".destination_url", "%s", p)
+		}
+	}
+	return nil
+}
+
+func validRoutingID(id string) bool {
+	return id != "" && len(id) <= MaxRoutingIDLen && validMetadataKey(id)
+}
+
+func validCountry(c string) bool {
+	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
+}
+
+func validLanguage(l string) bool {
+	if len(l) < 2 || len(l) > 8 {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		if l[i] < 'a' || l[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// unsafeSchemes run code or read local data in the browser; a deep link may
+// use any other scheme.
+var unsafeSchemes = []string{"javascript", "vbscript", "data", "file", "blob", "about", "filesystem"}
+
+// appURLProblem checks a rule destination: an http(s) URL as urlProblem
+// wants, or an app deep link "scheme:rest" with a scheme that is not in
+// unsafeSchemes. It returns "" or what is wrong.
+func appURLProblem(s string) string {
+	if s == "" {
+		return "required"
+	}
+	if len(s) > MaxDestinationLen {
+		return "longer than " + itoa(MaxDestinationLen) + " bytes"
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return "contains a space or control character"
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		return "not an absolute URL or deep link (scheme:...)"
+	}
+	switch {
+	case u.Scheme == "http" || u.Scheme == "https":
+		return urlProblem(s)
+	case slices.Contains(unsafeSchemes, u.Scheme):
+		return "scheme " + u.Scheme + " is not allowed"
+	case u.Opaque == "" && u.Host == "" && u.Path == "":
+		return "deep link has nothing after the scheme"
+	}
+	return ""
+}
