@@ -3,7 +3,7 @@ package redirect
 import "strings"
 
 // reservedPaths are served by the redirector itself and cannot be links.
-var reservedPaths = map[string]bool{"healthz": true}
+var reservedPaths = map[string]bool{"healthz": true, "readyz": true}
 
 // ValidatePath checks a link path against the rules in the package doc and
 // returns a *FieldError for field "path".

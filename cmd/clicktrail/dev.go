@@ -17,7 +17,7 @@ func devCmd() *cli.Command {
 			"the event log, and enriched clicks go to ClickHouse when --clickhouse-dsn is given, else to\n" +
 			"<data-dir>/clicks.jsonl. Any Host header is served as the default domain.",
 		Flags: []cli.Flag{dataDirFlag, redirectAddrFlag, apiAddrFlag, apiKeyFlag, defaultDomainFlag,
-			geoipFlag, hashSecretFlag, clickhouseDSNFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag,
+			geoipFlag, hashSecretFlag, clickIDParamFlag, clickhouseDSNFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag,
 			spoolMaxBytesFlag, batchRecordsFlag, batchWaitFlag},
 		Action: func(c *cli.Context) error {
 			node, err := redirectNodeConfig(c)
@@ -39,6 +39,7 @@ func devCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
+			node.ClickIDParam = c.String(clickIDParamFlag.Name)
 			key := node.APIKeys[0]
 			node.OnReady = func(redirectURL, apiURL string) {
 				printDevBanner(c, redirectURL, apiURL, key, generated)

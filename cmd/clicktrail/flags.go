@@ -89,6 +89,10 @@ var (
 		Name: "hash-secret", EnvVars: []string{"CLICKTRAIL_HASH_SECRET"},
 		Usage: "secret (>= 32 bytes) keying the visitor hash; dev generates one in the data dir",
 	}
+	clickIDParamFlag = &cli.StringFlag{
+		Name: "click-id-param", Value: "ct_click", EnvVars: []string{"CLICKTRAIL_CLICK_ID_PARAM"},
+		Usage: "query parameter that carries the click id to destinations of links with track_conversions",
+	}
 	clickhouseDSNFlag = &cli.StringFlag{
 		Name: "clickhouse-dsn", EnvVars: []string{"CLICKTRAIL_CLICKHOUSE_DSN"},
 		Usage: "clickhouse://user:password@host:9000/database (native protocol)",

@@ -14,7 +14,8 @@ func redirectCmd() *cli.Command {
 		Usage: "serve redirects and the link API; clicks go through the local spool to Kafka",
 		Flags: []cli.Flag{dataDirFlag, redirectAddrFlag, apiAddrFlag, apiKeyFlag, defaultDomainFlag,
 			shortURLSchemeFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag, spoolMaxBytesFlag,
-			kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag},
+			kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, geoipFlag, hashSecretFlag,
+			clickIDParamFlag},
 		Action: func(c *cli.Context) error {
 			node, err := redirectNodeConfig(c)
 			if err != nil {
@@ -25,6 +26,14 @@ func redirectCmd() *cli.Command {
 				return fmt.Errorf("kafka-brokers: required (use `clicktrail dev` to run without Kafka)")
 			}
 			log := node.Logger
+			if !c.IsSet(hashSecretFlag.Name) {
+				log.Warn("no --hash-secret: A/B variants are stable per node only (the secret is kept in the data dir)")
+			}
+			if node.VisitorSecret, err = hashSecret(c, node.DataDir); err != nil {
+				return err
+			}
+			node.GeoIPPath = c.String(geoipFlag.Name)
+			node.ClickIDParam = c.String(clickIDParamFlag.Name)
 			node.OnReady = func(r, a string) { log.Info("redirect node ready", "redirect", r, "api", a) }
 			ctx, stop := signalContext(c.Context)
 			defer stop()
