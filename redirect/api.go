@@ -1,6 +1,7 @@
 package redirect
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,12 @@ type APIConfig struct {
 	OnLinkChanged func(*Link)
 	// Now is the clock for CreatedAt and UpdatedAt; nil means time.Now.
 	Now func() time.Time
+	// RateLimit limits requests per API key; the zero value is on, with
+	// DefaultRateLimitBurst and DefaultRateLimitPerSecond.
+	RateLimit RateLimitConfig
+	// Destinations decides which destinations links may have; the zero
+	// value refuses non-http(s) URLs, credentials and non-public addresses.
+	Destinations DestinationPolicy
 }
 
 // MinAPIKeyLen is the shortest API key accepted in APIConfig.APIKeys.
@@ -73,21 +80,51 @@ func (c *APIConfig) Validate() error {
 			errs = append(errs, fmt.Errorf("ShortURLBase: want scheme://host[:port], got %q", b))
 		}
 	}
+	errs = append(errs, c.RateLimit.Validate("RateLimit"), c.Destinations.Validate("Destinations"))
 	return errors.Join(errs...)
 }
 
 type api struct {
-	cfg  APIConfig
-	keys keyHashes
-	log  *slog.Logger
+	cfg     APIConfig
+	keys    keyHashes
+	log     *slog.Logger
+	limit   *rateLimiter // nil when rate limiting is off
+	openAPI []byte       // the rendered OpenAPI document
+}
+
+// apiRoutes are the operations of the link API. They register the handlers
+// and generate GET /v1/openapi.json (see apiRoute).
+var apiRoutes = []apiRoute{
+	{
+		method: "POST", pattern: "/v1/links", summary: "Create a link",
+		request: createLinkRequest{}, required: []string{"destination_url"},
+		response: linkResponse{}, status: http.StatusCreated,
+		errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge},
+		scopes: []string{"links:write"}, handle: (*api).createLink,
+	},
+	{
+		method: "GET", pattern: "/v1/links/{id}", summary: "Get a link",
+		response: linkResponse{}, status: http.StatusOK,
+		errors: []int{http.StatusNotFound},
+		scopes: []string{"links:read"}, handle: (*api).getLink,
+	},
+	{
+		method: "GET", pattern: openAPIPath, summary: "This OpenAPI 3.1 document",
+		response: map[string]any{}, status: http.StatusOK,
+		handle: (*api).serveOpenAPI,
+	},
 }
 
 // NewAPI returns the link API handler:
 //
-//	POST /v1/links       create a link; 201 with the link and short_url
-//	GET  /v1/links/{id}  200 with the link and short_url, or 404
+//	POST /v1/links          create a link; 201 with the link and short_url
+//	GET  /v1/links/{id}     200 with the link and short_url, or 404
+//	GET  /v1/openapi.json   the OpenAPI 3.1 document of all of this (public)
 //
-// Every request needs "Authorization: Bearer <key>". Errors are JSON:
+// Every other request needs "Authorization: Bearer <key>" and is rate
+// limited per key (cfg.RateLimit): answers carry RateLimit-Limit,
+// RateLimit-Remaining and RateLimit-Reset, and a key over its limit gets 429
+// with Retry-After. Errors are JSON:
 // {"error":{"code":...,"field":...,"message":...}} with the Code* values.
 func NewAPI(cfg APIConfig) (http.Handler, error) {
 	if err := cfg.Validate(); err != nil {
@@ -100,16 +137,62 @@ func NewAPI(cfg APIConfig) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	a := &api{cfg: cfg, keys: hashKeys(cfg.APIKeys), log: orDiscard(cfg.Logger)}
+	doc, err := openAPIDocument(apiRoutes)
+	if err != nil {
+		return nil, fmt.Errorf("link api: render the OpenAPI document: %w", err)
+	}
+	a := &api{cfg: cfg, keys: hashKeys(cfg.APIKeys), log: orDiscard(cfg.Logger),
+		limit: newRateLimiter(cfg.RateLimit), openAPI: doc}
+	return a.mux(apiRoutes), nil
+}
+
+// mux registers routes, a 405 for the other methods of each path and an
+// authenticated 404 for everything else.
+func (a *api) mux(routes []apiRoute) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/links", a.createLink)
-	mux.HandleFunc("GET /v1/links/{id}", a.getLink)
-	mux.HandleFunc("/v1/links", methodNotAllowed("POST"))
-	mux.HandleFunc("/v1/links/{id}", methodNotAllowed("GET, HEAD"))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	allow := map[string][]string{}
+	public := map[string]bool{}
+	var paths []string
+	for _, r := range routes {
+		var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { r.handle(a, w, req) })
+		if !r.public() {
+			h = a.guard(h)
+		}
+		mux.Handle(r.method+" "+r.pattern, h)
+		if allow[r.pattern] == nil {
+			paths = append(paths, r.pattern)
+		}
+		allow[r.pattern] = append(allow[r.pattern], r.method)
+		if r.method == http.MethodGet {
+			allow[r.pattern] = append(allow[r.pattern], http.MethodHead)
+		}
+		public[r.pattern] = r.public()
+	}
+	for _, p := range paths {
+		var h http.Handler = methodNotAllowed(strings.Join(allow[p], ", "))
+		if !public[p] {
+			h = a.guard(h)
+		}
+		mux.Handle(p, h)
+	}
+	mux.Handle("/", a.guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route"})
-	})
-	return a.authenticate(mux), nil
+	})))
+	return mux
+}
+
+// guard lets through requests with a known API key (401 otherwise) that are
+// within the key's rate limit (429 otherwise).
+func (a *api) guard(next http.Handler) http.Handler {
+	if a.limit == nil {
+		return a.authenticate(next)
+	}
+	return a.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, _ := bearer(r) // authenticate has checked it
+		if a.limit.admit(w, sha256.Sum256([]byte(key))) {
+			next.ServeHTTP(w, r)
+		}
+	}))
 }
 
 // linkResponse is a link as the API answers it.
@@ -140,6 +223,14 @@ func (a *api) createLink(w http.ResponseWriter, r *http.Request) {
 	l, generated, aerr := decodeCreateLink(body, a.cfg.DefaultDomain, a.cfg.Now().UTC())
 	if aerr != nil {
 		writeError(w, aerr)
+		return
+	}
+	if err := a.cfg.Destinations.CheckLink(r.Context(), l); err != nil {
+		if de, ok := errors.AsType[*DestinationError](err); ok {
+			writeError(w, destinationRefused(de))
+			return
+		}
+		a.internalError(w, "check destinations", err)
 		return
 	}
 	for attempt := 1; ; attempt++ {

@@ -17,7 +17,11 @@ const (
 	CodePathTaken        = "path_taken"         // 409: the domain/path is held (existing_id says by whom)
 	CodeNotFound         = "not_found"          // 404
 	CodeMethodNotAllowed = "method_not_allowed" // 405
+	CodeRateLimited      = "rate_limited"       // 429: see Retry-After and the RateLimit-* headers
 	CodeInternal         = "internal"           // 500: see the server log
+	// CodeDestinationRefused (400) says a destination is well formed but
+	// not allowed; "rule" names the DestinationPolicy rule (Rule*).
+	CodeDestinationRefused = "destination_refused"
 )
 
 // apiError is the "error" member of an error body.
@@ -26,7 +30,13 @@ type apiError struct {
 	Code       string `json:"code"`
 	Field      string `json:"field,omitempty"`
 	Message    string `json:"message"`
-	ExistingID string `json:"existing_id,omitempty"`
+	ExistingID string `json:"existing_id,omitempty"` // with path_taken
+	Rule       string `json:"rule,omitempty"`        // with destination_refused
+}
+
+// errorResponse is the body of every error answer.
+type errorResponse struct {
+	Error *apiError `json:"error"`
 }
 
 func (e *apiError) Error() string {
@@ -40,10 +50,13 @@ func badRequest(code, field, msg string) *apiError {
 	return &apiError{status: http.StatusBadRequest, Code: code, Field: field, Message: msg}
 }
 
+// destinationRefused turns a *DestinationError into its 400 answer.
+func destinationRefused(e *DestinationError) *apiError {
+	return &apiError{status: http.StatusBadRequest, Code: CodeDestinationRefused, Field: e.Field, Rule: e.Rule, Message: e.Message}
+}
+
 func writeError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, e.status, struct {
-		Error *apiError `json:"error"`
-	}{e})
+	writeJSON(w, e.status, errorResponse{e})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
