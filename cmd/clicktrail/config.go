@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"net/netip"
+	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/clicktrail/clicktrail/internal/app"
+	"github.com/clicktrail/clicktrail/redirect"
 )
 
 func redirectNodeConfig(c *cli.Context) (app.RedirectNode, error) {
@@ -18,6 +22,10 @@ func redirectNodeConfig(c *cli.Context) (app.RedirectNode, error) {
 		}
 		proxies = append(proxies, p)
 	}
+	blocklist, err := readHostList(c.String(destBlocklistFlag.Name))
+	if err != nil {
+		return app.RedirectNode{}, err
+	}
 	return app.RedirectNode{
 		DataDir:        c.String(dataDirFlag.Name),
 		RedirectAddr:   c.String(redirectAddrFlag.Name),
@@ -26,6 +34,16 @@ func redirectNodeConfig(c *cli.Context) (app.RedirectNode, error) {
 		DefaultDomain:  c.String(defaultDomainFlag.Name),
 		ShortURLScheme: c.String(shortURLSchemeFlag.Name),
 		TrustedProxies: proxies,
+		RateLimit: redirect.RateLimitConfig{
+			Burst:     c.Int(rateBurstFlag.Name),
+			PerSecond: c.Float64(ratePerSecondFlag.Name),
+		},
+		Destinations: redirect.DestinationPolicy{
+			AllowHosts:               c.StringSlice(destAllowFlag.Name),
+			DenyHosts:                c.StringSlice(destDenyFlag.Name),
+			Blocklist:                blocklist,
+			AllowPrivateDestinations: c.Bool(destAllowPrivateFlag.Name),
+		},
 		Spool: app.Spool{
 			SyncMode:      c.String(spoolSyncFlag.Name),
 			FlushInterval: c.Duration(spoolFlushFlag.Name),
@@ -58,4 +76,29 @@ func hashSecret(c *cli.Context, dataDir string) ([]byte, error) {
 		return nil, fmt.Errorf("hash-secret: required (at least 32 bytes)")
 	}
 	return app.LoadOrCreateSecret(dataDir)
+}
+
+// readHostList reads a blocklist file: one host or *.suffix per line, blank
+// lines and # comments ignored. An empty path is an empty list.
+func readHostList(path string) ([]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("dest-blocklist-file: %w", err)
+	}
+	defer f.Close()
+	var hosts []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line, _, _ := strings.Cut(sc.Text(), "#")
+		if line = strings.TrimSpace(line); line != "" {
+			hosts = append(hosts, strings.ToLower(line))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("dest-blocklist-file %s: %w", path, err)
+	}
+	return hosts, nil
 }

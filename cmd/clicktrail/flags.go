@@ -43,6 +43,30 @@ var (
 		Name: "trusted-proxy", EnvVars: []string{"CLICKTRAIL_TRUSTED_PROXIES"},
 		Usage: "CIDR of a load balancer whose X-Forwarded-For is believed (repeatable)",
 	}
+	rateBurstFlag = &cli.IntFlag{
+		Name: "api-rate-burst", Value: 200, EnvVars: []string{"CLICKTRAIL_API_RATE_BURST"},
+		Usage: "requests an API key may send at once before it is rate limited",
+	}
+	ratePerSecondFlag = &cli.Float64Flag{
+		Name: "api-rate-per-second", Value: 50, EnvVars: []string{"CLICKTRAIL_API_RATE_PER_SECOND"},
+		Usage: "sustained requests per second per API key; -1 turns rate limiting off",
+	}
+	destAllowFlag = &cli.StringSliceFlag{
+		Name: "dest-allow-host", EnvVars: []string{"CLICKTRAIL_DEST_ALLOW_HOSTS"},
+		Usage: "when set, only these destination hosts are accepted (host or *.suffix, repeatable)",
+	}
+	destDenyFlag = &cli.StringSliceFlag{
+		Name: "dest-deny-host", EnvVars: []string{"CLICKTRAIL_DEST_DENY_HOSTS"},
+		Usage: "destination hosts refused (host or *.suffix, repeatable)",
+	}
+	destBlocklistFlag = &cli.StringFlag{
+		Name: "dest-blocklist-file", EnvVars: []string{"CLICKTRAIL_DEST_BLOCKLIST_FILE"},
+		Usage: "file of known-bad destination hosts, one host or *.suffix per line (# comments)",
+	}
+	destAllowPrivateFlag = &cli.BoolFlag{
+		Name: "dest-allow-private", EnvVars: []string{"CLICKTRAIL_DEST_ALLOW_PRIVATE"},
+		Usage: "accept destinations on private, loopback and link-local addresses (development only)",
+	}
 	spoolSyncFlag = &cli.StringFlag{
 		Name: "spool-sync", Value: "interval", EnvVars: []string{"CLICKTRAIL_SPOOL_SYNC"},
 		Usage: "interval: fsync every --spool-flush-interval (a kill -9 loses at most that window); always: fsync every click",

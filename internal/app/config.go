@@ -1,6 +1,8 @@
 package app
 
 import (
+	"github.com/clicktrail/clicktrail/redirect"
+
 	"errors"
 	"fmt"
 	"log/slog"
@@ -45,6 +47,11 @@ type RedirectNode struct {
 	// when it is empty and AnyHost is on.
 	ShortURLBase   string
 	TrustedProxies []netip.Prefix
+	// RateLimit bounds each API key's request rate (zero value: defaults on).
+	RateLimit redirect.RateLimitConfig
+	// Destinations says which destination URLs the API refuses (zero value:
+	// private addresses refused, no host lists).
+	Destinations redirect.DestinationPolicy
 	// GeoIPPath is the MaxMind .mmdb that answers country routing rules;
 	// empty means country rules never match. Dev defaults it to
 	// Enrich.GeoIPPath.

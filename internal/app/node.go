@@ -90,6 +90,8 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 		DefaultDomain:  cfg.DefaultDomain,
 		ShortURLScheme: scheme,
 		ShortURLBase:   base,
+		RateLimit:      cfg.RateLimit,
+		Destinations:   cfg.Destinations,
 		Logger:         n.log,
 	}); err != nil {
 		return nil, fmt.Errorf("link API: %w", err)
