@@ -23,3 +23,8 @@ services-stop:
 ## bench: the hot-path benchmarks quoted in the issue notes
 bench:
 	go test -run '^$$' -bench . -benchmem ./schemas/ ./redirect/ ./enrich/ ./ingest/
+
+## bench-nginx: redirect throughput and p99 against nginx on one pinned core each (bench/README.md)
+.PHONY: bench-nginx
+bench-nginx:
+	bench/redirect-vs-nginx.sh

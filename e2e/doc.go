@@ -3,6 +3,9 @@
 // into a real ClickHouse server (and the same through the embedded `dev`
 // path). They run under deploy/local/test.sh, which starts the servers.
 //
+// crash_test.go kill -9s a `clicktrail dev` process and counts the clicks that
+// survive; it needs no servers.
+//
 // outage_test.go (build tag outage) stops and restarts the Kafka broker; the
 // test script runs it on its own so it cannot disturb other packages' tests.
 package e2e
