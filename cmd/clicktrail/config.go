@@ -34,6 +34,7 @@ func redirectNodeConfig(c *cli.Context) (app.RedirectNode, error) {
 		DefaultDomain:  c.String(defaultDomainFlag.Name),
 		ShortURLScheme: c.String(shortURLSchemeFlag.Name),
 		TrustedProxies: proxies,
+		DebugAddr:      c.String(debugAddrFlag.Name),
 		RateLimit: redirect.RateLimitConfig{
 			Burst:     c.Int(rateBurstFlag.Name),
 			PerSecond: c.Float64(ratePerSecondFlag.Name),

@@ -17,7 +17,7 @@ func devCmd() *cli.Command {
 			"the event log, and enriched clicks go to ClickHouse when --clickhouse-dsn is given, else to\n" +
 			"<data-dir>/clicks.jsonl. Any Host header is served as the default domain.",
 		Flags: []cli.Flag{dataDirFlag, redirectAddrFlag, apiAddrFlag, apiKeyFlag, defaultDomainFlag,
-			rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
+			debugAddrFlag, rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
 			geoipFlag, hashSecretFlag, clickIDParamFlag, clickhouseDSNFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag,
 			spoolMaxBytesFlag, batchRecordsFlag, batchWaitFlag},
 		Action: func(c *cli.Context) error {

@@ -67,6 +67,10 @@ var (
 		Name: "dest-allow-private", EnvVars: []string{"CLICKTRAIL_DEST_ALLOW_PRIVATE"},
 		Usage: "accept destinations on private, loopback and link-local addresses (development only)",
 	}
+	debugAddrFlag = &cli.StringFlag{
+		Name: "debug-addr", EnvVars: []string{"CLICKTRAIL_DEBUG_ADDR"},
+		Usage: "listen address for /debug/pprof (keep it on loopback); empty: off",
+	}
 	spoolSyncFlag = &cli.StringFlag{
 		Name: "spool-sync", Value: "interval", EnvVars: []string{"CLICKTRAIL_SPOOL_SYNC"},
 		Usage: "interval: fsync every --spool-flush-interval (a kill -9 loses at most that window); always: fsync every click",

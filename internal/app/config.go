@@ -66,6 +66,9 @@ type RedirectNode struct {
 	Spool        Spool
 	Kafka        Kafka
 	Logger       *slog.Logger
+	// DebugAddr, when set, serves net/http/pprof on its own listener
+	// (loopback only in practice: it exposes internals).
+	DebugAddr string
 	// OnReady, when set, is called once both listeners are bound, with their
 	// base URLs (tests listen on port 0 and learn the port here).
 	OnReady func(redirectURL, apiURL string)

@@ -115,8 +115,18 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	return n, nil
 }
 
-// serve starts both HTTP servers in g and reports readiness.
+// serve starts both HTTP servers (and the debug one when configured) in g
+// and reports readiness.
 func (n *node) serve(g *group) {
+	if n.cfg.DebugAddr != "" {
+		g.Go("debug server", func(ctx context.Context) error {
+			ln, err := listen("debug", n.cfg.DebugAddr)
+			if err != nil {
+				return err
+			}
+			return serve(ctx, ln, debugHandler(), n.log)
+		})
+	}
 	g.Go("redirect server", func(ctx context.Context) error { return serve(ctx, n.redirectLn, n.redirectH, n.log) })
 	g.Go("api server", func(ctx context.Context) error { return serve(ctx, n.apiLn, n.apiH, n.log) })
 	g.Go("readiness", func(ctx context.Context) error {
