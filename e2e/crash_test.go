@@ -10,11 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/clicktrail/clicktrail/internal/testenv"
 )
 
 // TestKill9LosesNoServedClick checks the redirect path's durability promise
@@ -114,7 +114,7 @@ func buildClicktrail(t *testing.T) string {
 // devProcess is a `clicktrail dev` subprocess.
 type devProcess struct {
 	cmd         *exec.Cmd
-	out         *syncBuffer
+	out         *testenv.Buffer
 	exited      chan struct{} // closed when the process has been waited for
 	waitErr     error         // set before exited is closed
 	redirectURL string
@@ -128,7 +128,7 @@ func startDev(t *testing.T, bin, dataDir string, extra ...string) *devProcess {
 	t.Helper()
 	redirectAddr, apiAddr := freeAddr(t), freeAddr(t)
 	p := &devProcess{
-		out:         &syncBuffer{},
+		out:         &testenv.Buffer{},
 		exited:      make(chan struct{}),
 		redirectURL: "http://" + redirectAddr,
 		apiURL:      "http://" + apiAddr,
@@ -248,22 +248,4 @@ func eventIDs(t *testing.T, dataDir, linkID string) map[string]bool {
 		t.Fatalf("read clicks.jsonl: %v", err)
 	}
 	return ids
-}
-
-// syncBuffer collects a subprocess's output for failure messages.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/app"
-	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -22,24 +21,8 @@ import (
 // API, follow it, and find exactly one enriched row for the click in
 // ClickHouse, with the raw IP nowhere in ClickHouse or clicks.enriched.v1.
 func TestClickThroughKafkaToClickHouse(t *testing.T) {
-	brokers := testenv.Kafka(t)
-	dsn, conn, db := clickhouseDB(t)
-	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("e2e") + ".", Partitions: 3, ReplicationFactor: 1}
-	if _, err := app.Migrate(context.Background(), dsn, nil); err != nil {
-		t.Fatal(err)
-	}
-
-	node := nodeConfig(t)
-	node.Kafka = kafka
-	redirectURL, apiURL := startNode(t, "redirect node", &node, func(ctx context.Context) error { return app.RunRedirectNode(ctx, node) })
-	batch := app.Batch{MaxRecords: 1000, MaxWait: 200 * time.Millisecond}
-	run(t, "enrich", func(ctx context.Context) error {
-		return app.RunEnrichWorker(ctx, app.EnrichWorker{Kafka: kafka, Group: testenv.Name("enrich"),
-			Enrich: app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret}, Batch: batch})
-	})
-	run(t, "sink", func(ctx context.Context) error {
-		return app.RunClickHouseSink(ctx, app.ClickHouseSink{Kafka: kafka, Group: testenv.Name("sink"), DSN: dsn, Batch: batch})
-	})
+	p := startKafkaPipeline(t, "e2e")
+	brokers, conn, db, kafka, redirectURL, apiURL := p.brokers, p.conn, p.db, p.kafka, p.redirectURL, p.apiURL
 
 	l := createLink(t, apiURL, map[string]any{
 		"destination_url": "https://shop.example.com/spring?ref=mail",

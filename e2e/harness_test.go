@@ -212,3 +212,37 @@ func dumpTable(t *testing.T, db string) string {
 	}
 	return string(out)
 }
+
+// kafkaPipeline is the scale-out shape running in-process: a redirect node
+// forwarding to Kafka, an enrich worker and a ClickHouse sink worker, on
+// topics and a database of their own.
+type kafkaPipeline struct {
+	brokers             []string
+	kafka               app.Kafka
+	conn                ch.Conn
+	db                  string
+	redirectURL, apiURL string
+}
+
+func startKafkaPipeline(t *testing.T, name string) kafkaPipeline {
+	t.Helper()
+	p := kafkaPipeline{brokers: testenv.Kafka(t)}
+	var dsn string
+	dsn, p.conn, p.db = clickhouseDB(t)
+	p.kafka = app.Kafka{Brokers: p.brokers, TopicPrefix: testenv.Name(name) + ".", Partitions: 3, ReplicationFactor: 1}
+	if _, err := app.Migrate(context.Background(), dsn, nil); err != nil {
+		t.Fatal(err)
+	}
+	node := nodeConfig(t)
+	node.Kafka = p.kafka
+	p.redirectURL, p.apiURL = startNode(t, "redirect node", &node, func(ctx context.Context) error { return app.RunRedirectNode(ctx, node) })
+	batch := app.Batch{MaxRecords: 1000, MaxWait: 200 * time.Millisecond}
+	run(t, "enrich", func(ctx context.Context) error {
+		return app.RunEnrichWorker(ctx, app.EnrichWorker{Kafka: p.kafka, Group: testenv.Name("enrich"),
+			Enrich: app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret}, Batch: batch})
+	})
+	run(t, "sink", func(ctx context.Context) error {
+		return app.RunClickHouseSink(ctx, app.ClickHouseSink{Kafka: p.kafka, Group: testenv.Name("sink"), DSN: dsn, Batch: batch})
+	})
+	return p
+}

@@ -9,32 +9,14 @@ import (
 	"os/exec"
 	"testing"
 	"time"
-
-	"github.com/clicktrail/clicktrail/internal/app"
-	"github.com/clicktrail/clicktrail/internal/testenv"
 )
 
 // TestKafkaOutage stops the broker while clicks are being served: the
 // redirector keeps answering, the clicks wait in the spool, and once the
 // broker is back every click served is in ClickHouse exactly once.
 func TestKafkaOutage(t *testing.T) {
-	brokers := testenv.Kafka(t)
-	dsn, conn, db := clickhouseDB(t)
-	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("outage") + ".", Partitions: 3, ReplicationFactor: 1}
-	if _, err := app.Migrate(context.Background(), dsn, nil); err != nil {
-		t.Fatal(err)
-	}
-	node := nodeConfig(t)
-	node.Kafka = kafka
-	redirectURL, apiURL := startNode(t, "redirect node", &node, func(ctx context.Context) error { return app.RunRedirectNode(ctx, node) })
-	batch := app.Batch{MaxRecords: 1000, MaxWait: 200 * time.Millisecond}
-	run(t, "enrich", func(ctx context.Context) error {
-		return app.RunEnrichWorker(ctx, app.EnrichWorker{Kafka: kafka, Group: testenv.Name("enrich"),
-			Enrich: app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret}, Batch: batch})
-	})
-	run(t, "sink", func(ctx context.Context) error {
-		return app.RunClickHouseSink(ctx, app.ClickHouseSink{Kafka: kafka, Group: testenv.Name("sink"), DSN: dsn, Batch: batch})
-	})
+	p := startKafkaPipeline(t, "outage")
+	conn, db, redirectURL, apiURL := p.conn, p.db, p.redirectURL, p.apiURL
 	l := createLink(t, apiURL, map[string]any{"destination_url": "https://shop.example.com/", "path": "outage"})
 
 	served := 0

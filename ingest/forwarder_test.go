@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
@@ -24,7 +25,7 @@ func TestForwardSurvivesKafkaOutage(t *testing.T) {
 	ln.Close() // nothing listens there until the cluster starts
 
 	const topic, n = "clicks.raw.v1", 20
-	var logs syncBuffer
+	var logs testenv.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	s := openSpool(t, t.TempDir(), SpoolOptions{Logger: log})
 	defer s.Close()

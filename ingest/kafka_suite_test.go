@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -180,7 +179,7 @@ func testHandlerErrorRedelivers(t *testing.T, env kafkaEnv) {
 func testRejoinAfterRetryTimeout(t *testing.T, env kafkaEnv) {
 	topic := env.newTopic(t)
 	produce(t, env.brokers, []Record{{Topic: topic, Key: []byte("k"), Value: []byte("only")}})
-	var logs syncBuffer
+	var logs testenv.Buffer
 	cfg := KafkaConfig{
 		Brokers:             env.brokers,
 		HandlerRetryTimeout: 200e6, // 200ms: give up on the member quickly
@@ -253,22 +252,4 @@ func testForward(t *testing.T, env kafkaEnv) {
 			t.Fatalf("record %s lost its timestamp", recordID(rec))
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

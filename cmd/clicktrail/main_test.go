@@ -8,28 +8,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/clicktrail/clicktrail/internal/testenv"
 )
-
-// syncBuffer is a bytes.Buffer safe for the CLI goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestDevThenLinksCreate runs the real CLI: `clicktrail dev` on the embedded
 // default, `clicktrail links create` against it, a click, and the enriched
@@ -37,7 +20,7 @@ func (s *syncBuffer) String() string {
 func TestDevThenLinksCreate(t *testing.T) {
 	dir := t.TempDir()
 	const key = "ct_cli_test_0123456789"
-	var out syncBuffer
+	var out testenv.Buffer
 	dev := newApp()
 	dev.Writer = &out
 	ctx, cancel := context.WithCancel(context.Background())
@@ -71,7 +54,7 @@ func TestDevThenLinksCreate(t *testing.T) {
 		t.Errorf("the banner has no curl example:\n%s", out.String())
 	}
 
-	var created syncBuffer
+	var created testenv.Buffer
 	client := newApp()
 	client.Writer = &created
 	err := client.Run([]string{"clicktrail", "links", "create", "--api-url", apiURL, "--api-key", key,
