@@ -130,7 +130,7 @@ func TestEnrichedCarriesNoIPField(t *testing.T) {
 func TestDecodeErrorsNameTheField(t *testing.T) {
 	for _, tc := range []struct {
 		name, in, want string
-		is          error
+		is             error
 	}{
 		{"not json", `{`, "decode raw click", nil},
 		{"wrong version", `{"v":2}`, "v=2", ErrUnsupportedVersion},
