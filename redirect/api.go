@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -15,8 +14,9 @@ import (
 // maxBodyBytes bounds a request body of the link API.
 const maxBodyBytes = 1 << 20
 
-// maxPathAttempts bounds the random slugs tried for one link before giving up
-// (a collision among 62^7 slugs is rare; five in a row means trouble).
+// maxPathAttempts bounds the paths tried for one link before giving up: random
+// slugs (a collision among 62^7 slugs is rare; five in a row means trouble)
+// or, with on_conflict "suffix", free suffixes lost to concurrent creates.
 const maxPathAttempts = 5
 
 // APIConfig configures the link API.
@@ -37,10 +37,18 @@ type APIConfig struct {
 	// serves every Host as the default domain and listens on a port.
 	ShortURLBase string
 	Logger       *slog.Logger // nil discards
-	// OnLinkChanged, when set, is called with each created link once it is
-	// durable, on the request's goroutine, before the answer is sent. It must
-	// not modify the link and should not block for long (publish to the
-	// links topic asynchronously).
+	// OnLinkEvent, when set, is called with each change of a link once it
+	// is durable, on the request's goroutine, before the answer is sent:
+	// eventType is one of EventLinkCreated, EventLinkUpdated,
+	// EventLinkDisabled and EventLinkDeleted, and l is the link as stored
+	// after the change. It must not modify the link and should not block
+	// for long (publish to the links topic asynchronously). A replayed
+	// idempotent answer does not call it: the change was made once.
+	OnLinkEvent func(eventType string, l *Link)
+	// OnLinkChanged is called like OnLinkEvent, after it, without the event
+	// type.
+	//
+	// Deprecated: use OnLinkEvent, which says what happened.
 	OnLinkChanged func(*Link)
 	// Now is the clock for CreatedAt and UpdatedAt; nil means time.Now.
 	Now func() time.Time
@@ -50,6 +58,10 @@ type APIConfig struct {
 	// Destinations decides which destinations links may have; the zero
 	// value refuses non-http(s) URLs, credentials and non-public addresses.
 	Destinations DestinationPolicy
+	// Mount serves more handlers (pattern -> handler, http.ServeMux
+	// patterns such as "/v1/webhooks/") behind the same bearer-key
+	// authentication and rate limit as the link API's own routes.
+	Mount map[string]http.Handler
 }
 
 // MinAPIKeyLen is the shortest API key accepted in APIConfig.APIKeys.
@@ -90,6 +102,7 @@ type api struct {
 	log     *slog.Logger
 	limit   *rateLimiter // nil when rate limiting is off
 	openAPI []byte       // the rendered OpenAPI document
+	idem    idempotency
 }
 
 // apiRoutes are the operations of the link API. They register the handlers
@@ -99,7 +112,7 @@ var apiRoutes = []apiRoute{
 		method: "POST", pattern: "/v1/links", summary: "Create a link",
 		request: createLinkRequest{}, required: []string{"destination_url"},
 		response: linkResponse{}, status: http.StatusCreated,
-		errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge},
+		errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 		scopes: []string{"links:write"}, handle: (*api).createLink,
 	},
 	{
@@ -107,6 +120,42 @@ var apiRoutes = []apiRoute{
 		response: linkResponse{}, status: http.StatusOK,
 		errors: []int{http.StatusNotFound},
 		scopes: []string{"links:read"}, handle: (*api).getLink,
+	},
+	{
+		method: "PATCH", pattern: "/v1/links/{id}",
+		summary: "Update a link: a JSON merge patch (absent = unchanged, null = clear); path and domain cannot change",
+		request: linkPatch{}, response: linkResponse{}, status: http.StatusOK,
+		errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
+		scopes: []string{"links:write"}, handle: (*api).patchLink,
+	},
+	{
+		method: "DELETE", pattern: "/v1/links/{id}",
+		summary:  "Delete a link: it answers 404 from now on, keeps its path reserved and is still shown with deleted_at",
+		response: linkResponse{}, status: http.StatusOK,
+		errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		scopes: []string{"links:write"}, handle: (*api).deleteLink,
+	},
+	{
+		method: "GET", pattern: "/v1/links",
+		summary: "List links in id order. Query: domain, tag, q (text in path or destination), created_after, created_before, " +
+			"updated_after, updated_before (RFC 3339), include_deleted, limit (1-1000, default 50), cursor (a next_cursor)",
+		response: listLinksResponse{}, status: http.StatusOK,
+		errors: []int{http.StatusBadRequest},
+		scopes: []string{"links:read"}, handle: (*api).listLinks,
+	},
+	{
+		method: "PUT", pattern: "/v1/links/external/{external_id}",
+		summary: "Create (201) or replace (200) the link with this external_id; the body is that of POST /v1/links",
+		request: createLinkRequest{}, required: []string{"destination_url"},
+		response: linkResponse{}, status: http.StatusOK,
+		errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
+		scopes: []string{"links:write"}, handle: (*api).putExternal,
+	},
+	{
+		method: "GET", pattern: "/v1/links/external/{external_id}", summary: "Get the link with this external_id",
+		response: linkResponse{}, status: http.StatusOK,
+		errors: []int{http.StatusBadRequest, http.StatusNotFound},
+		scopes: []string{"links:read"}, handle: (*api).getExternal,
 	},
 	{
 		method: "GET", pattern: openAPIPath, summary: "This OpenAPI 3.1 document",
@@ -117,9 +166,22 @@ var apiRoutes = []apiRoute{
 
 // NewAPI returns the link API handler:
 //
-//	POST /v1/links          create a link; 201 with the link and short_url
-//	GET  /v1/links/{id}     200 with the link and short_url, or 404
-//	GET  /v1/openapi.json   the OpenAPI 3.1 document of all of this (public)
+//	POST   /v1/links                        create a link; 201 with the link and short_url
+//	GET    /v1/links/{id}                   200 with the link and short_url, or 404
+//	PATCH  /v1/links/{id}                   merge-patch a link (see linkPatch); 200
+//	DELETE /v1/links/{id}                   disable a link for good, path kept; 200
+//	GET    /v1/links                        list with filters and cursor pagination
+//	PUT    /v1/links/external/{external_id} upsert by external id; 201 or 200
+//	GET    /v1/links/external/{external_id} 200 with the link, or 404
+//	GET    /v1/openapi.json                 the OpenAPI 3.1 document of all of this (public)
+//
+// A create whose path is taken answers 409 path_taken with existing_id,
+// unless the body asks for "on_conflict": "suffix", which takes the first
+// free of path-2, path-3, ... Every mutating call accepts an
+// Idempotency-Key header (see idempotency.go): a retry with the same key
+// and body replays the first answer with Idempotent-Replayed: true, another
+// body with the same key answers 422 idempotency_key_reused, and a retry
+// while the first request still runs answers 409 idempotency_key_in_use.
 //
 // Every other request needs "Authorization: Bearer <key>" and is rate
 // limited per key (cfg.RateLimit): answers carry RateLimit-Limit,
@@ -155,6 +217,9 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 	var paths []string
 	for _, r := range routes {
 		var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { r.handle(a, w, req) })
+		if !r.public() && r.method != http.MethodGet {
+			h = a.idempotent(h)
+		}
 		if !r.public() {
 			h = a.guard(h)
 		}
@@ -174,6 +239,9 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 			h = a.guard(h)
 		}
 		mux.Handle(p, h)
+	}
+	for pattern, h := range a.cfg.Mount {
+		mux.Handle(pattern, a.guard(h))
 	}
 	mux.Handle("/", a.guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route"})
@@ -201,70 +269,41 @@ type linkResponse struct {
 	ShortURL string `json:"short_url"`
 }
 
-func (a *api) respondLink(w http.ResponseWriter, status int, l *Link) {
+func (a *api) linkResponse(l *Link) linkResponse {
 	base := a.cfg.ShortURLBase
 	if base == "" {
 		base = a.cfg.ShortURLScheme + "://" + l.Domain
 	}
-	writeJSON(w, status, linkResponse{l, base + "/" + l.Path})
+	return linkResponse{l, base + "/" + l.Path}
+}
+
+func (a *api) respondLink(w http.ResponseWriter, status int, l *Link) {
+	writeJSON(w, status, a.linkResponse(l))
 }
 
 func (a *api) createLink(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			writeError(w, &apiError{status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
-				Message: fmt.Sprintf("request body is larger than %d bytes", maxBodyBytes)})
-			return
-		}
-		writeError(w, badRequest(CodeInvalidJSON, "", "reading the request body: "+err.Error()))
-		return
-	}
-	l, generated, aerr := decodeCreateLink(body, a.cfg.DefaultDomain, a.cfg.Now().UTC())
+	body, aerr := readBody(w, r)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	if err := a.cfg.Destinations.CheckLink(r.Context(), l); err != nil {
-		if de, ok := errors.AsType[*DestinationError](err); ok {
-			writeError(w, destinationRefused(de))
-			return
-		}
-		a.internalError(w, "check destinations", err)
+	d, aerr := decodeCreate(body, a.cfg.DefaultDomain, a.cfg.Now().UTC())
+	if aerr != nil {
+		writeError(w, aerr)
 		return
 	}
-	for attempt := 1; ; attempt++ {
-		err = a.cfg.Store.Create(r.Context(), l)
-		if !generated || attempt == maxPathAttempts || !errors.Is(err, ErrPathTaken) {
-			break
-		}
-		l.Path = randomPath()
-	}
-	if pt, ok := errors.AsType[*PathTakenError](err); ok && !generated {
-		writeError(w, &apiError{status: http.StatusConflict, Code: CodePathTaken, Field: "path",
-			Message: "path " + l.Path + " is taken on " + l.Domain, ExistingID: pt.ExistingID})
+	if aerr := a.insert(r.Context(), d); aerr != nil {
+		writeError(w, aerr)
 		return
 	}
-	if err != nil {
-		a.internalError(w, "create link", err)
-		return
-	}
-	if a.cfg.OnLinkChanged != nil {
-		a.cfg.OnLinkChanged(l)
-	}
-	w.Header().Set("Location", "/v1/links/"+l.ID)
-	a.respondLink(w, http.StatusCreated, l)
+	w.Header().Set("Location", "/v1/links/"+d.link.ID)
+	a.respondLink(w, http.StatusCreated, d.link)
 }
 
 func (a *api) getLink(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	l, err := a.cfg.Store.Get(r.Context(), id)
-	if errors.Is(err, ErrNotFound) {
-		writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no link with this id"})
-		return
-	}
-	if err != nil {
-		a.internalError(w, "get link", err)
+	l, aerr := a.loadLink(r)
+	if aerr != nil {
+		writeError(w, aerr)
 		return
 	}
 	a.respondLink(w, http.StatusOK, l)

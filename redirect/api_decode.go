@@ -29,16 +29,52 @@ type createLinkRequest struct {
 	Rules            []Rule    `json:"rules"`
 	Variants         []Variant `json:"variants"`
 	TrackConversions bool      `json:"track_conversions"`
+	// ExternalID is the caller's unique id for the link; see Link.
+	ExternalID string `json:"external_id"`
+	// OnConflict says what to do when path is taken: "error" (the
+	// default, 409 path_taken) or "suffix": take the first free of
+	// path-2, path-3, ...
+	OnConflict string `json:"on_conflict"`
+}
+
+// Values of createLinkRequest.OnConflict.
+const (
+	onConflictError  = "error"
+	onConflictSuffix = "suffix"
+)
+
+// decodedCreate is a decoded create (or upsert) body.
+type decodedCreate struct {
+	link       *Link
+	generated  bool // the path was generated at random
+	onConflict string
 }
 
 // decodeCreateLink turns a POST /v1/links body into a complete, valid link
 // (new id, timestamps now, a random path when none was given, in which case
 // generated is true) or an *apiError naming the bad field.
 func decodeCreateLink(body []byte, defaultDomain string, now time.Time) (l *Link, generated bool, _ *apiError) {
+	d, err := decodeCreate(body, defaultDomain, now)
+	return d.link, d.generated, err
+}
+
+// decodeCreate is decodeCreateLink with the request's options.
+func decodeCreate(body []byte, defaultDomain string, now time.Time) (decodedCreate, *apiError) {
 	var req createLinkRequest
 	if err := decodeStrict(body, &req); err != nil {
-		return nil, false, err
+		return decodedCreate{}, err
 	}
+	switch req.OnConflict {
+	case "", onConflictError, onConflictSuffix:
+	default:
+		return decodedCreate{}, badRequest(CodeInvalidField, "on_conflict", `want "error" or "suffix"`)
+	}
+	l, generated, err := req.link(defaultDomain, now)
+	return decodedCreate{link: l, generated: generated, onConflict: req.OnConflict}, err
+}
+
+// link builds the complete, valid link req describes.
+func (req *createLinkRequest) link(defaultDomain string, now time.Time) (l *Link, generated bool, _ *apiError) {
 	l = &Link{
 		ID:             NewLinkID(),
 		WorkspaceID:    DefaultWorkspaceID,
@@ -57,6 +93,7 @@ func decodeCreateLink(body []byte, defaultDomain string, now time.Time) (l *Link
 		Rules:            normalizeRules(req.Rules),
 		Variants:         req.Variants,
 		TrackConversions: req.TrackConversions,
+		ExternalID:       req.ExternalID,
 	}
 	if req.Domain != "" && !strings.EqualFold(req.Domain, defaultDomain) {
 		return nil, false, badRequest(CodeInvalidField, "domain", "only "+defaultDomain+" is served here; leave domain out or set it to that")
@@ -74,14 +111,23 @@ func decodeCreateLink(body []byte, defaultDomain string, now time.Time) (l *Link
 	if l.Path == "" {
 		l.Path, generated = randomPath(), true
 	}
+	if err := validateForAPI(l); err != nil {
+		return nil, false, err
+	}
+	return l, generated, nil
+}
+
+// validateForAPI runs l.Validate and turns its error into a 400 that names
+// the field.
+func validateForAPI(l *Link) *apiError {
 	if err := l.Validate(); err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {
-			return nil, false, badRequest(CodeInvalidField, fe.Field, fe.Message)
+			return badRequest(CodeInvalidField, fe.Field, fe.Message)
 		}
-		return nil, false, badRequest(CodeInvalidField, "", err.Error())
+		return badRequest(CodeInvalidField, "", err.Error())
 	}
-	return l, generated, nil
+	return nil
 }
 
 // normalizeRules accepts criteria in any case: countries upper-case,

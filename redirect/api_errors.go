@@ -19,6 +19,17 @@ const (
 	CodeMethodNotAllowed = "method_not_allowed" // 405
 	CodeRateLimited      = "rate_limited"       // 429: see Retry-After and the RateLimit-* headers
 	CodeInternal         = "internal"           // 500: see the server log
+	// CodeExternalIDTaken (409): another link of the workspace has the
+	// external_id; existing_id names it.
+	CodeExternalIDTaken = "external_id_taken"
+	// CodeLinkDeleted (409): the link was deleted and can no longer change.
+	CodeLinkDeleted = "link_deleted"
+	// CodeIdempotencyKeyReused (422): the Idempotency-Key was first sent
+	// with another method, path or body.
+	CodeIdempotencyKeyReused = "idempotency_key_reused"
+	// CodeIdempotencyKeyInUse (409): a request with the same
+	// Idempotency-Key is still running; retry once it has answered.
+	CodeIdempotencyKeyInUse = "idempotency_key_in_use"
 	// CodeDestinationRefused (400) says a destination is well formed but
 	// not allowed; "rule" names the DestinationPolicy rule (Rule*).
 	CodeDestinationRefused = "destination_refused"
@@ -30,7 +41,7 @@ type apiError struct {
 	Code       string `json:"code"`
 	Field      string `json:"field,omitempty"`
 	Message    string `json:"message"`
-	ExistingID string `json:"existing_id,omitempty"` // with path_taken
+	ExistingID string `json:"existing_id,omitempty"` // with path_taken and external_id_taken
 	Rule       string `json:"rule,omitempty"`        // with destination_refused
 }
 

@@ -3,7 +3,8 @@
 // the redirector that answers GET go.brand.com/slug with a redirect and
 // records one schemas.RawClick per served redirect.
 //
-// The pieces: OpenStore opens the Store (Create, Get, Put, Lookup, Apply);
+// The pieces: OpenStore opens the Store (Create, Get, Put, Lookup, Apply,
+// List, GetByExternalID, NextFreePath);
 // NewAPI returns the authenticated JSON link API over it; NewRedirector
 // returns the Redirector, the public-facing handler, whose Stats are its
 // counters. All three are safe for concurrent use.
@@ -94,4 +95,20 @@
 // set, is a 302 to ExpiredURL. A live link answers its RedirectCode: 301,
 // 302 (the default) or 307. /readyz answers 200 until SetReady(false), then
 // 503; redirects keep being served while a shutdown drains.
+//
+// # Link lifecycle in the API
+//
+// POST /v1/links creates (link.created); PATCH /v1/links/{id} applies a
+// JSON merge patch (RFC 7396: an absent member is unchanged, null clears
+// it, utm and metadata merge member by member, arrays are replaced; path and
+// domain cannot change) and emits link.updated, or link.disabled when it
+// sets "disabled": true; DELETE /v1/links/{id} disables the link for good
+// (DeletedAt set, link.deleted): it answers 404 at the redirector, keeps
+// its path reserved, is still returned by GET and refuses further changes
+// with 409 link_deleted. GET /v1/links lists in id order with filters and
+// an opaque cursor (see Store.List for the cost). A link may carry an
+// ExternalID, unique per workspace (index "x/<workspace>/<external id>"),
+// and PUT /v1/links/external/{external_id} upserts by it. Mutating calls
+// take an Idempotency-Key (see idempotency.go); answers are kept under
+// "k/" keys of the same pebble store for IdempotencyTTL.
 package redirect

@@ -38,3 +38,21 @@ func (e *FieldError) Error() string { return "field " + e.Field + ": " + e.Messa
 func fieldErr(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
 }
+
+// ErrExternalIDTaken is matched (errors.Is) by the error Create and Put
+// return when another link of the workspace already has the external id.
+// errors.As with an *ExternalIDTakenError gives the holder's id.
+var ErrExternalIDTaken = errors.New("external id taken")
+
+// ExternalIDTakenError says which link already has an external id.
+type ExternalIDTakenError struct {
+	WorkspaceID, ExternalID string
+	ExistingID              string
+}
+
+func (e *ExternalIDTakenError) Error() string {
+	return fmt.Sprintf("external id %q of workspace %s is taken by link %s", e.ExternalID, e.WorkspaceID, e.ExistingID)
+}
+
+// Is makes errors.Is(err, ErrExternalIDTaken) true.
+func (e *ExternalIDTakenError) Is(target error) bool { return target == ErrExternalIDTaken }

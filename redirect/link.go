@@ -43,6 +43,12 @@ type Link struct {
 	UpdatedAt      time.Time         `json:"updated_at"`
 	// Disabled links answer 404 and record no click.
 	Disabled bool `json:"disabled"`
+	// DeletedAt is when DELETE /v1/links/{id} disabled the link for good.
+	// A deleted link keeps its path reserved and can no longer be changed.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+	// ExternalID is the caller's own id for the link (a CRM record id, a
+	// SKU), unique per workspace; see ValidateExternalID.
+	ExternalID string `json:"external_id,omitempty"`
 	// ExpiresAt, when set, is the instant from which the link answers 410
 	// Gone instead of redirecting (see the package doc, "Link states").
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
@@ -93,6 +99,11 @@ func (l *Link) Validate() error {
 	}
 	if p := urlProblem(l.DestinationURL); p != "" {
 		return fieldErr("destination_url", "%s", p)
+	}
+	if l.ExternalID != "" {
+		if err := ValidateExternalID(l.ExternalID); err != nil {
+			return err
+		}
 	}
 	if l.Path == readyzPath {
 		return fieldErr("path", "reserved")
@@ -209,6 +220,10 @@ func (l *Link) clone() *Link {
 	if l.ExpiresAt != nil {
 		t := *l.ExpiresAt
 		c.ExpiresAt = &t
+	}
+	if l.DeletedAt != nil {
+		t := *l.DeletedAt
+		c.DeletedAt = &t
 	}
 	return &c
 }

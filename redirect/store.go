@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -67,7 +68,9 @@ func (o StoreOptions) Validate() error {
 //
 // Keys: "r/<domain>/<path>" holds the link (the redirect lookup key; a domain
 // never contains '/'), "i/<id>" holds the link's "r/" key. The value of an
-// "r/" key is a format byte (1) and the link as JSON.
+// "r/" key is a format byte (1) and the link as JSON. "x/<workspace>/<external
+// id>" holds the id of the link with that ExternalID (external.go); "k/" and
+// "kx/" keys hold the link API's idempotency records (idempotency.go).
 type Store struct {
 	db    *pebble.DB
 	cache *linkCache
@@ -196,4 +199,32 @@ func (s *Store) readLink(rk []byte) (*Link, error) {
 		return nil, fmt.Errorf("read %s: %w", rk, err)
 	}
 	return l, nil
+}
+
+// NextFreePath returns the first of base-2, base-3, ... that no link holds
+// on domain. It reads only the keys that start with base-. The answer can be
+// taken by a concurrent writer before it is used: Create it and, on
+// ErrPathTaken, ask again.
+func (s *Store) NextFreePath(ctx context.Context, domain, base string) (string, error) {
+	prefix := recordKey(domain, base+"-")
+	it, err := s.db.NewIterWithContext(ctx, &pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(string(prefix))})
+	if err != nil {
+		return "", fmt.Errorf("next free path for %s/%s: %w", domain, base, err)
+	}
+	defer it.Close()
+	taken := map[int]bool{}
+	for valid := it.First(); valid; valid = it.Next() {
+		suffix := string(it.Key()[len(prefix):])
+		if n, err := strconv.Atoi(suffix); err == nil && n >= 2 && strconv.Itoa(n) == suffix {
+			taken[n] = true
+		}
+	}
+	if err := it.Error(); err != nil {
+		return "", fmt.Errorf("next free path for %s/%s: %w", domain, base, err)
+	}
+	n := 2
+	for taken[n] {
+		n++
+	}
+	return base + "-" + strconv.Itoa(n), nil
 }

@@ -10,7 +10,8 @@ import (
 // Create stores a new link. When l.ID is empty it is set to a new id.
 //
 // It returns a *PathTakenError (errors.Is(err, ErrPathTaken)) when another
-// link holds l.Domain/l.Path, and a *FieldError when l is invalid. nil means
+// link holds l.Domain/l.Path, an *ExternalIDTakenError when another link of
+// the workspace has l.ExternalID, and a *FieldError when l is invalid. nil means
 // the link is durable (synced to disk). Of two concurrent creates of the same
 // domain/path exactly one succeeds. A failed Create may be retried as it is.
 func (s *Store) Create(ctx context.Context, l *Link) error {
@@ -26,7 +27,8 @@ func (s *Store) Create(ctx context.Context, l *Link) error {
 // Put replaces the stored link that has l.ID with l (all fields; keep
 // CreatedAt yourself). The link may move to a new domain/path: the old one
 // then stops resolving. It returns ErrNotFound for an unknown id, a
-// *PathTakenError when another link holds the new domain/path, and nil once
+// *PathTakenError when another link holds the new domain/path, an
+// *ExternalIDTakenError when another link has its external id, and nil once
 // the update is durable. Lookups see the update as soon as Put returns.
 func (s *Store) Put(ctx context.Context, l *Link) error {
 	if err := s.write(ctx, l, modeUpdate); err != nil {
@@ -37,7 +39,7 @@ func (s *Store) Put(ctx context.Context, l *Link) error {
 
 // Apply upserts a link replicated from the compacted links topic: it takes
 // l.Domain/l.Path whoever held it (the previous holder loses its id index)
-// and, when l.ID was elsewhere, moves it. It shares Put's code path and
+// and, when l.ID was elsewhere, moves it; it takes l.ExternalID the same way. It shares Put's code path and
 // durability. It fails only on an invalid link or a storage error.
 func (s *Store) Apply(l *Link) error {
 	if err := s.write(context.Background(), l, modeApply); err != nil {
@@ -119,6 +121,9 @@ func (s *Store) commit(l *Link, val []byte, e *entry, mode writeMode) error {
 		if err := b.Delete(indexKey(holder.ID), nil); err != nil {
 			return err
 		}
+	}
+	if err := s.indexExternalID(b, l, prev, mode); err != nil {
+		return err
 	}
 	moved := prev != nil && string(prev) != string(rk)
 	if moved {

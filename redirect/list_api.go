@@ -1,0 +1,104 @@
+package redirect
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// listLinksResponse is the body of GET /v1/links.
+type listLinksResponse struct {
+	Links []linkResponse `json:"links"`
+	// NextCursor, when present, fetches the next page (?cursor=), which may
+	// be short or even empty when a filter is selective; when absent this
+	// was the last page.
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// listParams are the query parameters of GET /v1/links.
+var listParams = map[string]bool{
+	"domain": true, "tag": true, "q": true, "limit": true, "cursor": true, "include_deleted": true,
+	"created_after": true, "created_before": true, "updated_after": true, "updated_before": true,
+}
+
+// parseListQuery reads the query of GET /v1/links into a ListQuery, or an
+// *apiError naming the bad parameter.
+func parseListQuery(values map[string][]string) (ListQuery, *apiError) {
+	q := ListQuery{WorkspaceID: DefaultWorkspaceID}
+	for name, v := range values {
+		if !listParams[name] {
+			return q, badRequest(CodeUnknownField, name, "unknown query parameter")
+		}
+		if len(v) != 1 {
+			return q, badRequest(CodeInvalidField, name, "give it once")
+		}
+	}
+	get := func(name string) string {
+		if v := values[name]; len(v) == 1 {
+			return v[0]
+		}
+		return ""
+	}
+	q.Domain, q.Tag, q.Text = get("domain"), get("tag"), get("q")
+	for _, t := range [...]struct {
+		name string
+		dst  *time.Time
+	}{
+		{"created_after", &q.CreatedAfter}, {"created_before", &q.CreatedBefore},
+		{"updated_after", &q.UpdatedAfter}, {"updated_before", &q.UpdatedBefore},
+	} {
+		if s := get(t.name); s != "" {
+			v, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return q, badRequest(CodeInvalidField, t.name, "want an RFC 3339 time such as 2026-12-31T23:59:59Z")
+			}
+			*t.dst = v
+		}
+	}
+	if s := get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxListLimit {
+			return q, badRequest(CodeInvalidField, "limit", "want an integer from 1 to "+strconv.Itoa(MaxListLimit))
+		}
+		q.Limit = n
+	}
+	if s := get("cursor"); s != "" {
+		id, ok := decodeListCursor(s)
+		if !ok {
+			return q, badRequest(CodeInvalidField, "cursor", "not a next_cursor this API gave out")
+		}
+		q.After = id
+	}
+	switch get("include_deleted") {
+	case "", "false":
+	case "true":
+		q.IncludeDeleted = true
+	default:
+		return q, badRequest(CodeInvalidField, "include_deleted", "want true or false")
+	}
+	return q, nil
+}
+
+// listLinks answers GET /v1/links. Query parameters: domain, tag, q (text
+// in path or destination_url, any case), created_after, created_before,
+// updated_after, updated_before (RFC 3339; after inclusive, before
+// exclusive), include_deleted (default false), limit (default 50, at most
+// 1000) and cursor (a next_cursor). Links come in id order; see Store.List
+// for the cost and for what concurrent writes do to a walk.
+func (a *api) listLinks(w http.ResponseWriter, r *http.Request) {
+	q, aerr := parseListQuery(r.URL.Query())
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	links, after, err := a.cfg.Store.List(r.Context(), q)
+	if err != nil {
+		a.internalError(w, "list links", err)
+		return
+	}
+	resp := listLinksResponse{Links: make([]linkResponse, len(links)), NextCursor: encodeListCursor(after)}
+	for i, l := range links {
+		resp.Links[i] = a.linkResponse(l)
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
