@@ -21,7 +21,7 @@ func newApp() *cli.App {
 			devCmd(),
 			redirectCmd(),
 			enrichCmd(),
-			sinkCmd(),
+			withSubcommands(sinkCmd(), webhookSinkCmd()),
 			migrateCmd(),
 			linksCmd(),
 		},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"time"
 )
@@ -72,6 +73,9 @@ type RedirectNode struct {
 	// OnReady, when set, is called once both listeners are bound, with their
 	// base URLs (tests listen on port 0 and learn the port here).
 	OnReady func(redirectURL, apiURL string)
+	// Mount serves more API handlers behind the link API's authentication
+	// and rate limit (pattern -> handler); dev mounts the webhook API.
+	Mount map[string]http.Handler
 }
 
 // Enrich configures the enrichment stage.
@@ -92,6 +96,9 @@ type Dev struct {
 	Enrich        Enrich
 	ClickHouseDSN string // empty: clicks go to <data-dir>/clicks.jsonl
 	Batch         Batch
+	// Webhooks configures the webhook stage and its endpoint API, on by
+	// default, with its registry in <data-dir>/webhooks.
+	Webhooks Webhooks
 }
 
 // EnrichWorker is the enrich stage as a Kafka consumer group.

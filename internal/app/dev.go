@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
+	"strings"
 
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/jsonfile"
 )
 
@@ -15,6 +18,9 @@ import (
 // sink stages reading the node's spool through the same consumer interface
 // they use for Kafka. Enriched clicks go to ClickHouse when a DSN is given
 // (its schema is migrated at start), else to <data-dir>/clicks.jsonl.
+// Unless cfg.Webhooks.Disabled, a third consumer group ("webhooks") delivers
+// them to webhook endpoints, with retries parked on the spool's retry topic,
+// and the endpoint API is mounted on the link API at /v1/webhooks/.
 func RunDev(ctx context.Context, cfg Dev) (err error) {
 	if err := cfg.Enrich.validate(); err != nil {
 		return fmt.Errorf("dev config: %w", err)
@@ -27,6 +33,13 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	}
 	if len(cfg.VisitorSecret) == 0 {
 		cfg.VisitorSecret = cfg.Enrich.HashSecret
+	}
+	var hooks *webhookRuntime
+	if !cfg.Webhooks.Disabled {
+		if hooks, err = openDevWebhooks(&cfg); err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, hooks.close()) }()
 	}
 	n, err := openNode(cfg.RedirectNode)
 	if err != nil {
@@ -69,8 +82,54 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	g.Go("sink", func(ctx context.Context) error {
 		return sinkIn.Run(ctx, pipeline.Sink(writer, n.spool, n.log))
 	})
+	if hooks != nil {
+		if err := hooks.withStage(cfg.Webhooks, n.spool, cfg.Kafka, devShortURL(cfg.RedirectNode), n.log); err != nil {
+			return err
+		}
+		hooksIn := n.spool.Consumer("webhooks", enriched, batch)
+		g.Go("webhooks", func(ctx context.Context) error { return hooksIn.Run(ctx, hooks.stage.Clicks()) })
+		for _, topic := range hooks.stage.RetryTopics() {
+			retryIn := n.spool.Consumer("webhooks-retry", topic, batch)
+			g.Go("webhook retries "+topic, func(ctx context.Context) error { return retryIn.Run(ctx, hooks.stage.Retries()) })
+		}
+	}
 	n.serve(g)
 	return g.Wait()
+}
+
+// openDevWebhooks opens the webhook registry in <data-dir>/webhooks and
+// mounts its API on the link API at /v1/webhooks/.
+func openDevWebhooks(cfg *Dev) (*webhookRuntime, error) {
+	log := orDiscard(cfg.Logger)
+	rt, err := openWebhookRegistry(cfg.DataDir, cfg.Webhooks, log)
+	if err != nil {
+		return nil, err
+	}
+	h, err := rt.api(cfg.Webhooks, log)
+	if err != nil {
+		return nil, errors.Join(err, rt.close())
+	}
+	mount := map[string]http.Handler{"/v1/webhooks/": h}
+	for p, h := range cfg.Mount {
+		mount[p] = h
+	}
+	cfg.Mount = mount
+	return rt, nil
+}
+
+// devShortURL returns a click's short URL as the link API shows it.
+func devShortURL(cfg RedirectNode) func(*schemas.EnrichedClick) string {
+	base := strings.TrimSuffix(cfg.ShortURLBase, "/")
+	scheme := cfg.ShortURLScheme
+	if scheme == "" {
+		scheme = "https"
+	}
+	return func(c *schemas.EnrichedClick) string {
+		if base != "" {
+			return base + "/" + c.Path
+		}
+		return scheme + "://" + c.Domain + "/" + c.Path
+	}
 }
 
 func newEnricher(cfg Enrich) (*enrich.Enricher, error) {

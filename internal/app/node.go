@@ -93,6 +93,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 		RateLimit:      cfg.RateLimit,
 		Destinations:   cfg.Destinations,
 		Logger:         n.log,
+		Mount:          cfg.Mount,
 	}); err != nil {
 		return nil, fmt.Errorf("link API: %w", err)
 	}

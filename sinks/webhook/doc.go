@@ -3,22 +3,32 @@
 // customers import to verify them) and delivers them to customer endpoints.
 //
 // What lives here:
+//
 //   - event.go: event types, the Payload envelope and the privacy-safe click
 //     data (no IP address, not even its prefix; no link metadata);
+//
 //   - Deliverer: one HTTP attempt of one message to one endpoint, with an
 //     SSRF guard, no redirects and a per-attempt timeout, classified into a
 //     Result (delivered, retry, disable the endpoint);
+//
 //   - Schedule: when to try again after a failed attempt;
+//
 //   - Dispatcher: per-endpoint bounded queues and worker pools, so a slow
 //     endpoint never delays another.
 //
-// What does not: the endpoint registry and its API (who subscribes to
-// which event types with which secrets), the durable retry topics, the
-// dead-letter topic and the delivery log. Like every sink this package does
-// not import Kafka; its caller consumes clicks.enriched.v1, hands messages
-// to a Dispatcher, and commits an offset only once every message of it has
-// a final Result (delivered, or parked for retry or dead-lettered by the
-// caller). The Dispatcher holds messages in memory only.
+//   - Registry: the endpoints (URL, subscribed event types, Filters,
+//     secrets with rotation, enabled state and failure counters) and the
+//     delivery log with the message bodies replay needs, in pebble;
+//
+//   - NewAPI: the endpoint API (/v1/webhooks/endpoints, /v1/webhooks/deliveries),
+//     mounted behind the link API's authentication.
+//
+// What does not: the Kafka side. Like every sink this package does not
+// import Kafka; internal/pipeline's Webhooks stage consumes
+// clicks.enriched.v1, hands messages to a Dispatcher, parks failed attempts
+// on the retry topic and dead-letters the last ones, and commits an offset
+// only once every message of it has a final Result (delivered, or parked or
+// dead-lettered durably). The Dispatcher holds messages in memory only.
 //
 // # Delivery semantics
 //

@@ -1,0 +1,223 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/app"
+	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/schemas"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
+	"github.com/clicktrail/clicktrail/webhooks"
+)
+
+// TestWebhookThroughEmbeddedDev: an endpoint created through the mounted
+// webhook API receives a click.created, verified with the shipped verifier.
+func TestWebhookThroughEmbeddedDev(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		secret string
+		got    []map[string]any
+		bad    []error
+	)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if err := webhooks.Verify([]string{secret}, r.Header, body, time.Now(), 0); err != nil {
+			bad = append(bad, err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var p map[string]any
+		if err := json.Unmarshal(body, &p); err != nil {
+			bad = append(bad, err)
+		}
+		p["webhook-id"] = r.Header.Get(webhooks.HeaderID)
+		got = append(got, p)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(recv.Close)
+
+	dev := app.Dev{
+		RedirectNode: nodeConfig(t),
+		Enrich:       app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret},
+		Batch:        app.Batch{MaxRecords: 1000, MaxWait: 50 * time.Millisecond},
+		Webhooks:     app.Webhooks{AllowPrivate: true},
+	}
+	dev.AnyHost = true
+	redirectURL, apiURL := startNode(t, "dev", &dev.RedirectNode, func(ctx context.Context) error { return app.RunDev(ctx, dev) })
+
+	body := fmt.Sprintf(`{"url":%q,"events":["click.created"]}`, recv.URL+"/hooks")
+	req, _ := http.NewRequest(http.MethodPost, apiURL+"/v1/webhooks/endpoints", bytes.NewReader([]byte(body)))
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("create endpoint without an API key: %s, want 401", resp.Status)
+	}
+	req, _ = http.NewRequest(http.MethodPost, apiURL+"/v1/webhooks/endpoints", bytes.NewReader([]byte(body)))
+	req.Header.Set("Authorization", "Bearer "+apiKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var ep struct{ ID, Secret string }
+	if resp.StatusCode != http.StatusCreated || json.Unmarshal(out, &ep) != nil || ep.Secret == "" {
+		t.Fatalf("create endpoint: %s %s", resp.Status, out)
+	}
+	mu.Lock()
+	secret = ep.Secret
+	mu.Unlock()
+
+	l := createLink(t, apiURL, map[string]any{"destination_url": "https://shop.example.com/spring"})
+	if status, _ := click(t, redirectURL, "anything.localhost", l.Path); status != http.StatusFound {
+		t.Fatalf("click status %d, want 302", status)
+	}
+	waitFor(t, "the verified click.created webhook", 60*time.Second, func() (bool, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) > 0, fmt.Sprintf("received %d, refused %v", len(got), bad)
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	p := got[0]
+	data, _ := p["data"].(map[string]any)
+	if p["type"] != "click.created" || data["link_id"] != l.ID || p["webhook-id"] != data["click_id"] || len(bad) != 0 {
+		t.Errorf("webhook %v (refused %v)", p, bad)
+	}
+}
+
+// TestWebhookSinkOnKafkaRetriesAcrossRestart: the first attempt fails and
+// is parked on the retry topic; the sink is stopped while the retry waits
+// and started again; the retry still happens, with the same webhook-id.
+func TestWebhookSinkOnKafkaRetriesAcrossRestart(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("wh") + ".", Partitions: 1, ReplicationFactor: 1}
+	dataDir := t.TempDir()
+
+	var (
+		mu  sync.Mutex
+		ids []string
+		bad []error
+	)
+	var secret string
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if err := webhooks.Verify([]string{secret}, r.Header, body, time.Now(), 0); err != nil {
+			bad = append(bad, err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		ids = append(ids, r.Header.Get(webhooks.HeaderID))
+		if len(ids) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(recv.Close)
+	received := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), ids...)
+	}
+
+	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(dataDir, "webhooks")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep, err := reg.Create(webhook.EndpointSpec{URL: recv.URL + "/hooks", Events: []string{webhook.EventClickCreated}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret = ep.Secrets[0].Value
+	if err := reg.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	group := testenv.Name("webhook")
+	sink := func(ctx context.Context) error {
+		return app.RunWebhookSink(ctx, app.WebhookSink{
+			Kafka: kafka, Group: group, DataDir: dataDir,
+			Webhooks: app.Webhooks{AllowPrivate: true, Schedule: webhook.Schedule{Delays: []time.Duration{15 * time.Second}}},
+			Batch:    app.Batch{MaxRecords: 100, MaxWait: 50 * time.Millisecond},
+		})
+	}
+	ctx1, stop1 := context.WithCancel(context.Background())
+	done1 := make(chan error, 1)
+	go func() { done1 <- sink(ctx1) }()
+	t.Cleanup(stop1)
+
+	kcfg := ingest.KafkaConfig{Brokers: brokers, Partitions: 1, ReplicationFactor: 1}
+	enriched := kafka.Topic(schemas.TopicClicksEnriched)
+	if err := ingest.EnsureTopics(context.Background(), kcfg, ingest.TopicSpec{Name: enriched}); err != nil {
+		t.Fatal(err)
+	}
+	prod, err := ingest.NewKafkaProducer(kcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	c := schemas.EnrichedClick{V: schemas.EnrichedClickVersion, EventID: "0193a6f2-7c1e-7b3a-9f00-0000000e2e01",
+		Type: schemas.ClickTypeClick, Time: time.Now().UTC(), LinkID: "lnk_e2e", Domain: "go.brand.test", Path: "x"}
+	v, _ := c.Marshal()
+	if err := prod.Produce(context.Background(), []ingest.Record{{Topic: enriched, Key: []byte(c.LinkID), Value: v}}); err != nil {
+		t.Fatal(err)
+	}
+
+	waitFor(t, "the first, failing attempt", 90*time.Second, func() (bool, string) {
+		return len(received()) >= 1, fmt.Sprint(received())
+	})
+	adm, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer adm.Close()
+	retryTopic := kafka.Topic(pipeline.WebhookRetryTopic) + ".1" // the first schedule step
+	waitFor(t, "the retry parked on "+retryTopic, 60*time.Second, func() (bool, string) {
+		ends, err := kadm.NewClient(adm).ListEndOffsets(context.Background(), retryTopic)
+		if err != nil {
+			return false, err.Error()
+		}
+		o, _ := ends.Lookup(retryTopic, 0)
+		return o.Offset > 0, fmt.Sprintf("end offset %d (%v)", o.Offset, o.Err)
+	})
+	stop1()
+	if err := <-done1; err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("first sink: %v", err)
+	}
+	if n := len(received()); n != 1 {
+		t.Fatalf("%d attempts before the restart, want the retry still waiting", n)
+	}
+
+	run(t, "restarted webhook sink", sink)
+	waitFor(t, "the retry after the restart", 90*time.Second, func() (bool, string) {
+		return len(received()) >= 2, fmt.Sprint(received())
+	})
+	got := received()
+	mu.Lock()
+	defer mu.Unlock()
+	if got[0] != c.EventID || got[1] != c.EventID || len(bad) != 0 {
+		t.Errorf("attempts carried ids %v (refused %v), want the event id twice", got, bad)
+	}
+}

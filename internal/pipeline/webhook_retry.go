@@ -1,0 +1,130 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
+)
+
+// Retries returns the handler of the retry topics. It takes records in
+// order, sleeping until each one's not-before time (bounded by ctx), then
+// makes the attempt each names against the endpoint's current URL and
+// secrets, and settles the results like Clicks. Records for an endpoint
+// that was deleted are dropped; for one that was disabled, dead-lettered
+// (a replay re-sends them once it is enabled again).
+//
+// Run it on every topic of RetryTopics. Each schedule step has its own
+// topic and every record on it waited the same delay, so a topic's order is
+// its due order and a record waiting blocks none that are due sooner. Two
+// exceptions: the schedule's jitter (±Jitter of the step's delay), and a
+// receiver's Retry-After longer than the step's delay (bounded by
+// webhook.MaxRetryAfter), which hold the records behind them on their
+// partition for at most that long.
+func (w *Webhooks) Retries() ingest.Handler {
+	return func(ctx context.Context, batch []ingest.Record) error {
+		var jobs []webhook.Job
+		var dead []ingest.Record
+		for _, r := range batch {
+			p, err := decodeParked(r)
+			if err != nil {
+				dead = append(dead, ingest.DeadLetter("webhook-retry", r, err, w.cfg.DLQTopic))
+				continue
+			}
+			if p.notBefore.After(w.cfg.Now()) {
+				// Settle what is due before waiting, so a long wait does not
+				// hold attempts already made. Should the batch fail later,
+				// they are made again: receivers deduplicate on webhook-id.
+				if err := w.flush(ctx, &jobs, &dead); err != nil {
+					return err
+				}
+				if err := sleepUntil(ctx, p.notBefore, w.cfg.Now); err != nil {
+					return fmt.Errorf("wait for webhook retry of %s: %w", p.msg.ID, err)
+				}
+			}
+			e, err := w.reg.Get(p.endpoint)
+			switch {
+			case errors.Is(err, webhook.ErrNotFound):
+				w.log.Info("webhook retry dropped: endpoint deleted", "endpoint", p.endpoint, "message", p.msg.ID)
+				continue
+			case err != nil:
+				return fmt.Errorf("webhook retry of %s: %w", p.msg.ID, err)
+			case !e.Enabled:
+				dead = append(dead, ingest.DeadLetter("webhook-retry", r,
+					fmt.Errorf("endpoint %s disabled: %s", e.ID, e.DisabledReason), w.cfg.DLQTopic))
+				continue
+			}
+			jobs = append(jobs, webhook.Job{Endpoint: e.Endpoint(w.cfg.Now()), Message: p.msg, Attempt: p.attempt})
+		}
+		return w.flush(ctx, &jobs, &dead)
+	}
+}
+
+// flush dead-letters dead, makes the attempts of jobs, and empties both.
+func (w *Webhooks) flush(ctx context.Context, jobs *[]webhook.Job, dead *[]ingest.Record) error {
+	if len(*dead) > 0 {
+		if err := w.cfg.Out.Produce(ctx, *dead); err != nil {
+			return fmt.Errorf("dead-letter %d webhook retries: %w", len(*dead), err)
+		}
+	}
+	if err := w.run(ctx, *jobs); err != nil {
+		return err
+	}
+	*jobs, *dead = (*jobs)[:0], (*dead)[:0]
+	return nil
+}
+
+type parked struct {
+	endpoint  string
+	msg       webhook.Message
+	attempt   int
+	notBefore time.Time
+}
+
+// decodeParked reads a retry-topic record, naming the bad header.
+func decodeParked(r ingest.Record) (parked, error) {
+	h := map[string]string{}
+	for _, x := range r.Headers {
+		h[x.Key] = string(x.Value)
+	}
+	p := parked{endpoint: h[HeaderWebhookEndpoint], msg: webhook.Message{ID: h[HeaderWebhookMessage], Type: h[HeaderWebhookType], Body: r.Value}}
+	var errs []error
+	if p.endpoint == "" {
+		errs = append(errs, fmt.Errorf("header %s: required", HeaderWebhookEndpoint))
+	}
+	if p.msg.ID == "" {
+		errs = append(errs, fmt.Errorf("header %s: required", HeaderWebhookMessage))
+	}
+	n, err := strconv.Atoi(h[HeaderWebhookAttempt])
+	if err != nil || n < 1 {
+		errs = append(errs, fmt.Errorf("header %s: want a positive integer, got %q", HeaderWebhookAttempt, h[HeaderWebhookAttempt]))
+	}
+	p.attempt = n
+	ms, err := strconv.ParseInt(h[HeaderWebhookNotBefore], 10, 64)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("header %s: want unix milliseconds, got %q", HeaderWebhookNotBefore, h[HeaderWebhookNotBefore]))
+	}
+	p.notBefore = time.UnixMilli(ms)
+	return p, errors.Join(errs...)
+}
+
+// sleepUntil returns once now() reaches t, or ctx's error.
+func sleepUntil(ctx context.Context, t time.Time, now func() time.Time) error {
+	for {
+		d := t.Sub(now())
+		if d <= 0 {
+			return nil
+		}
+		timer := time.NewTimer(min(d, time.Second)) // re-read the clock: tests move it
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		}
+	}
+}

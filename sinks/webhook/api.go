@@ -1,0 +1,432 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// ReplayFunc re-sends msgs to ep, durably: nil means they are queued for
+// delivery (with their original ids), not that they were delivered.
+type ReplayFunc func(ctx context.Context, ep Endpoint, msgs []Message) error
+
+// APIConfig configures the endpoint API.
+type APIConfig struct {
+	Registry *Registry // required
+	// Production refuses http:// endpoint URLs.
+	Production bool
+	// AllowPrivate turns off the SSRF check at creation (tests and local
+	// development only); the Deliverer checks again at delivery time.
+	AllowPrivate bool
+	// Resolve resolves endpoint hosts for the SSRF check; nil means the
+	// system resolver.
+	Resolve ResolveFunc
+	// Replay queues replayed messages; nil answers replay requests 501.
+	Replay ReplayFunc
+	Logger *slog.Logger // nil discards
+}
+
+// Validate names the bad field.
+func (c APIConfig) Validate() error {
+	if c.Registry == nil {
+		return errors.New("registry: required")
+	}
+	return nil
+}
+
+// API path patterns, for mounting behind authentication.
+const (
+	PathEndpoints  = "/v1/webhooks/endpoints"
+	PathDeliveries = "/v1/webhooks/deliveries"
+)
+
+type api struct {
+	cfg APIConfig
+	reg *Registry
+	log *slog.Logger
+}
+
+// NewAPI returns the webhook endpoint API: it serves PathEndpoints and its
+// subpaths, and PathDeliveries. It does no authentication: mount it behind
+// the link API's bearer-key guard (redirect.APIConfig.Mount). Errors are
+// the link API's shape: {"error":{"code","field","message"}}.
+func NewAPI(cfg APIConfig) (http.Handler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("webhook api config: %w", err)
+	}
+	if cfg.Resolve == nil {
+		cfg.Resolve = systemResolve
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &api{cfg: cfg, reg: cfg.Registry, log: cfg.Logger}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+PathEndpoints, a.create)
+	mux.HandleFunc("GET "+PathEndpoints, a.list)
+	mux.HandleFunc("GET "+PathEndpoints+"/{id}", a.get)
+	mux.HandleFunc("PATCH "+PathEndpoints+"/{id}", a.patch)
+	mux.HandleFunc("DELETE "+PathEndpoints+"/{id}", a.delete)
+	mux.HandleFunc("POST "+PathEndpoints+"/{id}/rotate-secret", a.rotate)
+	mux.HandleFunc("POST "+PathEndpoints+"/{id}/replay", a.replay)
+	mux.HandleFunc("GET "+PathDeliveries, a.deliveries)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "", "no such route")
+	})
+	return mux, nil
+}
+
+// endpointView is an endpoint as the API answers it; Secret is set only in
+// the answers to create and rotate-secret.
+type endpointView struct {
+	ID                  string    `json:"id"`
+	WorkspaceID         string    `json:"workspace_id"`
+	URL                 string    `json:"url"`
+	Events              []string  `json:"events"`
+	Filters             Filters   `json:"filters"`
+	Enabled             bool      `json:"enabled"`
+	DisabledReason      string    `json:"disabled_reason,omitempty"`
+	Secret              string    `json:"secret,omitempty"`
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
+	ConsecutiveFailures int       `json:"consecutive_failures"`
+}
+
+func view(e RegisteredEndpoint, withSecret bool) endpointView {
+	v := endpointView{ID: e.ID, WorkspaceID: e.WorkspaceID, URL: e.URL, Events: e.Events, Filters: e.Filters,
+		Enabled: e.Enabled, DisabledReason: e.DisabledReason, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+		ConsecutiveFailures: e.ConsecutiveFailures}
+	if withSecret && len(e.Secrets) > 0 {
+		v.Secret = e.Secrets[0].Value
+	}
+	return v
+}
+
+type endpointRequest struct {
+	URL     *string  `json:"url"`
+	Events  []string `json:"events"`
+	Filters *Filters `json:"filters"`
+	Enabled *bool    `json:"enabled"`
+}
+
+func (a *api) create(w http.ResponseWriter, r *http.Request) {
+	var req endpointRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	spec := EndpointSpec{Events: req.Events}
+	if req.URL != nil {
+		spec.URL = *req.URL
+	}
+	if req.Filters != nil {
+		spec.Filters = *req.Filters
+	}
+	if req.Enabled != nil && !*req.Enabled {
+		writeError(w, http.StatusBadRequest, "invalid_field", "enabled", "an endpoint is created enabled")
+		return
+	}
+	if !a.checkSpec(w, r.Context(), spec, true) {
+		return
+	}
+	e, err := a.reg.Create(spec)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, view(e, true))
+}
+
+// checkSpec validates spec and, when newURL, its URL against the
+// production and SSRF rules, answering 400 naming the field when it fails.
+func (a *api) checkSpec(w http.ResponseWriter, ctx context.Context, spec EndpointSpec, newURL bool) bool {
+	if err := spec.normalized().Validate(); err != nil {
+		field, msg, _ := strings.Cut(firstError(err).Error(), ": ")
+		writeError(w, http.StatusBadRequest, "invalid_field", strings.TrimPrefix(field, "endpoint "), msg)
+		return false
+	}
+	if !newURL {
+		return true
+	}
+	if err := a.checkURL(ctx, spec.URL); err != nil {
+		writeError(w, http.StatusBadRequest, "endpoint_refused", "url", err.Error())
+		return false
+	}
+	return true
+}
+
+// checkURL applies the creation-time rules to a well-formed endpoint URL:
+// https only in production, and unless AllowPrivate, every address the host
+// resolves to must pass the SSRF guard.
+func (a *api) checkURL(ctx context.Context, raw string) error {
+	u, err := parseEndpointURL(raw)
+	if err != nil {
+		return err
+	}
+	if a.cfg.Production && u.Scheme != "https" {
+		return errors.New("endpoint url must be https in production")
+	}
+	if a.cfg.AllowPrivate {
+		return nil
+	}
+	host := u.Hostname()
+	addrs := []netip.Addr{}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		addrs = append(addrs, ip)
+	} else {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if addrs, err = a.cfg.Resolve(ctx, host); err != nil {
+			return fmt.Errorf("resolve %s: %w", host, err)
+		}
+		if len(addrs) == 0 {
+			return fmt.Errorf("resolve %s: no addresses", host)
+		}
+	}
+	for _, ip := range addrs {
+		if err := checkAddr(ip); err != nil {
+			return fmt.Errorf("host %s: %w", host, err)
+		}
+	}
+	return nil
+}
+
+func (a *api) list(w http.ResponseWriter, r *http.Request) {
+	eps := a.reg.List(DefaultWorkspace)
+	out := make([]endpointView, len(eps))
+	for i, e := range eps {
+		out[i] = view(e, false)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"endpoints": out})
+}
+
+func (a *api) get(w http.ResponseWriter, r *http.Request) {
+	e, err := a.reg.Get(r.PathValue("id"))
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, view(e, false))
+}
+
+func (a *api) patch(w http.ResponseWriter, r *http.Request) {
+	var req endpointRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	id := r.PathValue("id")
+	cur, err := a.reg.Get(id)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	spec := cur.spec()
+	if req.URL != nil {
+		spec.URL = *req.URL
+	}
+	if req.Events != nil {
+		spec.Events = req.Events
+	}
+	if req.Filters != nil {
+		spec.Filters = *req.Filters
+	}
+	if !a.checkSpec(w, r.Context(), spec, req.URL != nil) {
+		return
+	}
+	spec = spec.normalized()
+	e, err := a.reg.Update(id, func(e *RegisteredEndpoint) error {
+		e.URL, e.Events, e.Filters = spec.URL, spec.Events, spec.Filters
+		if req.Enabled != nil {
+			e.Enabled = *req.Enabled
+			if e.Enabled {
+				e.DisabledReason, e.ConsecutiveFailures, e.FirstFailureAt = "", 0, time.Time{}
+			} else {
+				e.DisabledReason = "disabled through the API"
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, view(e, false))
+}
+
+func (a *api) delete(w http.ResponseWriter, r *http.Request) {
+	if err := a.reg.Delete(r.PathValue("id")); err != nil {
+		a.fail(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *api) rotate(w http.ResponseWriter, r *http.Request) {
+	e, err := a.reg.RotateSecret(r.PathValue("id"))
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, view(e, true))
+}
+
+type replayRequest struct {
+	MessageID string    `json:"message_id"`
+	Since     time.Time `json:"since"`
+}
+
+func (a *api) replay(w http.ResponseWriter, r *http.Request) {
+	if a.cfg.Replay == nil {
+		writeError(w, http.StatusNotImplemented, "not_implemented", "", "replay is not configured on this node")
+		return
+	}
+	var req replayRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	if (req.MessageID == "") == req.Since.IsZero() {
+		writeError(w, http.StatusBadRequest, "invalid_field", "message_id", "give exactly one of message_id and since")
+		return
+	}
+	e, err := a.reg.Get(r.PathValue("id"))
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	if !e.Enabled {
+		writeError(w, http.StatusConflict, "endpoint_disabled", "", "endpoint is disabled ("+e.DisabledReason+"): enable it with PATCH first")
+		return
+	}
+	ids := []string{req.MessageID}
+	if req.MessageID == "" {
+		if ids, err = a.reg.FailedSince(e.ID, req.Since); err != nil {
+			a.fail(w, err)
+			return
+		}
+	}
+	msgs := make([]Message, 0, len(ids))
+	for _, id := range ids {
+		m, err := a.reg.Message(id)
+		if err != nil {
+			if errors.Is(err, ErrNotFound) {
+				writeError(w, http.StatusNotFound, "not_found", "message_id", err.Error())
+				return
+			}
+			a.fail(w, err)
+			return
+		}
+		msgs = append(msgs, m)
+	}
+	if len(msgs) > 0 {
+		if err := a.cfg.Replay(r.Context(), e.Endpoint(time.Now()), msgs); err != nil {
+			a.fail(w, fmt.Errorf("queue replay of %d messages: %w", len(msgs), err))
+			return
+		}
+	}
+	ids = ids[:len(msgs)]
+	writeJSON(w, http.StatusAccepted, map[string]any{"replayed": ids})
+}
+
+func (a *api) deliveries(w http.ResponseWriter, r *http.Request) {
+	q := DeliveryQuery{EndpointID: r.URL.Query().Get("endpoint"), Status: r.URL.Query().Get("status")}
+	if s := r.URL.Query().Get("since"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "invalid_field", "since", "want an RFC 3339 time")
+			return
+		}
+		q.Since = t
+	}
+	if err := q.Validate(); err != nil {
+		field, msg, _ := strings.Cut(err.Error(), ": ")
+		writeError(w, http.StatusBadRequest, "invalid_field", field, msg)
+		return
+	}
+	ds, err := a.reg.Deliveries(q)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	if ds == nil {
+		ds = []Delivery{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deliveries": ds})
+}
+
+// fail answers 404 for ErrNotFound, 400 for a validation error from the
+// registry, and 500 (logged) for everything else.
+func (a *api) fail(w http.ResponseWriter, err error) {
+	if errors.Is(err, ErrNotFound) {
+		writeError(w, http.StatusNotFound, "not_found", "", err.Error())
+		return
+	}
+	a.log.Error("webhook api", "err", err)
+	writeError(w, http.StatusInternalServerError, "internal", "", "see the server log")
+}
+
+// firstError returns the first error of an errors.Join, or err itself: an
+// answer names one field.
+func firstError(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
+		return j.Unwrap()[0]
+	}
+	return err
+}
+
+const maxBodyBytes = 64 << 10
+
+// decode reads one JSON object, refusing unknown members, or answers 400.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "", fmt.Sprintf("request body over %d bytes or unreadable", maxBodyBytes))
+		return false
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			writeError(w, http.StatusBadRequest, "invalid_field", te.Field, "wrong type: want "+te.Type.String())
+			return false
+		}
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			writeError(w, http.StatusBadRequest, "unknown_field", strings.Trim(f, `"`), "unknown member")
+			return false
+		}
+		writeError(w, http.StatusBadRequest, "invalid_json", "", "body is not a JSON object: "+err.Error())
+		return false
+	}
+	if dec.More() {
+		writeError(w, http.StatusBadRequest, "invalid_json", "", "body holds more than one JSON value")
+		return false
+	}
+	return true
+}
+
+type apiErrorBody struct {
+	Code    string `json:"code"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, field, msg string) {
+	writeJSON(w, status, map[string]apiErrorBody{"error": {Code: code, Field: field, Message: msg}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"encode response"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}

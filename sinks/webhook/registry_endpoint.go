@@ -1,0 +1,201 @@
+package webhook
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/clicktrail/clicktrail/schemas"
+)
+
+// EventEndpointDisabled is emitted to a workspace's endpoints subscribed to
+// it when one of its endpoints is disabled (410 Gone, or failing for
+// RegistryConfig.DisableAfter). Data: EndpointDisabled.
+const EventEndpointDisabled = "webhook.endpoint.disabled"
+
+// EndpointDisabled is the data of EventEndpointDisabled.
+type EndpointDisabled struct {
+	EndpointID string `json:"endpoint_id"`
+	URL        string `json:"url"`
+	Reason     string `json:"reason"`
+}
+
+// Filters narrow an endpoint's click events; the zero value passes all.
+// Each non-empty list must match (a click passes a list when it carries at
+// least one of its values).
+type Filters struct {
+	Tags        []string `json:"tags,omitempty"`
+	LinkIDs     []string `json:"link_ids,omitempty"`
+	Domains     []string `json:"domains,omitempty"`
+	ExcludeBots bool     `json:"exclude_bots,omitempty"`
+}
+
+// Match reports whether c passes the filters.
+func (f Filters) Match(c *schemas.EnrichedClick) bool {
+	if f.ExcludeBots && c.Bot {
+		return false
+	}
+	if len(f.LinkIDs) > 0 && !slices.Contains(f.LinkIDs, c.LinkID) {
+		return false
+	}
+	if len(f.Domains) > 0 && !slices.Contains(f.Domains, strings.ToLower(c.Domain)) {
+		return false
+	}
+	if len(f.Tags) > 0 && !slices.ContainsFunc(c.Tags, func(t string) bool { return slices.Contains(f.Tags, t) }) {
+		return false
+	}
+	return true
+}
+
+// Secret is one signing secret of an endpoint. It redacts itself in logs
+// and fmt output; read Value to sign.
+type Secret struct {
+	Value string `json:"value"`
+	// ExpiresAt is zero for the current secret, and the end of the
+	// rotation grace period for the previous one.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+}
+
+// String redacts the secret.
+func (Secret) String() string { return "whsec_[redacted]" }
+
+// LogValue redacts the secret.
+func (Secret) LogValue() slog.Value { return slog.StringValue("whsec_[redacted]") }
+
+// EndpointSpec is what a customer chooses about an endpoint.
+type EndpointSpec struct {
+	URL     string
+	Events  []string
+	Filters Filters
+}
+
+// subscribable are the event types an endpoint may subscribe to.
+var subscribable = append(slices.Clone(EventTypes), EventEndpointDisabled)
+
+func (s EndpointSpec) normalized() EndpointSpec {
+	s.Events = slices.Compact(slices.Sorted(slices.Values(s.Events)))
+	ds := make([]string, len(s.Filters.Domains))
+	for i, d := range s.Filters.Domains {
+		ds[i] = strings.ToLower(d)
+	}
+	s.Filters.Domains = ds
+	return s
+}
+
+// Validate checks the URL's form and the event types, naming the bad
+// field. It does not resolve the host: the endpoint API checks addresses at
+// creation, and the Deliverer at every attempt.
+func (s EndpointSpec) Validate() error {
+	var errs []error
+	if _, err := parseEndpointURL(s.URL); err != nil {
+		errs = append(errs, err)
+	}
+	if len(s.Events) == 0 {
+		errs = append(errs, errors.New("events: at least one event type required"))
+	}
+	for i, ev := range s.Events {
+		if !slices.Contains(subscribable, ev) {
+			errs = append(errs, fmt.Errorf("events[%d]: unknown event type %q", i, ev))
+		}
+	}
+	for _, l := range []struct {
+		name string
+		vals []string
+	}{{"filters.tags", s.Filters.Tags}, {"filters.link_ids", s.Filters.LinkIDs}, {"filters.domains", s.Filters.Domains}} {
+		for i, v := range l.vals {
+			if v == "" {
+				errs = append(errs, fmt.Errorf("%s[%d]: empty", l.name, i))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// RegisteredEndpoint is an endpoint as the Registry stores it.
+type RegisteredEndpoint struct {
+	ID             string    `json:"id"`
+	WorkspaceID    string    `json:"workspace_id"`
+	URL            string    `json:"url"`
+	Events         []string  `json:"events"`
+	Filters        Filters   `json:"filters"`
+	Enabled        bool      `json:"enabled"`
+	DisabledReason string    `json:"disabled_reason,omitempty"`
+	Secrets        []Secret  `json:"secrets"` // current first
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	// ConsecutiveFailures counts attempts failed since the last delivery;
+	// FirstFailureAt is when the first of them was made (zero when none).
+	ConsecutiveFailures int       `json:"consecutive_failures"`
+	FirstFailureAt      time.Time `json:"first_failure_at,omitzero"`
+}
+
+// Subscribed reports whether e is enabled and subscribed to event type typ.
+func (e *RegisteredEndpoint) Subscribed(typ string) bool {
+	return e.Enabled && slices.Contains(e.Events, typ)
+}
+
+// Endpoint returns what the Deliverer needs: the secrets still valid at
+// now, current first.
+func (e *RegisteredEndpoint) Endpoint(now time.Time) Endpoint {
+	ep := Endpoint{ID: e.ID, URL: e.URL}
+	for _, s := range e.Secrets {
+		if s.ExpiresAt.IsZero() || now.Before(s.ExpiresAt) {
+			ep.Secrets = append(ep.Secrets, s.Value)
+		}
+	}
+	return ep
+}
+
+func (e *RegisteredEndpoint) spec() EndpointSpec {
+	return EndpointSpec{URL: e.URL, Events: e.Events, Filters: e.Filters}
+}
+
+func (e *RegisteredEndpoint) clone() RegisteredEndpoint {
+	c := *e
+	c.Events = slices.Clone(e.Events)
+	c.Secrets = slices.Clone(e.Secrets)
+	c.Filters.Tags = slices.Clone(e.Filters.Tags)
+	c.Filters.LinkIDs = slices.Clone(e.Filters.LinkIDs)
+	c.Filters.Domains = slices.Clone(e.Filters.Domains)
+	return c
+}
+
+// Match returns the enabled endpoints subscribed to the click's event
+// type (click.created or qr_scan.created) whose filters pass it, ready to
+// deliver to at now. It reads memory only.
+func (r *Registry) Match(c *schemas.EnrichedClick, now time.Time) []Endpoint {
+	typ, err := ClickEventType(c)
+	if err != nil {
+		return nil
+	}
+	ws := c.WorkspaceID
+	if ws == "" {
+		ws = DefaultWorkspace
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []Endpoint
+	for _, e := range r.eps {
+		if e.WorkspaceID == ws && e.Subscribed(typ) && e.Filters.Match(c) {
+			out = append(out, e.Endpoint(now))
+		}
+	}
+	return out
+}
+
+// Subscribers returns the enabled endpoints of workspace subscribed to
+// event type typ, except the one with id except.
+func (r *Registry) Subscribers(workspace, typ, except string, now time.Time) []Endpoint {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []Endpoint
+	for _, e := range r.eps {
+		if e.ID != except && e.WorkspaceID == workspace && e.Subscribed(typ) {
+			out = append(out, e.Endpoint(now))
+		}
+	}
+	return out
+}
