@@ -18,7 +18,7 @@ func devCmd() *cli.Command {
 			"<data-dir>/clicks.jsonl. Any Host header is served as the default domain.",
 		Flags: []cli.Flag{dataDirFlag, redirectAddrFlag, apiAddrFlag, apiKeyFlag, defaultDomainFlag,
 			debugAddrFlag, rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
-			geoipFlag, hashSecretFlag, clickIDParamFlag, clickhouseDSNFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag,
+			webhookAllowPrivateFlag, geoipFlag, hashSecretFlag, clickIDParamFlag, clickhouseDSNFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag,
 			spoolMaxBytesFlag, batchRecordsFlag, batchWaitFlag},
 		Action: func(c *cli.Context) error {
 			node, err := redirectNodeConfig(c)
@@ -52,6 +52,9 @@ func devCmd() *cli.Command {
 				Enrich:        app.Enrich{GeoIPPath: c.String(geoipFlag.Name), HashSecret: secret},
 				ClickHouseDSN: c.String(clickhouseDSNFlag.Name),
 				Batch:         batchConfig(c),
+				// dev is a developer's machine: endpoints may be plain http, and
+				// private ones only when asked for.
+				Webhooks: app.Webhooks{AllowPrivate: c.Bool(webhookAllowPrivateFlag.Name)},
 			})
 		},
 	}
