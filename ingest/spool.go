@@ -74,6 +74,8 @@ type spoolTopic struct {
 	cursors map[string]uint64 // group -> next seq to read
 	running map[string]bool   // groups with a Run in progress
 
+	tail spoolTail // the latest records, pushed under mu after their commit
+
 	wakers atomic.Pointer[[]chan struct{}] // one per running consumer, copy-on-write under gmu
 	trimMu sync.Mutex
 }
@@ -85,7 +87,7 @@ func OpenSpool(dir string, opts SpoolOptions) (*Spool, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("open spool: %w", err)
 	}
-	db, err := pebble.Open(dir, &pebble.Options{Logger: pebbleLogger{opts.Logger}})
+	db, err := pebble.Open(dir, &pebble.Options{Logger: pebbleLogger{opts.Logger}, CacheSize: opts.CacheBytes})
 	if err != nil {
 		return nil, fmt.Errorf("open spool %s: %w", dir, err)
 	}

@@ -26,8 +26,9 @@ import (
 // simpler design, one mutex held across a synced write, was rejected: it
 // serializes fsyncs and caps a topic at one append per disk flush.
 func (s *Spool) Append(topic string, key, value []byte) error {
-	e := entry{Key: key, Value: value, Timestamp: time.Now()}
-	if err := s.appendEntries(topic, []entry{e}, s.opts.SyncMode == SyncAlways); err != nil {
+	e := [1]entry{{Key: key, Value: value, Timestamp: time.Now()}}
+	names, es := [1]string{topic}, [1][]entry{e[:]}
+	if err := s.appendTopics(names[:], es[:], s.opts.SyncMode == SyncAlways); err != nil {
 		return fmt.Errorf("spool append to %s: %w", topic, err)
 	}
 	return nil
@@ -55,19 +56,22 @@ func (s *Spool) Produce(ctx context.Context, recs []Record) error {
 		names = append(names, name)
 	}
 	slices.Sort(names) // lock order: avoids deadlock between concurrent Produce calls
-	if err := s.appendTopics(names, byTopic, true); err != nil {
+	es := make([][]entry, len(names))
+	for i, name := range names {
+		es[i] = byTopic[name]
+	}
+	if err := s.appendTopics(names, es, true); err != nil {
 		return fmt.Errorf("spool produce: %w", err)
 	}
 	return nil
 }
 
-func (s *Spool) appendEntries(topic string, es []entry, sync bool) error {
-	return s.appendTopics([]string{topic}, map[string][]entry{topic: es}, sync)
-}
-
-// appendTopics appends es[name] for every name (sorted, distinct) in one
-// pebble batch.
-func (s *Spool) appendTopics(names []string, es map[string][]entry, sync bool) error {
+// appendTopics appends es[i] to topic names[i] for every i (names sorted
+// and distinct) in one pebble batch. It takes parallel slices, not a map
+// nor a slice of structs, so that escape analysis keeps Append's arguments
+// on its stack: the names leak (topic creation stores them), the entries
+// do not.
+func (s *Spool) appendTopics(names []string, es [][]entry, sync bool) error {
 	if len(names) == 0 {
 		return nil
 	}
@@ -76,22 +80,24 @@ func (s *Spool) appendTopics(names []string, es map[string][]entry, sync bool) e
 	if s.closed {
 		return ErrSpoolClosed
 	}
-	topics := make([]*spoolTopic, len(names))
-	for i, name := range names {
+	var topicsArr [1]*spoolTopic
+	topics := topicsArr[:0]
+	for _, name := range names {
 		t, err := s.topic(name)
 		if err != nil {
 			return err
 		}
-		topics[i] = t
+		topics = append(topics, t)
 	}
 
 	bufp := s.getBuf()
 	defer s.bufs.Put(bufp)
 	buf := (*bufp)[:0]
-	var ends []int // end offset of each encoded entry in buf, in names/es order
-	for _, name := range names {
-		for i := range es[name] {
-			buf = appendEntry(buf, &es[name][i])
+	var endsArr [1]int
+	ends := endsArr[:0] // end offset of each encoded entry in buf, in names/es order
+	for _, tes := range es {
+		for i := range tes {
+			buf = appendEntry(buf, &tes[i])
 			ends = append(ends, len(buf))
 		}
 	}
@@ -110,7 +116,7 @@ func (s *Spool) appendTopics(names []string, es map[string][]entry, sync bool) e
 	start, k := 0, 0
 	for i, t := range topics {
 		seq := t.next
-		for range es[names[i]] {
+		for range es[i] {
 			_ = b.Set(recordKey(t.name, seq), buf[start:ends[k]], nil) // only fails on a committed batch
 			start = ends[k]
 			seq++
@@ -124,8 +130,17 @@ func (s *Spool) appendTopics(names []string, es map[string][]entry, sync bool) e
 		err = s.db.Apply(b, pebble.NoSync)
 	}
 	if err == nil {
+		// One copy of the encoded batch backs the tails' entries: buf is
+		// scratch and goes back to the pool.
+		own := slices.Clone(buf)
+		start, k = 0, 0
 		for i, t := range topics {
-			t.next += uint64(len(es[names[i]]))
+			for range es[i] {
+				t.tail.push(t.next, own[start:ends[k]:ends[k]])
+				t.next++
+				start = ends[k]
+				k++
+			}
 		}
 	}
 	for _, t := range topics {
@@ -158,7 +173,7 @@ func (s *Spool) getBuf() *[]byte {
 }
 
 // full counts a refused append and logs at most once per second.
-func (s *Spool) full(topics []string) {
+func (s *Spool) full(names []string) {
 	drops := s.fullDrops.Add(1)
 	now := time.Now().UnixNano()
 	last := s.lastFullLog.Load()
@@ -166,5 +181,6 @@ func (s *Spool) full(topics []string) {
 		return
 	}
 	s.log.Warn("spool full: dropping records until consumers catch up",
-		"topics", topics, "backlog_bytes", s.backlog.Load(), "max_bytes", s.opts.MaxBytes, "dropped_total", drops)
+		"topics", slices.Clone(names), // a copy keeps Append's names array on its stack
+		"backlog_bytes", s.backlog.Load(), "max_bytes", s.opts.MaxBytes, "dropped_total", drops)
 }

@@ -2,7 +2,11 @@ package ingest
 
 import (
 	"bytes"
+	"context"
+	"runtime"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // clickValue is about the size of a marshalled RawClick.
@@ -37,4 +41,43 @@ func benchmarkAppend(b *testing.B, opts SpoolOptions) {
 			}
 		}
 	})
+}
+
+// BenchmarkSpoolConsume measures the read path of a consumer that keeps up
+// with the appenders (the embedded pipeline's case): b.N records appended
+// in bursts of 64 while one group consumes them in batches.
+func BenchmarkSpoolConsume(b *testing.B) {
+	s := openSpool(b, b.TempDir(), SpoolOptions{MaxBytes: 1 << 40})
+	defer s.Close()
+	key := []byte("01JD8R7W9QXK3M")
+	var got atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Consumer("g", "clicks.raw.v1", BatchOptions{MaxRecords: 256, MaxWait: time.Millisecond}).Run(ctx, func(_ context.Context, batch []Record) error {
+			got.Add(int64(len(batch)))
+			return nil
+		})
+	}()
+	b.SetBytes(int64(len(key) + len(clickValue)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.Append("clicks.raw.v1", key, clickValue); err != nil {
+			b.Fatal(err)
+		}
+		if i%64 == 63 { // let the consumer keep up, as it does in production
+			for got.Load() < int64(i+1)-256 {
+				runtime.Gosched()
+			}
+		}
+	}
+	for got.Load() < int64(b.N) {
+		runtime.Gosched()
+	}
+	b.StopTimer()
+	cancel()
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
 }

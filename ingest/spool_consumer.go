@@ -172,6 +172,9 @@ func (s *Spool) read(t *spoolTopic, from uint64, n int) ([]Record, uint64, error
 	t.gmu.Lock()
 	from = max(from, t.head) // seek from the head, never into tombstones
 	t.gmu.Unlock()
+	if recs, next, ok := s.readTail(t, from, n); ok {
+		return recs, next, nil
+	}
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: recordKey(t.name, from), UpperBound: prefixEnd(t.prefix)})
 	if err != nil {
 		return nil, from, fmt.Errorf("read %s: %w", t.name, err)
@@ -202,6 +205,25 @@ func (s *Spool) read(t *spoolTopic, from uint64, n int) ([]Record, uint64, error
 		return nil, from, fmt.Errorf("read %s: %w", t.name, err)
 	}
 	return recs, next, nil
+}
+
+// readTail is read served from t's in-memory tail; ok is false when from
+// is not in it. Records get their own copy of the bytes, as from pebble.
+func (s *Spool) readTail(t *spoolTopic, from uint64, n int) (recs []Record, next uint64, ok bool) {
+	next = from
+	ok = t.tail.read(from, n, func(seq uint64, enc []byte) {
+		next = seq + 1
+		e, err := decodeEntry(slices.Clone(enc))
+		if err != nil { // we encoded it a moment ago: a bug
+			s.log.Error("spool: skipping undecodable record", "topic", t.name, "seq", seq, "err", err)
+			return
+		}
+		recs = append(recs, Record{
+			Topic: t.name, Offset: int64(seq),
+			Key: e.Key, Value: e.Value, Headers: e.Headers, Timestamp: e.Timestamp,
+		})
+	})
+	return recs, next, ok
 }
 
 // commit durably stores group's cursor on t and trims what every group has

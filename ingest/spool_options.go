@@ -28,6 +28,10 @@ type SpoolOptions struct {
 	// MaxBytes bounds the unconsumed backlog (keys and values of records not
 	// yet trimmed), default 1 GiB. Past it Append returns ErrSpoolFull.
 	MaxBytes int64
+	// CacheBytes sizes pebble's block cache (default 32 MiB). Consumers
+	// that keep up read the in-memory tail instead; the cache serves
+	// lagging ones and the cursor and head keys.
+	CacheBytes int64
 	// Logger receives the spool's rare operational messages; nil discards.
 	Logger *slog.Logger
 }
@@ -36,6 +40,7 @@ type SpoolOptions struct {
 const (
 	DefaultSpoolFlushInterval       = 5 * time.Millisecond
 	DefaultSpoolMaxBytes      int64 = 1 << 30
+	DefaultSpoolCacheBytes    int64 = 32 << 20
 )
 
 // WithDefaults returns o with zero fields set to their defaults.
@@ -48,6 +53,9 @@ func (o SpoolOptions) WithDefaults() SpoolOptions {
 	}
 	if o.MaxBytes == 0 {
 		o.MaxBytes = DefaultSpoolMaxBytes
+	}
+	if o.CacheBytes == 0 {
+		o.CacheBytes = DefaultSpoolCacheBytes
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -66,6 +74,9 @@ func (o SpoolOptions) Validate() error {
 	}
 	if o.MaxBytes < 0 {
 		errs = append(errs, fmt.Errorf("MaxBytes: must not be negative, got %d", o.MaxBytes))
+	}
+	if o.CacheBytes < 0 {
+		errs = append(errs, fmt.Errorf("CacheBytes: must not be negative, got %d", o.CacheBytes))
 	}
 	return errors.Join(errs...)
 }

@@ -381,6 +381,7 @@ func TestSpoolOptionsValidate(t *testing.T) {
 		{"bad sync mode", func(o *SpoolOptions) { o.SyncMode = "sometimes" }, "SyncMode"},
 		{"negative interval", func(o *SpoolOptions) { o.FlushInterval = -1 }, "FlushInterval"},
 		{"negative max bytes", func(o *SpoolOptions) { o.MaxBytes = -1 }, "MaxBytes"},
+		{"negative cache", func(o *SpoolOptions) { o.CacheBytes = -1 }, "CacheBytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

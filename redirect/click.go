@@ -36,12 +36,17 @@ func (rd *Redirector) captureFailed(e *entry, now time.Time, err error) {
 	}
 }
 
+// clickSizeHint is the initial capacity of an encoded click: a typical one
+// (long user agent, a few tags) fits without regrowing.
+const clickSizeHint = 640
+
+// appendClick encodes the click with the allocation-free encoder into one
+// fresh buffer: ClickLog may keep the value, so it cannot come from a pool.
+// now is the process clock, so the time is always encodable and the
+// encoding equals RawClick.Marshal's.
 func (rd *Redirector) appendClick(r *http.Request, e *entry, c *click, now time.Time) error {
 	rc := newRawClick(r, e, c, now)
-	value, err := rc.Marshal()
-	if err != nil {
-		return err
-	}
+	value := rc.AppendJSON(make([]byte, 0, clickSizeHint))
 	return rd.cfg.Clicks.Append(schemas.TopicClicksRaw, e.key, value)
 }
 

@@ -101,11 +101,30 @@ type EnrichedClick struct {
 // build does not understand.
 var ErrUnsupportedVersion = errors.New("unsupported schema version")
 
-// Marshal encodes c. It never fails for a RawClick built in this process.
-func (c *RawClick) Marshal() ([]byte, error) { return json.Marshal(c) }
+// Marshal encodes c as encoding/json would (see AppendJSON), in one
+// allocation. It fails only when c.Time cannot be written as RFC 3339
+// (year outside 0..9999), never for a RawClick built in this process.
+func (c *RawClick) Marshal() ([]byte, error) {
+	if !jsonTimeOK(c.Time) {
+		return json.Marshal(c) // for encoding/json's exact error
+	}
+	return c.AppendJSON(make([]byte, 0, rawSizeHint)), nil
+}
 
-// Marshal encodes c.
-func (c *EnrichedClick) Marshal() ([]byte, error) { return json.Marshal(c) }
+// Marshal encodes c; see RawClick.Marshal.
+func (c *EnrichedClick) Marshal() ([]byte, error) {
+	if !jsonTimeOK(c.Time) {
+		return json.Marshal(c)
+	}
+	return c.AppendJSON(make([]byte, 0, enrichedSizeHint)), nil
+}
+
+// Initial capacities of Marshal's buffers: a typical click (long user
+// agent, a few tags) fits, so the buffer rarely regrows.
+const (
+	rawSizeHint      = 640
+	enrichedSizeHint = 1024
+)
 
 // DecodeRawClick decodes and validates b. The error says which field is bad.
 func DecodeRawClick(b []byte) (*RawClick, error) {
