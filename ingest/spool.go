@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/pebblelog"
 	"github.com/cockroachdb/pebble/v2"
 )
 
@@ -87,7 +88,7 @@ func OpenSpool(dir string, opts SpoolOptions) (*Spool, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("open spool: %w", err)
 	}
-	db, err := pebble.Open(dir, &pebble.Options{Logger: pebbleLogger{opts.Logger}, CacheSize: opts.CacheBytes})
+	db, err := pebble.Open(dir, &pebble.Options{Logger: pebblelog.New(opts.Logger), CacheSize: opts.CacheBytes})
 	if err != nil {
 		return nil, fmt.Errorf("open spool %s: %w", dir, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/clicktrail/clicktrail/internal/pebblelog"
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -94,7 +95,7 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 	po := &pebble.Options{
 		Cache:              cache,
 		FormatMajorVersion: pebble.FormatNewest,
-		Logger:             pebbleLogger{log},
+		Logger:             pebblelog.New(log),
 		FS:                 opts.FS,
 	}
 	for i := range po.Levels {

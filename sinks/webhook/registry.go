@@ -13,6 +13,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/google/uuid"
 
+	"github.com/clicktrail/clicktrail/internal/pebblelog"
 	"github.com/clicktrail/clicktrail/webhooks"
 )
 
@@ -103,7 +104,7 @@ func OpenRegistry(cfg RegistryConfig) (*Registry, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("webhook registry config: %w", err)
 	}
-	db, err := pebble.Open(cfg.Dir, &pebble.Options{Logger: pebbleLogger{cfg.Logger}, FormatMajorVersion: pebble.FormatNewest})
+	db, err := pebble.Open(cfg.Dir, &pebble.Options{Logger: pebblelog.New(cfg.Logger), FormatMajorVersion: pebble.FormatNewest})
 	if err != nil {
 		return nil, fmt.Errorf("open webhook registry %s: %w", cfg.Dir, err)
 	}
