@@ -69,30 +69,16 @@ func produceGarbage(t *testing.T, brokers []string, topic, key string) int64 {
 // with its original offset and an error in the headers.
 func assertDeadLettered(t *testing.T, brokers []string, topic string, offset int64) {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	for ctx.Err() == nil {
-		found := false
-		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
-			h := map[string]string{}
-			for _, kv := range r.Headers {
-				h[kv.Key] = string(kv.Value)
-			}
-			if h[ingest.HeaderDLQOffset] == strconv.FormatInt(offset, 10) && h[ingest.HeaderDLQError] != "" {
-				found = true
-			}
-		})
-		if found {
-			return
+	found := scanTopic(t, brokers, topic, func(r *kgo.Record) bool {
+		h := map[string]string{}
+		for _, kv := range r.Headers {
+			h[kv.Key] = string(kv.Value)
 		}
+		return h[ingest.HeaderDLQOffset] == strconv.FormatInt(offset, 10) && h[ingest.HeaderDLQError] != ""
+	})
+	if !found {
+		t.Fatalf("the malformed record (offset %d) never reached %s", offset, topic)
 	}
-	t.Fatalf("the malformed record (offset %d) never reached %s", offset, topic)
 }
 
 // TestClickThroughEmbeddedDev runs the same flow through `clicktrail dev`'s
@@ -154,8 +140,25 @@ func assertOneEnrichedRow(t *testing.T, conn ch.Conn, db, linkID string) {
 }
 
 // assertIPAbsentFromTopic reads the enriched topic from the start until it
-// has seen the link's click, and fails if any record carries the raw IP.
+// has seen the link's click, and fails if any record before it carries the
+// raw IP.
 func assertIPAbsentFromTopic(t *testing.T, brokers []string, topic, linkID string) {
+	t.Helper()
+	found := scanTopic(t, brokers, topic, func(r *kgo.Record) bool {
+		if strings.Contains(string(r.Value), visitorIP) {
+			t.Fatalf("record at offset %d of %s carries the raw IP: %s", r.Offset, topic, r.Value)
+		}
+		return string(r.Key) == linkID
+	})
+	if !found {
+		t.Fatalf("the click never appeared in %s", topic)
+	}
+}
+
+// scanTopic reads topic from its start, handing every record to match, until
+// match returns true (scanTopic returns true) or 60 s pass (false). The
+// records of the poll that matched are all handed to match first.
+func scanTopic(t *testing.T, brokers []string, topic string, match func(*kgo.Record) bool) bool {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
@@ -165,20 +168,16 @@ func assertIPAbsentFromTopic(t *testing.T, brokers []string, topic, linkID strin
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	seen := 0
 	for ctx.Err() == nil {
-		fs := cl.PollFetches(ctx)
-		fs.EachRecord(func(r *kgo.Record) {
-			if strings.Contains(string(r.Value), visitorIP) {
-				t.Fatalf("record at offset %d of %s carries the raw IP: %s", r.Offset, topic, r.Value)
-			}
-			if string(r.Key) == linkID {
-				seen++
+		found := false
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
+			if match(r) {
+				found = true
 			}
 		})
-		if seen > 0 {
-			return
+		if found {
+			return true
 		}
 	}
-	t.Fatalf("the click never appeared in %s", topic)
+	return false
 }

@@ -47,7 +47,7 @@ const clickSizeHint = 640
 func (rd *Redirector) appendClick(r *http.Request, e *entry, c *click, now time.Time) error {
 	rc := newRawClick(r, e, c, now)
 	value := rc.AppendJSON(make([]byte, 0, clickSizeHint))
-	return rd.cfg.Clicks.Append(schemas.TopicClicksRaw, e.key, value)
+	return rd.cfg.Clicks.Append(rd.cfg.Topic, e.key, value)
 }
 
 func newRawClick(r *http.Request, e *entry, c *click, now time.Time) schemas.RawClick {

@@ -46,14 +46,8 @@ func domainProblem(d string) string {
 // no userinfo, at most MaxDestinationLen bytes, no spaces or control
 // characters. It returns "" or what is wrong.
 func urlProblem(s string) string {
-	if s == "" {
-		return "required"
-	}
-	if len(s) > MaxDestinationLen {
-		return "longer than " + itoa(MaxDestinationLen) + " bytes"
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return "contains a space or control character"
+	if msg := rawURLProblem(s); msg != "" {
+		return msg
 	}
 	u, err := url.Parse(s)
 	if err != nil {
@@ -66,6 +60,21 @@ func urlProblem(s string) string {
 		return "must be an absolute URL with a host"
 	case u.User != nil:
 		return "must not contain user info (user:password@)"
+	}
+	return ""
+}
+
+// rawURLProblem holds the checks every stored URL passes before it is
+// parsed: present, at most MaxDestinationLen bytes, no spaces or control
+// characters. It returns "" or what is wrong.
+func rawURLProblem(s string) string {
+	switch {
+	case s == "":
+		return "required"
+	case len(s) > MaxDestinationLen:
+		return "longer than " + itoa(MaxDestinationLen) + " bytes"
+	case strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		return "contains a space or control character"
 	}
 	return ""
 }

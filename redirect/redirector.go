@@ -30,6 +30,10 @@ type ClickLog interface {
 type RedirectConfig struct {
 	Store  *Store
 	Clicks ClickLog
+	// Topic is the topic clicks are appended to; empty means
+	// schemas.TopicClicksRaw. Deployments that prefix their topic names set
+	// the full name here, once, rather than per click.
+	Topic string
 	// DefaultDomain is the domain served when AnyHost is set.
 	DefaultDomain string
 	// AnyHost serves every Host header as DefaultDomain (development, tests
@@ -132,6 +136,9 @@ func NewRedirector(cfg RedirectConfig) (*Redirector, error) {
 	}
 	if cfg.ClickIDParam == "" {
 		cfg.ClickIDParam = DefaultClickIDParam
+	}
+	if cfg.Topic == "" {
+		cfg.Topic = schemas.TopicClicksRaw
 	}
 	rd := &Redirector{cfg: cfg, log: orDiscard(cfg.Logger)}
 	secret := cfg.VisitorSecret

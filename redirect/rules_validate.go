@@ -111,14 +111,8 @@ var unsafeSchemes = []string{"javascript", "vbscript", "data", "file", "blob", "
 // wants, or an app deep link "scheme:rest" with a scheme that is not in
 // unsafeSchemes. It returns "" or what is wrong.
 func appURLProblem(s string) string {
-	if s == "" {
-		return "required"
-	}
-	if len(s) > MaxDestinationLen {
-		return "longer than " + itoa(MaxDestinationLen) + " bytes"
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return "contains a space or control character"
+	if msg := rawURLProblem(s); msg != "" {
+		return msg
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {

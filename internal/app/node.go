@@ -30,17 +30,6 @@ type node struct {
 	apiH       http.Handler
 }
 
-// prefixedLog hands the redirector's clicks to the spool under the
-// deployment's topic names.
-type prefixedLog struct {
-	spool  *ingest.Spool
-	prefix string
-}
-
-func (p prefixedLog) Append(topic string, key, value []byte) error {
-	return p.spool.Append(p.prefix+topic, key, value)
-}
-
 func openNode(cfg RedirectNode) (_ *node, err error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("redirect node config: %w", err)
@@ -99,7 +88,8 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	}
 	rc := redirect.RedirectConfig{
 		Store:         n.store,
-		Clicks:        prefixedLog{n.spool, cfg.Kafka.TopicPrefix},
+		Clicks:        n.spool,
+		Topic:         cfg.Kafka.Topic(rawTopic),
 		DefaultDomain: cfg.DefaultDomain,
 		AnyHost:       cfg.AnyHost,
 		VisitorSecret: cfg.VisitorSecret,
