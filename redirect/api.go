@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -107,7 +108,10 @@ type api struct {
 
 // apiRoutes are the operations of the link API. They register the handlers
 // and generate GET /v1/openapi.json (see apiRoute).
-var apiRoutes = []apiRoute{
+var apiRoutes = slices.Concat(linkRoutes, qrRoutes, bulkRoutes)
+
+// linkRoutes are the link lifecycle operations.
+var linkRoutes = []apiRoute{
 	{
 		method: "POST", pattern: "/v1/links", summary: "Create a link",
 		request: createLinkRequest{}, required: []string{"destination_url"},
@@ -223,15 +227,19 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 		if !r.public() {
 			h = a.guard(h)
 		}
-		mux.Handle(r.method+" "+r.pattern, h)
-		if allow[r.pattern] == nil {
-			paths = append(paths, r.pattern)
+		pattern := r.pattern
+		if r.muxPattern != "" {
+			pattern = r.muxPattern
 		}
-		allow[r.pattern] = append(allow[r.pattern], r.method)
+		mux.Handle(r.method+" "+pattern, h)
+		if allow[pattern] == nil {
+			paths = append(paths, pattern)
+		}
+		allow[pattern] = append(allow[pattern], r.method)
 		if r.method == http.MethodGet {
-			allow[r.pattern] = append(allow[r.pattern], http.MethodHead)
+			allow[pattern] = append(allow[pattern], http.MethodHead)
 		}
-		public[r.pattern] = r.public()
+		public[pattern] = r.public()
 	}
 	for _, p := range paths {
 		var h http.Handler = methodNotAllowed(strings.Join(allow[p], ", "))

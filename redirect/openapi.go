@@ -15,7 +15,11 @@ import (
 // document, so the document cannot drift from what is served.
 type apiRoute struct {
 	method  string // GET, POST, ...
-	pattern string // ServeMux path pattern, e.g. /v1/links/{id}
+	pattern string // documented path pattern, e.g. /v1/links/{id}
+	// muxPattern, when set, is the pattern registered on the ServeMux
+	// instead of pattern: for a route whose pattern would conflict with
+	// another's (the handler then checks the rest of the path itself).
+	muxPattern string
 	summary string
 	// request is a zero value of the JSON body type, nil for no body;
 	// required lists the members a client must send.

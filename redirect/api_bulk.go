@@ -1,0 +1,4 @@
+package redirect
+
+// bulkRoutes serve bulk link jobs.
+var bulkRoutes []apiRoute

@@ -1,0 +1,4 @@
+package redirect
+
+// qrRoutes serve QR codes of links.
+var qrRoutes []apiRoute
