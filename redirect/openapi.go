@@ -20,7 +20,7 @@ type apiRoute struct {
 	// instead of pattern: for a route whose pattern would conflict with
 	// another's (the handler then checks the rest of the path itself).
 	muxPattern string
-	summary string
+	summary    string
 	// request is a zero value of the JSON body type, nil for no body;
 	// required lists the members a client must send.
 	request  any
