@@ -1,7 +1,6 @@
 package redirect
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -63,6 +62,27 @@ type APIConfig struct {
 	// patterns such as "/v1/webhooks/") behind the same bearer-key
 	// authentication and rate limit as the link API's own routes.
 	Mount map[string]http.Handler
+	// MountScopes names the scopes a Mount pattern's requests need: Read
+	// for GET and HEAD, Write for the other methods. A pattern without an
+	// entry needs ScopeAdmin.
+	MountScopes map[string]MountScope
+}
+
+// MountScope is the scopes of a mounted handler; see APIConfig.MountScopes.
+type MountScope struct{ Read, Write string }
+
+// mountScope returns the scope function of a Mount pattern.
+func (a *api) mountScope(pattern string) func(*http.Request) string {
+	ms, ok := a.cfg.MountScopes[pattern]
+	if !ok {
+		return needs(ScopeAdmin)
+	}
+	return func(r *http.Request) string {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			return ms.Read
+		}
+		return ms.Write
+	}
 }
 
 // MinAPIKeyLen is the shortest API key accepted in APIConfig.APIKeys.
@@ -108,7 +128,7 @@ type api struct {
 
 // apiRoutes are the operations of the link API. They register the handlers
 // and generate GET /v1/openapi.json (see apiRoute).
-var apiRoutes = slices.Concat(linkRoutes, qrRoutes, bulkRoutes)
+var apiRoutes = slices.Concat(linkRoutes, qrRoutes, bulkRoutes, tenancyRoutes)
 
 // linkRoutes are the link lifecycle operations.
 var linkRoutes = []apiRoute{
@@ -225,7 +245,7 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 			h = a.idempotent(h)
 		}
 		if !r.public() {
-			h = a.guard(h)
+			h = a.guard(h, needs(r.scopes[0]))
 		}
 		pattern := r.pattern
 		if r.muxPattern != "" {
@@ -244,31 +264,17 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 	for _, p := range paths {
 		var h http.Handler = methodNotAllowed(strings.Join(allow[p], ", "))
 		if !public[p] {
-			h = a.guard(h)
+			h = a.guard(h, needs(""))
 		}
 		mux.Handle(p, h)
 	}
 	for pattern, h := range a.cfg.Mount {
-		mux.Handle(pattern, a.guard(h))
+		mux.Handle(pattern, a.guard(h, a.mountScope(pattern)))
 	}
 	mux.Handle("/", a.guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route"})
-	})))
+	}), needs("")))
 	return mux
-}
-
-// guard lets through requests with a known API key (401 otherwise) that are
-// within the key's rate limit (429 otherwise).
-func (a *api) guard(next http.Handler) http.Handler {
-	if a.limit == nil {
-		return a.authenticate(next)
-	}
-	return a.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, _ := bearer(r) // authenticate has checked it
-		if a.limit.admit(w, sha256.Sum256([]byte(key))) {
-			next.ServeHTTP(w, r)
-		}
-	}))
 }
 
 // linkResponse is a link as the API answers it.
@@ -295,7 +301,7 @@ func (a *api) createLink(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	d, aerr := decodeCreate(body, a.cfg.DefaultDomain, a.cfg.Now().UTC())
+	d, aerr := a.decodeCreate(r.Context(), body)
 	if aerr != nil {
 		writeError(w, aerr)
 		return

@@ -95,8 +95,8 @@ func (req *createLinkRequest) link(defaultDomain string, now time.Time) (l *Link
 		TrackConversions: req.TrackConversions,
 		ExternalID:       req.ExternalID,
 	}
-	if req.Domain != "" && !strings.EqualFold(req.Domain, defaultDomain) {
-		return nil, false, badRequest(CodeInvalidField, "domain", "only "+defaultDomain+" is served here; leave domain out or set it to that")
+	if req.Domain != "" {
+		l.Domain = strings.ToLower(req.Domain) // api.allowDomain checks that the workspace may use it
 	}
 	if req.ExpiresAt != nil {
 		t, err := time.Parse(time.RFC3339, *req.ExpiresAt)

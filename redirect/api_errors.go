@@ -19,6 +19,12 @@ const (
 	CodeMethodNotAllowed = "method_not_allowed" // 405
 	CodeRateLimited      = "rate_limited"       // 429: see Retry-After and the RateLimit-* headers
 	CodeInternal         = "internal"           // 500: see the server log
+	CodeMissingScope     = "missing_scope"      // 403: the key lacks the route's scope
+	// CodeDomainNotAllowed (400): a link's domain is neither the default
+	// domain nor one the workspace registered.
+	CodeDomainNotAllowed = "domain_not_allowed"
+	// CodeDomainTaken (409): another workspace registered the domain.
+	CodeDomainTaken = "domain_taken"
 	// CodeExternalIDTaken (409): another link of the workspace has the
 	// external_id; existing_id names it.
 	CodeExternalIDTaken = "external_id_taken"

@@ -16,8 +16,10 @@ const (
 	EventLinkDeleted  = "link.deleted"  // DELETE /v1/links/{id}
 )
 
-// emit reports a durable change to the configured callbacks.
-func (a *api) emit(eventType string, l *Link) {
+// emit reports a durable change of l (old: before it, when it was an
+// update) to the audit log and the configured callbacks.
+func (a *api) emit(ctx context.Context, eventType string, old, l *Link) {
+	a.audit(ctx, eventType, "link", l.ID, linkChanges(old, l))
 	if a.cfg.OnLinkEvent != nil {
 		a.cfg.OnLinkEvent(eventType, l)
 	}
@@ -97,7 +99,7 @@ func (a *api) insert(ctx context.Context, d decodedCreate) *apiError {
 	if aerr := a.writeError(err, l); aerr != nil {
 		return aerr
 	}
-	a.emit(EventLinkCreated, l)
+	a.emit(ctx, EventLinkCreated, nil, l)
 	return nil
 }
 
@@ -137,6 +139,9 @@ func (a *api) loadLink(r *http.Request) (*Link, *apiError) {
 	}
 	if err != nil {
 		return nil, a.internal("get link", err)
+	}
+	if l.WorkspaceID != principal(r).WorkspaceID {
+		return nil, notFound() // another workspace's link: not even its existence shows
 	}
 	return l, nil
 }
@@ -186,7 +191,7 @@ func (a *api) update(ctx context.Context, old, l *Link) *apiError {
 	if l.Disabled && !old.Disabled {
 		event = EventLinkDisabled
 	}
-	a.emit(event, l)
+	a.emit(ctx, event, old, l)
 	return nil
 }
 
@@ -206,7 +211,7 @@ func (a *api) deleteLink(w http.ResponseWriter, r *http.Request) {
 			writeError(w, aerr)
 			return
 		}
-		a.emit(EventLinkDeleted, l)
+		a.emit(r.Context(), EventLinkDeleted, nil, l)
 	}
 	a.respondLink(w, http.StatusOK, l)
 }

@@ -144,7 +144,7 @@ func TestAPIErrors(t *testing.T) {
 		{"data URL", "POST", "/v1/links", `{"destination_url":"data:text/html,<script>x</script>"}`, testKey, 400, CodeInvalidField, "destination_url"},
 		{"userinfo URL", "POST", "/v1/links", `{"destination_url":"https://u:p@example.org/"}`, testKey, 400, CodeInvalidField, "destination_url"},
 		{"relative URL", "POST", "/v1/links", `{"destination_url":"/x"}`, testKey, 400, CodeInvalidField, "destination_url"},
-		{"other domain", "POST", "/v1/links", `{` + dest + `,"domain":"evil.example"}`, testKey, 400, CodeInvalidField, "domain"},
+		{"other domain", "POST", "/v1/links", `{` + dest + `,"domain":"evil.example"}`, testKey, 400, CodeDomainNotAllowed, "domain"},
 		{"bad path", "POST", "/v1/links", `{` + dest + `,"path":"../x"}`, testKey, 400, CodeInvalidField, "path"},
 		{"bad expires_at", "POST", "/v1/links", `{` + dest + `,"expires_at":"tomorrow"}`, testKey, 400, CodeInvalidField, "expires_at"},
 		{"bad redirect code", "POST", "/v1/links", `{` + dest + `,"redirect_code":200}`, testKey, 400, CodeInvalidField, "redirect_code"},

@@ -3,7 +3,10 @@ package redirect
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -18,16 +21,18 @@ func hashKeys(keys []string) keyHashes {
 	return h
 }
 
-// match reports whether key is one of the accepted keys. It compares hashes
-// in constant time and always compares against every key, so the time taken
-// says nothing about which key or how much of it matched.
-func (h keyHashes) match(key string) bool {
+// match returns the index of key among the accepted keys, or -1. It
+// compares hashes in constant time and always compares against every key,
+// so the time taken says nothing about which key or how much of it matched.
+func (h keyHashes) match(key string) int {
 	sum := sha256.Sum256([]byte(key))
-	ok := 0
+	found := -1
 	for i := range h {
-		ok |= subtle.ConstantTimeCompare(sum[:], h[i][:])
+		if subtle.ConstantTimeCompare(sum[:], h[i][:]) == 1 {
+			found = i
+		}
 	}
-	return ok == 1
+	return found
 }
 
 // bearer returns the token of an "Authorization: Bearer <token>" header.
@@ -40,14 +45,67 @@ func bearer(r *http.Request) (string, bool) {
 	return token, token != ""
 }
 
-func (a *api) authenticate(next http.Handler) http.Handler {
+// authenticate finds the principal of the request's bearer key: a stored key
+// of a workspace (Store.Authenticate), or a bootstrap key of
+// APIConfig.APIKeys, which acts in the default workspace with every scope
+// and ScopeAdmin. Anything else answers 401.
+func (a *api) authenticate(r *http.Request) (*Principal, *apiError) {
+	unauthorized := &apiError{status: http.StatusUnauthorized, Code: CodeUnauthorized,
+		Message: "missing, unknown or revoked API key; send Authorization: Bearer <key>"}
+	token, ok := bearer(r)
+	if !ok {
+		return nil, unauthorized
+	}
+	if _, stored := keyIDOfToken(token); stored {
+		k, err := a.cfg.Store.Authenticate(r.Context(), token)
+		if errors.Is(err, ErrKeyNotFound) {
+			return nil, unauthorized
+		}
+		if err != nil {
+			return nil, a.internal("authenticate", err)
+		}
+		return &Principal{WorkspaceID: k.WorkspaceID, KeyID: k.ID, Scopes: k.Scopes, RemoteAddr: remoteHost(r)}, nil
+	}
+	i := a.keys.match(token)
+	if i < 0 {
+		return nil, unauthorized
+	}
+	return &Principal{WorkspaceID: DefaultWorkspaceID, KeyID: "bootstrap_" + strconv.Itoa(i+1),
+		Scopes: bootstrapScopes, RemoteAddr: remoteHost(r)}, nil
+}
+
+// bootstrapScopes are the scopes of the keys of APIConfig.APIKeys.
+var bootstrapScopes = slices.Sorted(slices.Values(append(slices.Clone(KeyScopes), ScopeAdmin)))
+
+// guard lets through requests with a known API key (401 otherwise) holding
+// scope (403 otherwise; "" needs none) that are within the key's rate limit
+// (429 otherwise), with the key's Principal in the request context.
+func (a *api) guard(next http.Handler, scope func(*http.Request) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if key, ok := bearer(r); !ok || !a.keys.match(key) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="clicktrail"`)
-			writeError(w, &apiError{status: http.StatusUnauthorized, Code: CodeUnauthorized,
-				Message: "missing or unknown API key; send Authorization: Bearer <key>"})
+		p, aerr := a.authenticate(r)
+		if aerr != nil {
+			if aerr.status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="clicktrail"`)
+			}
+			writeError(w, aerr)
 			return
 		}
-		next.ServeHTTP(w, r)
+		if a.limit != nil {
+			token, _ := bearer(r)
+			if !a.limit.admit(w, sha256.Sum256([]byte(token))) {
+				return
+			}
+		}
+		if s := scope(r); s != "" && !p.Has(s) {
+			writeError(w, &apiError{status: http.StatusForbidden, Code: CodeMissingScope,
+				Message: "this API key lacks the scope " + s})
+			return
+		}
+		next.ServeHTTP(w, withPrincipal(r, p))
 	})
+}
+
+// needs returns a scope function for guard that always asks for scope.
+func needs(scope string) func(*http.Request) string {
+	return func(*http.Request) string { return scope }
 }

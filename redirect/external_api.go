@@ -13,7 +13,7 @@ func (a *api) loadExternal(r *http.Request) (*Link, *apiError) {
 		fe, _ := errors.AsType[*FieldError](err)
 		return nil, badRequest(CodeInvalidField, fe.Field, fe.Message)
 	}
-	l, err := a.cfg.Store.GetByExternalID(r.Context(), DefaultWorkspaceID, ext)
+	l, err := a.cfg.Store.GetByExternalID(r.Context(), principal(r).WorkspaceID, ext)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
@@ -72,8 +72,7 @@ func (a *api) upsertExternal(r *http.Request, body []byte) (int, *Link, *apiErro
 		return 0, nil, aerr
 	}
 	ext := r.PathValue("external_id")
-	now := a.cfg.Now().UTC()
-	d, aerr := decodeCreate(body, a.cfg.DefaultDomain, now)
+	d, aerr := a.decodeCreate(r.Context(), body)
 	if aerr != nil {
 		return 0, nil, aerr
 	}

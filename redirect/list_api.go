@@ -1,6 +1,7 @@
 package redirect
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -23,8 +24,8 @@ var listParams = map[string]bool{
 
 // parseListQuery reads the query of GET /v1/links into a ListQuery, or an
 // *apiError naming the bad parameter.
-func parseListQuery(values map[string][]string) (ListQuery, *apiError) {
-	q := ListQuery{WorkspaceID: DefaultWorkspaceID}
+func parseListQuery(workspace string, values map[string][]string) (ListQuery, *apiError) {
+	q := ListQuery{WorkspaceID: workspace}
 	for name, v := range values {
 		if !listParams[name] {
 			return q, badRequest(CodeUnknownField, name, "unknown query parameter")
@@ -56,9 +57,9 @@ func parseListQuery(values map[string][]string) (ListQuery, *apiError) {
 		}
 	}
 	if s := get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxListLimit {
-			return q, badRequest(CodeInvalidField, "limit", "want an integer from 1 to "+strconv.Itoa(MaxListLimit))
+		n, err := parseLimit(s)
+		if err != nil {
+			return q, badRequest(CodeInvalidField, "limit", err.Error())
 		}
 		q.Limit = n
 	}
@@ -86,7 +87,7 @@ func parseListQuery(values map[string][]string) (ListQuery, *apiError) {
 // 1000) and cursor (a next_cursor). Links come in id order; see Store.List
 // for the cost and for what concurrent writes do to a walk.
 func (a *api) listLinks(w http.ResponseWriter, r *http.Request) {
-	q, aerr := parseListQuery(r.URL.Query())
+	q, aerr := parseListQuery(principal(r).WorkspaceID, r.URL.Query())
 	if aerr != nil {
 		writeError(w, aerr)
 		return
@@ -101,4 +102,14 @@ func (a *api) listLinks(w http.ResponseWriter, r *http.Request) {
 		resp.Links[i] = a.linkResponse(l)
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// parseLimit reads a limit query parameter: an integer from 1 to
+// MaxListLimit.
+func parseLimit(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > MaxListLimit {
+		return 0, errors.New("want an integer from 1 to " + strconv.Itoa(MaxListLimit))
+	}
+	return n, nil
 }

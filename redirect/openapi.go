@@ -31,8 +31,8 @@ type apiRoute struct {
 	// errors are the error statuses the handler itself answers; every
 	// route also gets 405 and 500, and authenticated ones 401 and 429.
 	errors []int
-	// scopes the route needs; nil for a public route, served without
-	// authentication or rate limit. Every API key holds every scope today.
+	// scopes the route needs (one, today); nil for a public route, served
+	// without authentication or rate limit.
 	scopes []string
 	handle func(*api, http.ResponseWriter, *http.Request)
 }

@@ -71,14 +71,19 @@ func (o StoreOptions) Validate() error {
 // never contains '/'), "i/<id>" holds the link's "r/" key. The value of an
 // "r/" key is a format byte (1) and the link as JSON. "x/<workspace>/<external
 // id>" holds the id of the link with that ExternalID (external.go); "k/" and
-// "kx/" keys hold the link API's idempotency records (idempotency.go).
+// "kx/" keys hold the link API's idempotency records (idempotency.go); "w/",
+// "ak/" and "d/" keys workspaces, API keys and domains (tenancy.go); "au/"
+// keys the audit log (audit.go).
 type Store struct {
 	db    *pebble.DB
 	cache *linkCache
 	log   *slog.Logger
 
 	// mu serializes the check-then-write of Create, Put and Apply; see write.
-	mu        sync.Mutex
+	mu sync.Mutex
+	// metaMu serializes the check-then-write of workspaces, keys, domains
+	// (tenancy.go) and jobs.
+	metaMu    sync.Mutex
 	closeOnce sync.Once
 }
 

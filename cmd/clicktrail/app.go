@@ -24,6 +24,9 @@ func newApp() *cli.App {
 			withSubcommands(sinkCmd(), webhookSinkCmd()),
 			migrateCmd(),
 			linksCmd(),
+			keysCmd(),
+			workspacesCmd(),
+			domainsCmd(),
 		},
 	}
 }

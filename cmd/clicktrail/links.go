@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +23,9 @@ var (
 		Name: "api-key", Required: true, EnvVars: []string{"CLICKTRAIL_API_KEY"},
 		Usage: "bearer key for the link API",
 	}
+	idempotencyFlag = &cli.StringFlag{
+		Name: "idempotency-key", Usage: "Idempotency-Key header: a retry with the same key replays the first answer",
+	}
 )
 
 func linksCmd() *cli.Command {
@@ -32,7 +36,7 @@ func linksCmd() *cli.Command {
 			{
 				Name:  "create",
 				Usage: "create a link and print it as JSON",
-				Flags: []cli.Flag{apiURLFlag, clientKeyFlag,
+				Flags: []cli.Flag{apiURLFlag, clientKeyFlag, idempotencyFlag,
 					&cli.StringFlag{Name: "destination", Aliases: []string{"d"}, Required: true, Usage: "http(s) URL to redirect to"},
 					&cli.StringFlag{Name: "path", Usage: "short path; random when empty"},
 					&cli.StringFlag{Name: "domain", Usage: "branded domain; the default domain when empty"},
@@ -50,14 +54,135 @@ func linksCmd() *cli.Command {
 				ArgsUsage: "LINK_ID",
 				Flags:     []cli.Flag{apiURLFlag, clientKeyFlag},
 				Action: func(c *cli.Context) error {
-					if c.NArg() != 1 {
-						return fmt.Errorf("links get: want exactly one LINK_ID")
+					id, err := oneArg(c, "links get", "LINK_ID")
+					if err != nil {
+						return err
 					}
-					return callAPI(c, http.MethodGet, "/v1/links/"+url.PathEscape(c.Args().First()), nil)
+					return callAPI(c, http.MethodGet, "/v1/links/"+url.PathEscape(id), nil)
+				},
+			},
+			{
+				Name:  "list",
+				Usage: "print one page of links as JSON (next_cursor fetches the next)",
+				Flags: []cli.Flag{apiURLFlag, clientKeyFlag,
+					&cli.StringFlag{Name: "domain"}, &cli.StringFlag{Name: "tag"},
+					&cli.StringFlag{Name: "q", Usage: "text in path or destination"},
+					&cli.StringFlag{Name: "created-after", Usage: "RFC 3339"}, &cli.StringFlag{Name: "created-before", Usage: "RFC 3339"},
+					&cli.StringFlag{Name: "updated-after", Usage: "RFC 3339"}, &cli.StringFlag{Name: "updated-before", Usage: "RFC 3339"},
+					&cli.BoolFlag{Name: "include-deleted"},
+					&cli.IntFlag{Name: "limit", Usage: "1-1000 (default 50)"},
+					&cli.StringFlag{Name: "cursor", Usage: "next_cursor of the previous page"},
+				},
+				Action: func(c *cli.Context) error {
+					q := url.Values{}
+					for _, f := range []string{"domain", "tag", "q", "created-after", "created-before", "updated-after", "updated-before", "cursor"} {
+						if v := c.String(f); v != "" {
+							q.Set(strings.ReplaceAll(f, "-", "_"), v)
+						}
+					}
+					if c.Bool("include-deleted") {
+						q.Set("include_deleted", "true")
+					}
+					if n := c.Int("limit"); n != 0 {
+						q.Set("limit", strconv.Itoa(n))
+					}
+					path := "/v1/links"
+					if len(q) > 0 {
+						path += "?" + q.Encode()
+					}
+					return callAPI(c, http.MethodGet, path, nil)
+				},
+			},
+			{
+				Name:      "update",
+				Usage:     "change a link (only the flags given) and print it",
+				ArgsUsage: "LINK_ID",
+				Flags: []cli.Flag{apiURLFlag, clientKeyFlag, idempotencyFlag,
+					&cli.StringFlag{Name: "destination", Aliases: []string{"d"}, Usage: "http(s) URL to redirect to"},
+					&cli.StringSliceFlag{Name: "tag", Usage: "replace the tags (repeatable)"},
+					&cli.StringFlag{Name: "expires-at", Usage: `RFC 3339 time, or "none" to clear`},
+					&cli.StringFlag{Name: "expired-url", Usage: "fallback URL once expired"},
+					&cli.BoolFlag{Name: "enable", Usage: "enable a disabled link"},
+					&cli.StringFlag{Name: "patch", Usage: "a JSON merge patch of any other fields, e.g. '{\"utm\":{\"source\":\"mail\"}}'"},
+				},
+				Action: updateLink,
+			},
+			{
+				Name:      "disable",
+				Usage:     "disable a link (it answers 404 until enabled again)",
+				ArgsUsage: "LINK_ID",
+				Flags:     []cli.Flag{apiURLFlag, clientKeyFlag, idempotencyFlag},
+				Action: func(c *cli.Context) error {
+					id, err := oneArg(c, "links disable", "LINK_ID")
+					if err != nil {
+						return err
+					}
+					return callAPI(c, http.MethodPatch, "/v1/links/"+url.PathEscape(id), []byte(`{"disabled":true}`))
+				},
+			},
+			{
+				Name:      "delete",
+				Usage:     "delete a link for good: it answers 404 and its path stays reserved",
+				ArgsUsage: "LINK_ID",
+				Flags:     []cli.Flag{apiURLFlag, clientKeyFlag, idempotencyFlag},
+				Action: func(c *cli.Context) error {
+					id, err := oneArg(c, "links delete", "LINK_ID")
+					if err != nil {
+						return err
+					}
+					return callAPI(c, http.MethodDelete, "/v1/links/"+url.PathEscape(id), nil)
 				},
 			},
 		},
 	}
+}
+
+// oneArg returns the command's only argument.
+func oneArg(c *cli.Context, cmd, name string) (string, error) {
+	if c.NArg() != 1 {
+		return "", fmt.Errorf("%s: want exactly one %s", cmd, name)
+	}
+	return c.Args().First(), nil
+}
+
+func updateLink(c *cli.Context) error {
+	id, err := oneArg(c, "links update", "LINK_ID")
+	if err != nil {
+		return err
+	}
+	body := map[string]any{}
+	if p := c.String("patch"); p != "" {
+		if err := json.Unmarshal([]byte(p), &body); err != nil {
+			return fmt.Errorf("patch: want a JSON object: %w", err)
+		}
+	}
+	if v := c.String("destination"); v != "" {
+		body["destination_url"] = v
+	}
+	if c.IsSet("tag") {
+		body["tags"] = c.StringSlice("tag")
+	}
+	switch v := c.String("expires-at"); v {
+	case "":
+	case "none":
+		body["expires_at"] = nil
+	default:
+		body["expires_at"] = v
+	}
+	if v := c.String("expired-url"); v != "" {
+		body["expired_url"] = v
+	}
+	if c.Bool("enable") {
+		body["disabled"] = false
+	}
+	if len(body) == 0 {
+		return fmt.Errorf("links update: nothing to change; give --destination, --tag, --expires-at, --expired-url, --enable or --patch")
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	return callAPI(c, http.MethodPatch, "/v1/links/"+url.PathEscape(id), b)
 }
 
 func createLink(c *cli.Context) error {
@@ -107,6 +232,9 @@ func callAPI(c *cli.Context, method, path string, body []byte) error {
 	req.Header.Set("Authorization", "Bearer "+c.String(clientKeyFlag.Name))
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.IsSet(idempotencyFlag.Name) {
+		req.Header.Set("Idempotency-Key", c.String(idempotencyFlag.Name))
 	}
 	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -77,6 +78,8 @@ func TestDevThenLinksCreate(t *testing.T) {
 		t.Fatalf("got %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 
+	cliKeyLifecycle(t, apiURL, key)
+
 	file := filepath.Join(dir, "clicks.jsonl")
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		b, _ := os.ReadFile(file)
@@ -89,6 +92,56 @@ func TestDevThenLinksCreate(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the click never reached %s: %s", file, b)
 		}
+	}
+}
+
+// cliKeyLifecycle creates a read-only key with `keys create`, lists and
+// changes links with it and the bootstrap key, revokes it and sees it
+// refused: all through the CLI against a running API.
+func cliKeyLifecycle(t *testing.T, apiURL, bootstrap string) {
+	t.Helper()
+	run := func(args ...string) (string, error) {
+		var out testenv.Buffer
+		app := newApp()
+		app.Writer = &out
+		err := app.Run(append([]string{"clicktrail"}, args...))
+		return out.String(), err
+	}
+	out, err := run("keys", "create", "--api-url", apiURL, "--api-key", bootstrap, "--name", "reader", "--scope", "links:read")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k struct{ ID, Key string }
+	if err := json.Unmarshal([]byte(out), &k); err != nil || k.Key == "" {
+		t.Fatalf("keys create printed %s (%v)", out, err)
+	}
+	if out, err = run("links", "list", "--api-url", apiURL, "--api-key", k.Key, "--q", "cli"); err != nil || !strings.Contains(out, `"path":"cli"`) {
+		t.Fatalf("links list: %v %s", err, out)
+	}
+	var l struct{ ID string }
+	listOut, _ := run("links", "list", "--api-url", apiURL, "--api-key", k.Key, "--limit", "1")
+	var page struct{ Links []struct{ ID string } }
+	if err := json.Unmarshal([]byte(listOut), &page); err != nil || len(page.Links) != 1 {
+		t.Fatalf("links list --limit 1: %s (%v)", listOut, err)
+	}
+	l.ID = page.Links[0].ID
+	if _, err := run("links", "disable", "--api-url", apiURL, "--api-key", k.Key, l.ID); err == nil || !strings.Contains(err.Error(), "missing_scope") {
+		t.Fatalf("a read-only key disabled a link: %v", err)
+	}
+	if out, err = run("links", "update", "--api-url", apiURL, "--api-key", bootstrap, "--tag", "spring", l.ID); err != nil || !strings.Contains(out, `"tags":["spring"]`) {
+		t.Fatalf("links update: %v %s", err, out)
+	}
+	if out, err = run("links", "disable", "--api-url", apiURL, "--api-key", bootstrap, l.ID); err != nil || !strings.Contains(out, `"disabled":true`) {
+		t.Fatalf("links disable: %v %s", err, out)
+	}
+	if out, err = run("links", "update", "--api-url", apiURL, "--api-key", bootstrap, "--enable", l.ID); err != nil || !strings.Contains(out, `"disabled":false`) {
+		t.Fatalf("links update --enable: %v %s", err, out)
+	}
+	if _, err = run("keys", "revoke", "--api-url", apiURL, "--api-key", bootstrap, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run("links", "list", "--api-url", apiURL, "--api-key", k.Key); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("a revoked key still lists: %v", err)
 	}
 }
 

@@ -76,6 +76,9 @@ type RedirectNode struct {
 	// Mount serves more API handlers behind the link API's authentication
 	// and rate limit (pattern -> handler); dev mounts the webhook API.
 	Mount map[string]http.Handler
+	// MountScopes are the scopes of the Mount patterns (see
+	// redirect.APIConfig.MountScopes).
+	MountScopes map[string]redirect.MountScope
 }
 
 // Enrich configures the enrichment stage.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/jsonfile"
 )
@@ -114,6 +115,11 @@ func openDevWebhooks(cfg *Dev) (*webhookRuntime, error) {
 		mount[p] = h
 	}
 	cfg.Mount = mount
+	scopes := map[string]redirect.MountScope{"/v1/webhooks/": {Read: redirect.ScopeWebhooksRead, Write: redirect.ScopeWebhooksWrite}}
+	for p, s := range cfg.MountScopes {
+		scopes[p] = s
+	}
+	cfg.MountScopes = scopes
 	return rt, nil
 }
 

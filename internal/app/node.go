@@ -83,6 +83,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 		Destinations:   cfg.Destinations,
 		Logger:         n.log,
 		Mount:          cfg.Mount,
+		MountScopes:    cfg.MountScopes,
 	}); err != nil {
 		return nil, fmt.Errorf("link API: %w", err)
 	}

@@ -1,0 +1,427 @@
+package redirect
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// tenancyRoutes manage workspaces, API keys and branded domains, and read
+// the audit log. Every answer and every lookup is confined to the caller's
+// workspace: another workspace's key or domain answers 404.
+var tenancyRoutes = []apiRoute{
+	{
+		method: "POST", pattern: "/v1/workspaces", summary: "Create a workspace (bootstrap keys only)",
+		request: createWorkspaceRequest{}, required: []string{"name"},
+		response: Workspace{}, status: http.StatusCreated,
+		errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusRequestEntityTooLarge},
+		scopes: []string{ScopeAdmin}, handle: (*api).createWorkspace,
+	},
+	{
+		method: "GET", pattern: "/v1/workspaces", summary: "List the workspaces (bootstrap keys only)",
+		response: listWorkspacesResponse{}, status: http.StatusOK,
+		errors: []int{http.StatusForbidden},
+		scopes: []string{ScopeAdmin}, handle: (*api).listWorkspaces,
+	},
+	{
+		method: "POST", pattern: "/v1/keys",
+		summary: "Create an API key of the caller's workspace (a bootstrap key may name workspace_id). " +
+			"The key is in the answer once and never again; a key can grant only scopes it holds",
+		request: createKeyRequest{}, required: []string{"name", "scopes"},
+		response: createdKeyResponse{}, status: http.StatusCreated,
+		errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusRequestEntityTooLarge},
+		scopes: []string{ScopeKeysWrite}, handle: (*api).createKey,
+	},
+	{
+		method: "GET", pattern: "/v1/keys", summary: "List the workspace's API keys, revoked ones included (never a secret)",
+		response: listKeysResponse{}, status: http.StatusOK,
+		scopes: []string{ScopeKeysRead}, handle: (*api).listKeys,
+	},
+	{
+		method: "DELETE", pattern: "/v1/keys/{id}", summary: "Revoke an API key: it answers 401 from now on",
+		response: keyView{}, status: http.StatusOK,
+		errors: []int{http.StatusNotFound},
+		scopes: []string{ScopeKeysWrite}, handle: (*api).revokeKey,
+	},
+	{
+		method: "POST", pattern: "/v1/domains", summary: "Register a branded domain for the workspace's links",
+		request: addDomainRequest{}, required: []string{"domain"},
+		response: Domain{}, status: http.StatusCreated,
+		errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge},
+		scopes: []string{ScopeDomainsWrite}, handle: (*api).addDomain,
+	},
+	{
+		method: "GET", pattern: "/v1/domains", summary: "List the workspace's branded domains",
+		response: listDomainsResponse{}, status: http.StatusOK,
+		scopes: []string{ScopeDomainsRead}, handle: (*api).listDomains,
+	},
+	{
+		method: "DELETE", pattern: "/v1/domains/{domain}",
+		summary:  "Unregister a domain: its links keep redirecting, new links cannot use it",
+		response: Domain{}, status: http.StatusOK,
+		errors: []int{http.StatusNotFound},
+		scopes: []string{ScopeDomainsWrite}, handle: (*api).removeDomain,
+	},
+	{
+		method: "GET", pattern: "/v1/audit",
+		summary: "The workspace's audit log, newest first. Query: target_id, key_id, action, since, until (RFC 3339), " +
+			"limit (1-1000, default 50), cursor (a next_cursor)",
+		response: auditResponse{}, status: http.StatusOK,
+		errors: []int{http.StatusBadRequest},
+		scopes: []string{ScopeAuditRead}, handle: (*api).listAudit,
+	},
+}
+
+type createWorkspaceRequest struct {
+	Name string `json:"name"`
+}
+
+type listWorkspacesResponse struct {
+	Workspaces []*Workspace `json:"workspaces"`
+}
+
+type createKeyRequest struct {
+	Name   string   `json:"name"`
+	Scopes []string `json:"scopes"`
+	// WorkspaceID, for bootstrap keys only, creates the key in another
+	// workspace; others create keys in their own.
+	WorkspaceID string `json:"workspace_id,omitempty"`
+}
+
+// keyView is a key as the API shows it: never its hash or secret.
+type keyView struct {
+	ID          string     `json:"id"`
+	WorkspaceID string     `json:"workspace_id"`
+	Name        string     `json:"name"`
+	Scopes      []string   `json:"scopes"`
+	Prefix      string     `json:"prefix"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CreatedBy   string     `json:"created_by"`
+	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
+}
+
+func viewKey(k *APIKey) keyView {
+	return keyView{ID: k.ID, WorkspaceID: k.WorkspaceID, Name: k.Name, Scopes: k.Scopes, Prefix: k.Prefix,
+		CreatedAt: k.CreatedAt, CreatedBy: k.CreatedBy, RevokedAt: k.RevokedAt}
+}
+
+type createdKeyResponse struct {
+	keyView
+	// Key is the secret, shown in this answer only.
+	Key string `json:"key"`
+}
+
+type listKeysResponse struct {
+	Keys []keyView `json:"keys"`
+}
+
+type addDomainRequest struct {
+	Domain string `json:"domain"`
+}
+
+type listDomainsResponse struct {
+	Domains []*Domain `json:"domains"`
+}
+
+type auditResponse struct {
+	Records    []*AuditRecord `json:"records"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+}
+
+// decodeBody reads and strictly decodes a JSON request body into v.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) *apiError {
+	body, aerr := readBody(w, r)
+	if aerr != nil {
+		return aerr
+	}
+	return decodeStrict(body, v)
+}
+
+func (a *api) createWorkspace(w http.ResponseWriter, r *http.Request) {
+	var req createWorkspaceRequest
+	if aerr := decodeBody(w, r, &req); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ws := &Workspace{ID: NewWorkspaceID(), Name: req.Name, CreatedAt: a.cfg.Now().UTC()}
+	if err := a.cfg.Store.CreateWorkspace(r.Context(), ws); err != nil {
+		writeError(w, a.fieldOrInternal("create workspace", err))
+		return
+	}
+	a.audit(r.Context(), AuditWorkspaceCreated, "workspace", ws.ID, nil)
+	writeJSON(w, http.StatusCreated, ws)
+}
+
+func (a *api) listWorkspaces(w http.ResponseWriter, r *http.Request) {
+	list, err := a.cfg.Store.ListWorkspaces(r.Context())
+	if err != nil {
+		writeError(w, a.internal("list workspaces", err))
+		return
+	}
+	def, _ := a.cfg.Store.GetWorkspace(r.Context(), DefaultWorkspaceID)
+	writeJSON(w, http.StatusOK, listWorkspacesResponse{Workspaces: append([]*Workspace{def}, list...)})
+}
+
+func (a *api) createKey(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	var req createKeyRequest
+	if aerr := decodeBody(w, r, &req); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ws := p.WorkspaceID
+	if req.WorkspaceID != "" && req.WorkspaceID != ws {
+		if !p.Has(ScopeAdmin) {
+			writeError(w, &apiError{status: http.StatusForbidden, Code: CodeMissingScope, Field: "workspace_id",
+				Message: "only a bootstrap key may create keys in another workspace; leave workspace_id out"})
+			return
+		}
+		if _, err := a.cfg.Store.GetWorkspace(r.Context(), req.WorkspaceID); err != nil {
+			if errors.Is(err, ErrWorkspaceNotFound) {
+				writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Field: "workspace_id", Message: "no workspace with this id"})
+				return
+			}
+			writeError(w, a.internal("get workspace", err))
+			return
+		}
+		ws = req.WorkspaceID
+	}
+	if err := ValidateScopes(req.Scopes); err != nil {
+		writeError(w, a.fieldOrInternal("validate scopes", err))
+		return
+	}
+	for i, sc := range req.Scopes {
+		if !p.Has(sc) { // no key grants more than it holds
+			writeError(w, &apiError{status: http.StatusForbidden, Code: CodeMissingScope, Field: "scopes[" + itoa(i) + "]",
+				Message: "this API key does not hold " + sc + ", so it cannot grant it"})
+			return
+		}
+	}
+	k, token := NewAPIKey(ws, req.Name, req.Scopes, p.KeyID, a.cfg.Now().UTC())
+	if err := a.cfg.Store.CreateAPIKey(r.Context(), k); err != nil {
+		writeError(w, a.fieldOrInternal("create key", err))
+		return
+	}
+	a.auditIn(r.Context(), ws, AuditKeyCreated, "key", k.ID, nil)
+	w.Header().Set("Location", "/v1/keys/"+k.ID)
+	writeJSON(w, http.StatusCreated, createdKeyResponse{keyView: viewKey(k), Key: token})
+}
+
+func (a *api) listKeys(w http.ResponseWriter, r *http.Request) {
+	keys, err := a.cfg.Store.ListAPIKeys(r.Context(), principal(r).WorkspaceID)
+	if err != nil {
+		writeError(w, a.internal("list keys", err))
+		return
+	}
+	out := listKeysResponse{Keys: make([]keyView, 0, len(keys))}
+	for _, k := range keys {
+		out.Keys = append(out.Keys, viewKey(k))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *api) revokeKey(w http.ResponseWriter, r *http.Request) {
+	k, err := a.cfg.Store.RevokeAPIKey(r.Context(), principal(r).WorkspaceID, r.PathValue("id"), a.cfg.Now().UTC())
+	if errors.Is(err, ErrKeyNotFound) {
+		writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no API key with this id"})
+		return
+	}
+	if err != nil {
+		writeError(w, a.internal("revoke key", err))
+		return
+	}
+	a.audit(r.Context(), AuditKeyRevoked, "key", k.ID, nil)
+	writeJSON(w, http.StatusOK, viewKey(k))
+}
+
+func (a *api) addDomain(w http.ResponseWriter, r *http.Request) {
+	var req addDomainRequest
+	if aerr := decodeBody(w, r, &req); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	name := strings.ToLower(req.Domain)
+	if name == a.cfg.DefaultDomain {
+		writeError(w, &apiError{status: http.StatusConflict, Code: CodeDomainTaken, Field: "domain",
+			Message: "this is the default domain, which every workspace may use already"})
+		return
+	}
+	d, err := a.cfg.Store.AddDomain(r.Context(), &Domain{Domain: name, WorkspaceID: principal(r).WorkspaceID, CreatedAt: a.cfg.Now().UTC()})
+	if errors.Is(err, ErrDomainTaken) {
+		writeError(w, &apiError{status: http.StatusConflict, Code: CodeDomainTaken, Field: "domain",
+			Message: "another workspace has registered " + name})
+		return
+	}
+	if err != nil {
+		writeError(w, a.fieldOrInternal("add domain", err))
+		return
+	}
+	a.audit(r.Context(), AuditDomainAdded, "domain", d.Domain, nil)
+	writeJSON(w, http.StatusCreated, d)
+}
+
+func (a *api) listDomains(w http.ResponseWriter, r *http.Request) {
+	list, err := a.cfg.Store.ListDomains(r.Context(), principal(r).WorkspaceID)
+	if err != nil {
+		writeError(w, a.internal("list domains", err))
+		return
+	}
+	if list == nil {
+		list = []*Domain{}
+	}
+	writeJSON(w, http.StatusOK, listDomainsResponse{Domains: list})
+}
+
+func (a *api) removeDomain(w http.ResponseWriter, r *http.Request) {
+	name := strings.ToLower(r.PathValue("domain"))
+	d, err := a.cfg.Store.GetDomain(r.Context(), name)
+	if err == nil && d.WorkspaceID != principal(r).WorkspaceID {
+		err = ErrDomainNotFound
+	}
+	if err == nil {
+		err = a.cfg.Store.RemoveDomain(r.Context(), d.WorkspaceID, name)
+	}
+	if errors.Is(err, ErrDomainNotFound) {
+		writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no domain " + name + " in this workspace"})
+		return
+	}
+	if err != nil {
+		writeError(w, a.internal("remove domain", err))
+		return
+	}
+	a.audit(r.Context(), AuditDomainRemoved, "domain", name, nil)
+	writeJSON(w, http.StatusOK, d)
+}
+
+var auditParams = map[string]bool{"target_id": true, "key_id": true, "action": true, "since": true, "until": true, "limit": true, "cursor": true}
+
+func (a *api) listAudit(w http.ResponseWriter, r *http.Request) {
+	values := r.URL.Query()
+	q := AuditQuery{WorkspaceID: principal(r).WorkspaceID}
+	for name, v := range values {
+		if !auditParams[name] {
+			writeError(w, badRequest(CodeUnknownField, name, "unknown query parameter"))
+			return
+		}
+		if len(v) != 1 {
+			writeError(w, badRequest(CodeInvalidField, name, "give it once"))
+			return
+		}
+	}
+	q.TargetID, q.KeyID, q.Action, q.Cursor = values.Get("target_id"), values.Get("key_id"), values.Get("action"), values.Get("cursor")
+	for name, dst := range map[string]*time.Time{"since": &q.Since, "until": &q.Until} {
+		if s := values.Get(name); s != "" {
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				writeError(w, badRequest(CodeInvalidField, name, "want an RFC 3339 time such as 2026-12-31T23:59:59Z"))
+				return
+			}
+			*dst = t
+		}
+	}
+	if s := values.Get("limit"); s != "" {
+		n, err := parseLimit(s)
+		if err != nil {
+			writeError(w, badRequest(CodeInvalidField, "limit", err.Error()))
+			return
+		}
+		q.Limit = n
+	}
+	recs, next, err := a.cfg.Store.QueryAudit(r.Context(), q)
+	if err != nil {
+		writeError(w, a.fieldOrInternal("read audit log", err))
+		return
+	}
+	if recs == nil {
+		recs = []*AuditRecord{}
+	}
+	writeJSON(w, http.StatusOK, auditResponse{Records: recs, NextCursor: next})
+}
+
+// fieldOrInternal answers a *FieldError with a 400 naming the field, and
+// anything else with a logged 500.
+func (a *api) fieldOrInternal(doing string, err error) *apiError {
+	if fe, ok := errors.AsType[*FieldError](err); ok {
+		return badRequest(CodeInvalidField, fe.Field, fe.Message)
+	}
+	return a.internal(doing, err)
+}
+
+// audit records a change by the context's principal in its workspace.
+func (a *api) audit(ctx context.Context, action, targetType, targetID string, changes []string) {
+	a.auditIn(ctx, principalOf(ctx).WorkspaceID, action, targetType, targetID, changes)
+}
+
+// auditIn records a change by the context's principal in workspace. A
+// failure is logged, not answered: the change itself is already durable.
+func (a *api) auditIn(ctx context.Context, workspace, action, targetType, targetID string, changes []string) {
+	p := principalOf(ctx)
+	rec := &AuditRecord{At: a.cfg.Now().UTC(), WorkspaceID: workspace, KeyID: p.KeyID, RemoteAddr: p.RemoteAddr,
+		Action: action, TargetType: targetType, TargetID: targetID, Changes: changes}
+	if err := a.cfg.Store.AppendAudit(context.WithoutCancel(ctx), rec); err != nil {
+		a.log.Error("link api: append audit record", "action", action, "target", targetID, "err", err)
+	}
+}
+
+// linkChanges names the JSON fields that differ between old and l (nil
+// when old is nil).
+func linkChanges(old, l *Link) []string {
+	if old == nil {
+		return nil
+	}
+	var before, after map[string]json.RawMessage
+	b1, err1 := json.Marshal(old)
+	b2, err2 := json.Marshal(l)
+	if err1 != nil || err2 != nil || json.Unmarshal(b1, &before) != nil || json.Unmarshal(b2, &after) != nil {
+		return nil
+	}
+	var changed []string
+	for k := range maps.Keys(after) {
+		if k != "updated_at" && string(before[k]) != string(after[k]) {
+			changed = append(changed, k)
+		}
+	}
+	for k := range maps.Keys(before) {
+		if _, ok := after[k]; !ok {
+			changed = append(changed, k)
+		}
+	}
+	slices.Sort(changed)
+	return changed
+}
+
+// decodeCreate decodes a create body for the request's workspace and checks
+// that the workspace may use the link's domain.
+func (a *api) decodeCreate(ctx context.Context, body []byte) (decodedCreate, *apiError) {
+	d, aerr := decodeCreate(body, a.cfg.DefaultDomain, a.cfg.Now().UTC())
+	if aerr != nil {
+		return d, aerr
+	}
+	d.link.WorkspaceID = principalOf(ctx).WorkspaceID
+	if aerr := a.allowDomain(ctx, d.link); aerr != nil {
+		return d, aerr
+	}
+	return d, nil
+}
+
+// allowDomain checks that l's workspace may create links on l's domain: the
+// default domain, or one it registered.
+func (a *api) allowDomain(ctx context.Context, l *Link) *apiError {
+	if l.Domain == a.cfg.DefaultDomain {
+		return nil
+	}
+	d, err := a.cfg.Store.GetDomain(ctx, l.Domain)
+	if errors.Is(err, ErrDomainNotFound) || (err == nil && d.WorkspaceID != l.WorkspaceID) {
+		return &apiError{status: http.StatusBadRequest, Code: CodeDomainNotAllowed, Field: "domain",
+			Message: l.Domain + " is not a domain of this workspace; register it with POST /v1/domains, or use " + a.cfg.DefaultDomain}
+	}
+	if err != nil {
+		return a.internal("get domain", err)
+	}
+	return nil
+}

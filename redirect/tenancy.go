@@ -1,0 +1,357 @@
+package redirect
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Workspaces, API keys and branded domains live in the link store beside the
+// links, as JSON records:
+//
+//	"w/<workspace id>"  a Workspace (the default workspace needs no record)
+//	"ak/<key id>"       an APIKey: the SHA-256 of the secret, never the secret
+//	"d/<domain>"        a Domain: which workspace owns the host name
+//
+// They change rarely and are read on every API request (keys) or create
+// (domains); pebble's block cache keeps them in memory.
+
+const (
+	workspacePrefix = "w/"
+	apiKeyPrefix    = "ak/"
+	domainPrefix    = "d/"
+)
+
+// ErrWorkspaceNotFound, ErrKeyNotFound and ErrDomainNotFound are returned
+// for records that do not exist (or belong to another workspace).
+var (
+	ErrWorkspaceNotFound = errors.New("workspace not found")
+	ErrKeyNotFound       = errors.New("api key not found")
+	ErrDomainNotFound    = errors.New("domain not found")
+	// ErrDomainTaken is returned by AddDomain when another workspace has
+	// registered the domain (or it is the default domain).
+	ErrDomainTaken = errors.New("domain registered by another workspace")
+)
+
+// Workspace is a tenant: links, domains, webhook endpoints and keys belong
+// to one.
+type Workspace struct {
+	ID        string    `json:"id"` // "ws_" + 16 base62, or DefaultWorkspaceID
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// MaxWorkspaceNameLen bounds Workspace.Name and APIKey.Name.
+const MaxWorkspaceNameLen = 100
+
+// NewWorkspaceID returns a new random workspace id.
+func NewWorkspaceID() string { return "ws_" + randomBase62(16) }
+
+func validWorkspaceID(id string) bool {
+	return id == DefaultWorkspaceID || (len(id) == 19 && strings.HasPrefix(id, "ws_") && allAlnum(id[3:]))
+}
+
+func allAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// CreateWorkspace stores w, which must have a new id.
+func (s *Store) CreateWorkspace(ctx context.Context, w *Workspace) error {
+	if !validWorkspaceID(w.ID) || w.ID == DefaultWorkspaceID {
+		return fieldErr("id", "want ws_ and 16 base62 characters")
+	}
+	if msg := validText(w.Name, MaxWorkspaceNameLen); msg != "" {
+		return fieldErr("name", "%s", msg)
+	}
+	return s.putRecord(ctx, []byte(workspacePrefix+w.ID), w)
+}
+
+// GetWorkspace returns the workspace with id. The default workspace always
+// exists.
+func (s *Store) GetWorkspace(ctx context.Context, id string) (*Workspace, error) {
+	if id == DefaultWorkspaceID {
+		return &Workspace{ID: DefaultWorkspaceID, Name: "Default"}, nil
+	}
+	if !validWorkspaceID(id) {
+		return nil, ErrWorkspaceNotFound
+	}
+	var w Workspace
+	if err := s.getRecord(ctx, []byte(workspacePrefix+id), &w); err != nil {
+		if errors.Is(err, pebble.ErrNotFound) {
+			return nil, ErrWorkspaceNotFound
+		}
+		return nil, err
+	}
+	return &w, nil
+}
+
+// ListWorkspaces returns every workspace but the default one, in id order.
+func (s *Store) ListWorkspaces(ctx context.Context) ([]*Workspace, error) {
+	return listRecords[Workspace](ctx, s, workspacePrefix, nil)
+}
+
+// APIKey is a stored API key. The secret is shown once, when created; the
+// store keeps its SHA-256 (a key has 190 random bits, so a fast hash is
+// enough: nobody can try them all).
+type APIKey struct {
+	ID          string     `json:"id"` // "key_" + 12 base62
+	WorkspaceID string     `json:"workspace_id"`
+	Name        string     `json:"name"`
+	Scopes      []string   `json:"scopes"` // sorted, from KeyScopes
+	Hash        string     `json:"hash"`   // hex SHA-256 of the whole key
+	Prefix      string     `json:"prefix"` // the key's first 12 characters, to recognise it
+	CreatedAt   time.Time  `json:"created_at"`
+	CreatedBy   string     `json:"created_by"` // key id of the creator
+	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Key layout: "ctk_" + the 12 characters of the id after "key_" + 32 secret
+// characters.
+const (
+	keyTokenPrefix = "ctk_"
+	keyIDRandLen   = 12
+	keySecretLen   = 32
+	keyTokenLen    = len(keyTokenPrefix) + keyIDRandLen + keySecretLen
+)
+
+// NewAPIKey returns a new key of workspace with scopes, and its secret
+// token (the whole key as the client sends it), which only the caller ever
+// sees.
+func NewAPIKey(workspace, name string, scopes []string, createdBy string, now time.Time) (*APIKey, string) {
+	idPart := randomBase62(keyIDRandLen)
+	token := keyTokenPrefix + idPart + randomBase62(keySecretLen)
+	sum := sha256.Sum256([]byte(token))
+	return &APIKey{
+		ID: "key_" + idPart, WorkspaceID: workspace, Name: name,
+		Scopes: slices.Compact(slices.Sorted(slices.Values(scopes))),
+		Hash:   hex.EncodeToString(sum[:]), Prefix: token[:12],
+		CreatedAt: now, CreatedBy: createdBy,
+	}, token
+}
+
+// keyIDOfToken returns the id a created key's token names, if it has the
+// form of one.
+func keyIDOfToken(token string) (string, bool) {
+	if len(token) != keyTokenLen || !strings.HasPrefix(token, keyTokenPrefix) || !allAlnum(token[len(keyTokenPrefix):]) {
+		return "", false
+	}
+	return "key_" + token[len(keyTokenPrefix):len(keyTokenPrefix)+keyIDRandLen], true
+}
+
+// ValidateScopes checks scopes against KeyScopes, naming the first bad one.
+func ValidateScopes(scopes []string) error {
+	if len(scopes) == 0 {
+		return fieldErr("scopes", "at least one scope is required; known: %s", strings.Join(KeyScopes, ", "))
+	}
+	for i, sc := range scopes {
+		if !slices.Contains(KeyScopes, sc) {
+			return fieldErr(fmt.Sprintf("scopes[%d]", i), "unknown scope %q; known: %s", sc, strings.Join(KeyScopes, ", "))
+		}
+	}
+	return nil
+}
+
+// CreateAPIKey stores k.
+func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey) error {
+	if msg := validText(k.Name, MaxWorkspaceNameLen); msg != "" {
+		return fieldErr("name", "%s", msg)
+	}
+	if err := ValidateScopes(k.Scopes); err != nil {
+		return err
+	}
+	return s.putRecord(ctx, []byte(apiKeyPrefix+k.ID), k)
+}
+
+// GetAPIKey returns the key with id of workspace (any workspace when
+// workspace is ""), or ErrKeyNotFound.
+func (s *Store) GetAPIKey(ctx context.Context, workspace, id string) (*APIKey, error) {
+	var k APIKey
+	if err := s.getRecord(ctx, []byte(apiKeyPrefix+id), &k); err != nil {
+		if errors.Is(err, pebble.ErrNotFound) {
+			return nil, ErrKeyNotFound
+		}
+		return nil, err
+	}
+	if workspace != "" && k.WorkspaceID != workspace {
+		return nil, ErrKeyNotFound
+	}
+	return &k, nil
+}
+
+// Authenticate returns the unrevoked stored key whose token this is, or
+// ErrKeyNotFound. The comparison of hashes takes constant time.
+func (s *Store) Authenticate(ctx context.Context, token string) (*APIKey, error) {
+	id, ok := keyIDOfToken(token)
+	if !ok {
+		return nil, ErrKeyNotFound
+	}
+	k, err := s.GetAPIKey(ctx, "", id)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(token))
+	want, err := hex.DecodeString(k.Hash)
+	if err != nil || subtle.ConstantTimeCompare(sum[:], want) != 1 || k.RevokedAt != nil {
+		return nil, ErrKeyNotFound
+	}
+	return k, nil
+}
+
+// ListAPIKeys returns the keys of workspace, revoked ones included, in id
+// order.
+func (s *Store) ListAPIKeys(ctx context.Context, workspace string) ([]*APIKey, error) {
+	return listRecords(ctx, s, apiKeyPrefix, func(k *APIKey) bool { return k.WorkspaceID == workspace })
+}
+
+// RevokeAPIKey marks the key revoked at now; it stops working at once. A
+// revoked key stays listed. Revoking twice keeps the first time.
+func (s *Store) RevokeAPIKey(ctx context.Context, workspace, id string, now time.Time) (*APIKey, error) {
+	s.metaMu.Lock()
+	defer s.metaMu.Unlock()
+	k, err := s.GetAPIKey(ctx, workspace, id)
+	if err != nil {
+		return nil, err
+	}
+	if k.RevokedAt == nil {
+		k.RevokedAt = &now
+		if err := s.putRecord(ctx, []byte(apiKeyPrefix+k.ID), k); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
+}
+
+// Domain is a branded short-link domain registered by a workspace.
+type Domain struct {
+	Domain      string    `json:"domain"`
+	WorkspaceID string    `json:"workspace_id"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// AddDomain registers d.Domain for d.WorkspaceID. It returns ErrDomainTaken
+// when another workspace holds it; adding a domain the workspace already
+// holds returns the stored record.
+func (s *Store) AddDomain(ctx context.Context, d *Domain) (*Domain, error) {
+	if msg := domainProblem(d.Domain); msg != "" {
+		return nil, fieldErr("domain", "%s", msg)
+	}
+	s.metaMu.Lock()
+	defer s.metaMu.Unlock()
+	old, err := s.GetDomain(ctx, d.Domain)
+	switch {
+	case err == nil && old.WorkspaceID == d.WorkspaceID:
+		return old, nil
+	case err == nil:
+		return nil, ErrDomainTaken
+	case !errors.Is(err, ErrDomainNotFound):
+		return nil, err
+	}
+	return d, s.putRecord(ctx, []byte(domainPrefix+d.Domain), d)
+}
+
+// GetDomain returns the registration of domain, or ErrDomainNotFound.
+func (s *Store) GetDomain(ctx context.Context, domain string) (*Domain, error) {
+	var d Domain
+	if err := s.getRecord(ctx, []byte(domainPrefix+domain), &d); err != nil {
+		if errors.Is(err, pebble.ErrNotFound) {
+			return nil, ErrDomainNotFound
+		}
+		return nil, err
+	}
+	return &d, nil
+}
+
+// ListDomains returns the domains of workspace in name order.
+func (s *Store) ListDomains(ctx context.Context, workspace string) ([]*Domain, error) {
+	return listRecords(ctx, s, domainPrefix, func(d *Domain) bool { return d.WorkspaceID == workspace })
+}
+
+// RemoveDomain deletes workspace's registration of domain. Links on it keep
+// redirecting; new links can no longer use it.
+func (s *Store) RemoveDomain(ctx context.Context, workspace, domain string) error {
+	s.metaMu.Lock()
+	defer s.metaMu.Unlock()
+	d, err := s.GetDomain(ctx, domain)
+	if err != nil {
+		return err
+	}
+	if d.WorkspaceID != workspace {
+		return ErrDomainNotFound
+	}
+	if err := s.db.Delete([]byte(domainPrefix+domain), pebble.Sync); err != nil {
+		return fmt.Errorf("delete domain %s: %w", domain, err)
+	}
+	return nil
+}
+
+// putRecord stores v as JSON under key, synced.
+func (s *Store) putRecord(ctx context.Context, key []byte, v any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	if err := s.db.Set(key, b, pebble.Sync); err != nil {
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	return nil
+}
+
+// getRecord decodes the JSON record under key into v; pebble.ErrNotFound
+// when there is none.
+func (s *Store) getRecord(ctx context.Context, key []byte, v any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b, err := s.read(key)
+	if err != nil {
+		return err
+	}
+	if b == nil {
+		return pebble.ErrNotFound
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode %s: %w", key, err)
+	}
+	return nil
+}
+
+// listRecords decodes every record under prefix that keep (nil: all)
+// accepts, in key order.
+func listRecords[T any](ctx context.Context, s *Store, prefix string, keep func(*T) bool) ([]*T, error) {
+	it, err := s.db.NewIterWithContext(ctx, &pebble.IterOptions{LowerBound: []byte(prefix), UpperBound: prefixEnd(prefix)})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	defer it.Close()
+	var out []*T
+	for it.First(); it.Valid(); it.Next() {
+		v := new(T)
+		if err := json.Unmarshal(it.Value(), v); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", it.Key(), err)
+		}
+		if keep == nil || keep(v) {
+			out = append(out, v)
+		}
+	}
+	if err := it.Error(); err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	return out, nil
+}
