@@ -66,6 +66,8 @@ type APIConfig struct {
 	// for GET and HEAD, Write for the other methods. A pattern without an
 	// entry needs ScopeAdmin.
 	MountScopes map[string]MountScope
+	// Jobs configures bulk link jobs (POST /v1/links/bulk).
+	Jobs JobsConfig
 }
 
 // MountScope is the scopes of a mounted handler; see APIConfig.MountScopes.

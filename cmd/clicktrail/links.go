@@ -107,6 +107,7 @@ func linksCmd() *cli.Command {
 				},
 				Action: updateLink,
 			},
+			linksBulkCmd(),
 			{
 				Name:      "disable",
 				Usage:     "disable a link (it answers 404 until enabled again)",
