@@ -130,7 +130,7 @@ type api struct {
 
 // apiRoutes are the operations of the link API. They register the handlers
 // and generate GET /v1/openapi.json (see apiRoute).
-var apiRoutes = slices.Concat(linkRoutes, qrRoutes, bulkRoutes, tenancyRoutes)
+var apiRoutes = slices.Concat(linkRoutes, qrRoutes, bulkRoutes, tenancyRoutes, templateRoutes)
 
 // linkRoutes are the link lifecycle operations.
 var linkRoutes = []apiRoute{

@@ -35,6 +35,13 @@ type createLinkRequest struct {
 	// default, 409 path_taken) or "suffix": take the first free of
 	// path-2, path-3, ...
 	OnConflict string `json:"on_conflict"`
+	// Template names the workspace's UTM template to apply ("default"
+	// when empty, if the workspace has one); see template.go.
+	Template string `json:"template"`
+	// Values fill the {{placeholders}} of destination_url and of the
+	// template; see personalize.go. values.contact_id also becomes
+	// metadata.contact_id unless metadata has one.
+	Values map[string]string `json:"values"`
 }
 
 // Values of createLinkRequest.OnConflict.
@@ -48,6 +55,9 @@ type decodedCreate struct {
 	link       *Link
 	generated  bool // the path was generated at random
 	onConflict string
+	template   string            // as requested; "" means the default template, if any
+	values     map[string]string // personalization values
+	used       map[string]bool   // values the destination used
 }
 
 // decodeCreateLink turns a POST /v1/links body into a complete, valid link
@@ -69,8 +79,29 @@ func decodeCreate(body []byte, defaultDomain string, now time.Time) (decodedCrea
 	default:
 		return decodedCreate{}, badRequest(CodeInvalidField, "on_conflict", `want "error" or "suffix"`)
 	}
+	if req.Template != "" && !validTemplateName(req.Template) {
+		return decodedCreate{}, badRequest(CodeInvalidField, "template", "want 1 to 64 characters a-z 0-9 _ -")
+	}
+	used := map[string]bool{}
+	if len(req.Values) > 0 {
+		if fe := validateValues(req.Values); fe != nil {
+			return decodedCreate{}, badRequest(CodeInvalidField, fe.Field, fe.Message)
+		}
+		if _, ok := req.Values["contact_id"]; ok && req.Metadata["contact_id"] == "" {
+			if req.Metadata == nil {
+				req.Metadata = map[string]string{}
+			}
+			req.Metadata["contact_id"] = req.Values["contact_id"]
+		}
+	}
+	dest, fe := fillDestination(req.DestinationURL, req.Values, used)
+	if fe != nil {
+		return decodedCreate{}, badRequest(CodeInvalidField, fe.Field, fe.Message)
+	}
+	req.DestinationURL = dest
 	l, generated, err := req.link(defaultDomain, now)
-	return decodedCreate{link: l, generated: generated, onConflict: req.OnConflict}, err
+	return decodedCreate{link: l, generated: generated, onConflict: req.OnConflict,
+		template: req.Template, values: req.Values, used: used}, err
 }
 
 // link builds the complete, valid link req describes.

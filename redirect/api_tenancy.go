@@ -406,6 +406,9 @@ func (a *api) decodeCreate(ctx context.Context, body []byte) (decodedCreate, *ap
 	if aerr := a.allowDomain(ctx, d.link); aerr != nil {
 		return d, aerr
 	}
+	if aerr := a.applyTemplate(ctx, &d); aerr != nil {
+		return d, aerr
+	}
 	return d, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -48,6 +49,7 @@ func (f *tenancyFixture) must(t *testing.T, key, method, target, body string, st
 		t.Fatalf("%s %s: %d %s, want %d", method, target, got, b, status)
 	}
 	if v != nil {
+		reflect.ValueOf(v).Elem().SetZero() // no field left over from an earlier answer
 		if err := json.Unmarshal(b, v); err != nil {
 			t.Fatalf("%s %s: %v: %s", method, target, err, b)
 		}
