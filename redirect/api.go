@@ -163,8 +163,8 @@ var linkRoutes = []apiRoute{
 	},
 	{
 		method: "GET", pattern: "/v1/links",
-		summary: "List links in id order. Query: domain, tag, q (text in path or destination), created_after, created_before, " +
-			"updated_after, updated_before (RFC 3339), include_deleted, limit (1-1000, default 50), cursor (a next_cursor)",
+		summary:  "List links in id order, with filters and cursor pagination",
+		query:    listQuery,
 		response: listLinksResponse{}, status: http.StatusOK,
 		errors: []int{http.StatusBadRequest},
 		scopes: []string{"links:read"}, handle: (*api).listLinks,

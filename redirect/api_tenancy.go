@@ -69,8 +69,8 @@ var tenancyRoutes = []apiRoute{
 	},
 	{
 		method: "GET", pattern: "/v1/audit",
-		summary: "The workspace's audit log, newest first. Query: target_id, key_id, action, since, until (RFC 3339), " +
-			"limit (1-1000, default 50), cursor (a next_cursor)",
+		summary:  "The workspace's audit log, newest first",
+		query:    auditQuery,
 		response: auditResponse{}, status: http.StatusOK,
 		errors: []int{http.StatusBadRequest},
 		scopes: []string{ScopeAuditRead}, handle: (*api).listAudit,
@@ -298,7 +298,18 @@ func (a *api) removeDomain(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, d)
 }
 
-var auditParams = map[string]bool{"target_id": true, "key_id": true, "action": true, "since": true, "until": true, "limit": true, "cursor": true}
+// auditQuery are the query parameters of GET /v1/audit.
+var auditQuery = []queryParam{
+	{"target_id", "string", "Only changes of this link, key, domain or template."},
+	{"key_id", "string", "Only changes made with this API key."},
+	{"action", "string", "Only this action, e.g. link.updated or key.revoked."},
+	{"since", "date-time", "At or after (RFC 3339)."},
+	{"until", "date-time", "Before (RFC 3339)."},
+	{"limit", "integer", "Page size, 1-1000 (default 50)."},
+	{"cursor", "string", "The next_cursor of the previous page."},
+}
+
+var auditParams = queryNames(auditQuery)
 
 func (a *api) listAudit(w http.ResponseWriter, r *http.Request) {
 	values := r.URL.Query()

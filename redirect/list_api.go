@@ -16,11 +16,21 @@ type listLinksResponse struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-// listParams are the query parameters of GET /v1/links.
-var listParams = map[string]bool{
-	"domain": true, "tag": true, "q": true, "limit": true, "cursor": true, "include_deleted": true,
-	"created_after": true, "created_before": true, "updated_after": true, "updated_before": true,
+// listQuery are the query parameters of GET /v1/links.
+var listQuery = []queryParam{
+	{"domain", "string", "Only links on this domain."},
+	{"tag", "string", "Only links with this tag."},
+	{"q", "string", "Text in path or destination_url, any case."},
+	{"created_after", "date-time", "Created at or after (RFC 3339)."},
+	{"created_before", "date-time", "Created before (RFC 3339)."},
+	{"updated_after", "date-time", "Updated at or after (RFC 3339)."},
+	{"updated_before", "date-time", "Updated before (RFC 3339)."},
+	{"include_deleted", "boolean", "Also deleted links (default false)."},
+	{"limit", "integer", "Page size, 1-1000 (default 50)."},
+	{"cursor", "string", "The next_cursor of the previous page."},
 }
+
+var listParams = queryNames(listQuery)
 
 // parseListQuery reads the query of GET /v1/links into a ListQuery, or an
 // *apiError naming the bad parameter.

@@ -34,7 +34,24 @@ type apiRoute struct {
 	// scopes the route needs (one, today); nil for a public route, served
 	// without authentication or rate limit.
 	scopes []string
+	// query are the query parameters the handler accepts (it answers 400
+	// unknown_field for any other).
+	query  []queryParam
 	handle func(*api, http.ResponseWriter, *http.Request)
+}
+
+// queryParam documents one query parameter of a route.
+type queryParam struct {
+	name, typ, desc string // typ: string, integer, boolean or date-time
+}
+
+// queryNames is the set of params' names, for the handler's own check.
+func queryNames(params []queryParam) map[string]bool {
+	m := make(map[string]bool, len(params))
+	for _, p := range params {
+		m[p.name] = true
+	}
+	return m
 }
 
 func (r *apiRoute) public() bool { return r.scopes == nil }
@@ -90,7 +107,7 @@ func openAPIDocument(routes []apiRoute) ([]byte, error) {
 			"schemas": g.comps,
 			"headers": headers,
 			"securitySchemes": map[string]any{
-				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API key from the server's configuration."},
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "An API key: a bootstrap key from the server's configuration, or one created with POST /v1/keys. Each operation names the scope it needs."},
 			},
 		},
 	}
@@ -105,6 +122,18 @@ func (g *schemaGen) operation(r *apiRoute, errRef map[string]any) (map[string]an
 	var params []any
 	for _, m := range pathParam.FindAllStringSubmatch(r.pattern, -1) {
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+	}
+	for _, q := range r.query {
+		schema := map[string]any{"type": q.typ}
+		if q.typ == "date-time" {
+			schema = map[string]any{"type": "string", "format": "date-time"}
+		}
+		params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.desc, "schema": schema})
+	}
+	if !r.public() && r.method != http.MethodGet {
+		params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header",
+			"description": "A retry with the same key and body replays the first answer for 24 h; another body answers 422.",
+			"schema":      map[string]any{"type": "string", "minLength": 1, "maxLength": MaxIdempotencyKeyLen}})
 	}
 	if params != nil {
 		op["parameters"] = params
@@ -145,7 +174,7 @@ func (g *schemaGen) operation(r *apiRoute, errRef map[string]any) (map[string]an
 	responses[strconv.Itoa(r.status)] = ok
 	errs := append(slices.Clone(r.errors), http.StatusMethodNotAllowed, http.StatusInternalServerError)
 	if !r.public() {
-		errs = append(errs, http.StatusUnauthorized, http.StatusTooManyRequests)
+		errs = append(errs, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests)
 		op["security"] = []any{map[string]any{"bearer": r.scopes}}
 	} else {
 		op["security"] = []any{}

@@ -64,14 +64,28 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		documented++
 		// The route is what the mux serves for a request to it.
 		target := pathParam.ReplaceAllString(r.pattern, "x")
-		if _, pat := mux.Handler(httptest.NewRequest(r.method, target, nil)); pat != r.method+" "+r.pattern {
+		registered := r.pattern
+		if r.muxPattern != "" {
+			registered = r.muxPattern
+		}
+		if _, pat := mux.Handler(httptest.NewRequest(r.method, target, nil)); pat != r.method+" "+registered {
 			t.Errorf("%s %s is served by pattern %q", r.method, target, pat)
 		}
 		if _, ok := op.Responses[strconv.Itoa(r.status)]; !ok {
 			t.Errorf("%s %s: no %d response", r.method, r.pattern, r.status)
 		}
-		if got := len(op.Parameters); got != len(pathParam.FindAllString(r.pattern, -1)) {
-			t.Errorf("%s %s: %d parameters", r.method, r.pattern, got)
+		in := map[string][]string{}
+		for _, p := range op.Parameters {
+			in[p.In] = append(in[p.In], p.Name)
+		}
+		if got := len(in["path"]); got != len(pathParam.FindAllString(r.pattern, -1)) {
+			t.Errorf("%s %s: %d path parameters", r.method, r.pattern, got)
+		}
+		if got := len(in["query"]); got != len(r.query) {
+			t.Errorf("%s %s: %d query parameters, want %d", r.method, r.pattern, got, len(r.query))
+		}
+		if wantIdem := !r.public() && r.method != http.MethodGet; wantIdem != slices.Contains(in["header"], "Idempotency-Key") {
+			t.Errorf("%s %s: Idempotency-Key documented %v, want %v", r.method, r.pattern, !wantIdem, wantIdem)
 		}
 		if (r.request != nil) != (op.RequestBody != nil) {
 			t.Errorf("%s %s: request body documented %v", r.method, r.pattern, op.RequestBody != nil)
@@ -109,6 +123,28 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	}
 	if ops != documented {
 		t.Errorf("the document has %d operations, the table %d routes", ops, documented)
+	}
+}
+
+// TestOpenAPIQueryParameters checks that each route's handler accepts every
+// query parameter the document lists and refuses one it does not.
+func TestOpenAPIQueryParameters(t *testing.T) {
+	f := newLifecycleFixture(t)
+	for _, r := range apiRoutes {
+		if len(r.query) == 0 {
+			continue
+		}
+		target := pathParam.ReplaceAllString(r.pattern, "x") // routes with path parameters may answer 404 first
+		for _, q := range r.query {
+			rec := f.call(t, r.method, target+"?"+q.name+"=", "")
+			if rec.Code == http.StatusBadRequest && apiErr(t, rec).Code == CodeUnknownField {
+				t.Errorf("%s %s refuses its documented parameter %s: %s", r.method, r.pattern, q.name, rec.Body)
+			}
+		}
+		rec := f.call(t, r.method, target+"?undocumented=1", "")
+		if rec.Code != http.StatusNotFound && (rec.Code != http.StatusBadRequest || apiErr(t, rec).Field != "undocumented") {
+			t.Errorf("%s %s accepts an undocumented parameter: %d %s", r.method, r.pattern, rec.Code, rec.Body)
+		}
 	}
 }
 
