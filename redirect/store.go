@@ -73,7 +73,8 @@ func (o StoreOptions) Validate() error {
 // id>" holds the id of the link with that ExternalID (external.go); "k/" and
 // "kx/" keys hold the link API's idempotency records (idempotency.go); "w/",
 // "ak/" and "d/" keys workspaces, API keys and domains (tenancy.go); "au/"
-// keys the audit log (audit.go).
+// keys the audit log (audit.go); "tp/" keys UTM templates (template.go);
+// "ls/" keys the replica's offsets in the links topic (replica.go).
 type Store struct {
 	db    *pebble.DB
 	cache *linkCache

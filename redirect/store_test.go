@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
@@ -396,5 +397,40 @@ func TestStoreAcknowledgedCreatesSurviveCrash(t *testing.T) {
 		if got, err := s.Get(context.Background(), l.ID); err != nil || got.Path != l.Path {
 			t.Errorf("acknowledged link %s lost in the crash: %v", l.Path, err)
 		}
+	}
+}
+
+func TestApplyNewerKeepsTheLatest(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	ctx := t.Context()
+	l := testLink("lww")
+	mustCreate(t, s, l)
+	older := l.clone()
+	older.DestinationURL, older.UpdatedAt = "https://example.com/older", l.UpdatedAt.Add(-time.Minute)
+	if applied, err := s.ApplyNewer(ctx, older); err != nil || applied {
+		t.Fatalf("an older version: applied=%v err=%v", applied, err)
+	}
+	newer := l.clone()
+	newer.DestinationURL, newer.UpdatedAt = "https://example.com/newer", l.UpdatedAt.Add(time.Minute)
+	if applied, err := s.ApplyNewer(ctx, newer); err != nil || !applied {
+		t.Fatalf("a newer version: applied=%v err=%v", applied, err)
+	}
+	got, ok := s.Lookup(l.Domain, l.Path)
+	if !ok || got.DestinationURL != "https://example.com/newer" {
+		t.Fatalf("lookup after apply: %+v %v", got, ok)
+	}
+	fresh := testLink("fresh")
+	if applied, err := s.ApplyNewer(ctx, fresh); err != nil || !applied {
+		t.Fatalf("an unknown link: applied=%v err=%v", applied, err)
+	}
+	offsets := map[int32]int64{0: 12, 2: 7}
+	if err := s.SetReplicaOffsets(ctx, "links.v1", offsets); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.ReplicaOffsets(ctx, "links.v1"); err != nil || len(got) != 2 || got[0] != 12 || got[2] != 7 {
+		t.Fatalf("offsets %v %v", got, err)
+	}
+	if got, err := s.ReplicaOffsets(ctx, "other"); err != nil || len(got) != 0 {
+		t.Fatalf("offsets of an unread topic %v %v", got, err)
 	}
 }

@@ -28,6 +28,9 @@ type node struct {
 	apiLn      net.Listener
 	redirectH  http.Handler
 	apiH       http.Handler
+	// linkHooks see every durable link change of the API; set them before
+	// serve.
+	linkHooks []func(eventType string, l *redirect.Link)
 }
 
 func openNode(cfg RedirectNode) (_ *node, err error) {
@@ -84,6 +87,11 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 		Logger:         n.log,
 		Mount:          cfg.Mount,
 		MountScopes:    cfg.MountScopes,
+		OnLinkEvent: func(eventType string, l *redirect.Link) {
+			for _, hook := range n.linkHooks {
+				hook(eventType, l)
+			}
+		},
 	}); err != nil {
 		return nil, fmt.Errorf("link API: %w", err)
 	}
@@ -153,7 +161,9 @@ func (n *node) close() error {
 
 // RunRedirectNode serves redirects and the link API and forwards the spooled
 // clicks to Kafka. Kafka being down only delays clicks: the redirector keeps
-// answering and the spool keeps them until the forwarder gets acks.
+// answering and the spool keeps them until the forwarder gets acks. Link
+// changes made through this node's API go to the compacted links topic the
+// same way, and the node replicates every node's links from it (linksync.go).
 func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
 	if err := cfg.Kafka.validate(); err != nil {
 		return err
@@ -173,10 +183,15 @@ func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
 	}
 	defer producer.Close()
 
+	links := cfg.Kafka.Topic(linksTopic)
+	n.linkHooks = append(n.linkHooks, publishLinks(n.spool, links, n.log))
 	g := newGroup(ctx)
 	n.serve(g)
-	fwd := n.spool.Consumer("kafka-forwarder", cfg.Kafka.Topic(rawTopic), forwarderBatch)
+	fwd := n.spool.Consumer(ingest.ForwarderGroup, cfg.Kafka.Topic(rawTopic), forwarderBatch)
 	g.Go("forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, fwd, producer) })
+	linkFwd := n.spool.Consumer(ingest.ForwarderGroup, links, forwarderBatch)
+	g.Go("links forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, linkFwd, producer) })
+	g.Go("links replica", func(ctx context.Context) error { return replicateLinks(ctx, kcfg, links, n.store, n.log) })
 	return g.Wait()
 }
 

@@ -1,0 +1,77 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/clicktrail/clicktrail/internal/app"
+	"github.com/clicktrail/clicktrail/internal/testenv"
+)
+
+// TestLinksReplicateBetweenNodes runs two redirect nodes on one Kafka: links
+// created, changed and deleted through the first node's API are served the
+// same way by the second, which learns them from the compacted links topic
+// only. A malformed record in the topic is skipped, not fatal; and a third
+// node started later catches up on everything from the topic.
+func TestLinksReplicateBetweenNodes(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("replica") + ".", Partitions: 3, ReplicationFactor: 1}
+	start := func(name string) (redirectURL, apiURL string) {
+		node := nodeConfig(t)
+		node.Kafka = kafka
+		return startNode(t, name, &node, func(ctx context.Context) error { return app.RunRedirectNode(ctx, node) })
+	}
+	_, apiA := start("node A")
+	redirectB, _ := start("node B")
+
+	l := createLink(t, apiA, map[string]any{"destination_url": "https://example.com/spring", "path": "spring"})
+	serves := func(redirectURL, want string) func() (bool, string) {
+		return func() (bool, string) {
+			code, loc := click(t, redirectURL, "go.brand.test", "spring")
+			got := http.StatusText(code) + " " + loc
+			return strings.HasPrefix(got, want), got
+		}
+	}
+	waitFor(t, "node B to serve the link created on A", 60*time.Second, serves(redirectB, "Found https://example.com/spring"))
+
+	// Garbage in the links topic: logged with its offset and skipped.
+	produceGarbage(t, brokers, kafka.Topic("links.v1"), "go.brand.test/garbage")
+
+	patch(t, apiA, l.ID, `{"destination_url":"https://example.com/summer"}`)
+	waitFor(t, "node B to follow the update", 60*time.Second, serves(redirectB, "Found https://example.com/summer"))
+
+	patch(t, apiA, l.ID, `{"disabled":true}`)
+	waitFor(t, "node B to stop serving the disabled link", 60*time.Second, serves(redirectB, "Not Found"))
+
+	redirectC, _ := start("node C")
+	waitFor(t, "a new node to catch up from the topic", 60*time.Second, serves(redirectC, "Not Found"))
+	patch(t, apiA, l.ID, `{"disabled":false}`)
+	waitFor(t, "node C to follow the re-enable", 60*time.Second, serves(redirectC, "Found https://example.com/summer"))
+
+	// The topic is compacted and keyed by domain/path.
+	if !scanTopic(t, brokers, kafka.Topic("links.v1"), func(r *kgo.Record) bool {
+		return string(r.Key) == "go.brand.test/spring" && bytes.Contains(r.Value, []byte(l.ID))
+	}) {
+		t.Fatal("no record keyed go.brand.test/spring in the links topic")
+	}
+}
+
+func patch(t *testing.T, apiURL, id, body string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPatch, apiURL+"/v1/links/"+id, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+apiKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("patch %s: %s", body, resp.Status)
+	}
+}

@@ -1,0 +1,97 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/schemas"
+)
+
+// Link replication between redirect nodes.
+//
+// The node whose API changes a link appends the link, whole, to its spool
+// under the links topic (key "<domain>/<path>", header "type" the lifecycle
+// event); the spool's forwarder takes it to Kafka like the clicks, so a
+// change made while Kafka is down reaches the other nodes once it is back.
+// The topic is compacted: the latest version of every domain/path is kept
+// for ever (a deleted link stays, disabled, keeping its path reserved).
+// Every node tails the whole topic (no consumer group: each needs every
+// partition), applies each link with Store.ApplyNewer (last writer wins on
+// updated_at) and stores its offsets in its link store after each batch.
+//
+// Run the link API on one node (or route every API call to one): path
+// uniqueness is checked against the local store only, so two nodes creating
+// the same path at once would both succeed, and the later version in the
+// topic would take the path on every node.
+
+// linksTopic is the compacted link table.
+const linksTopic = schemas.TopicLinks
+
+// linkRecordSchema names the record format in the "schema" header.
+const linkRecordSchema = "link.v1"
+
+// linkRecord is the links-topic record of a change of l.
+func linkRecord(topic, eventType string, l *redirect.Link, now time.Time) (ingest.Record, error) {
+	b, err := json.Marshal(l)
+	if err != nil {
+		return ingest.Record{}, fmt.Errorf("encode link %s: %w", l.ID, err)
+	}
+	return ingest.Record{
+		Topic: topic, Key: []byte(l.Domain + "/" + l.Path), Value: b, Timestamp: now,
+		Headers: []ingest.Header{{Key: "type", Value: []byte(eventType)}, {Key: "schema", Value: []byte(linkRecordSchema)}},
+	}, nil
+}
+
+// publishLinks returns an OnLinkEvent hook appending each change to the
+// spool under topic, synced before the API answers.
+func publishLinks(spool *ingest.Spool, topic string, log *slog.Logger) func(string, *redirect.Link) {
+	return func(eventType string, l *redirect.Link) {
+		rec, err := linkRecord(topic, eventType, l, time.Now())
+		if err == nil {
+			err = spool.Produce(context.Background(), []ingest.Record{rec})
+		}
+		if err != nil { // the link is stored; other nodes miss this change until the next one
+			log.Error("links topic: spool the change", "link", l.ID, "event", eventType, "err", err)
+		}
+	}
+}
+
+// replicateLinks tails the links topic into store until ctx is done. A
+// record that is not a valid link is logged with its offset and skipped:
+// one bad record must not stop a node from following every other link.
+func replicateLinks(ctx context.Context, kcfg ingest.KafkaConfig, topic string, store *redirect.Store, log *slog.Logger) error {
+	offsets, err := store.ReplicaOffsets(ctx, topic)
+	if err != nil {
+		return err
+	}
+	return ingest.Tail(ctx, kcfg, topic, offsets, ingest.BatchOptions{MaxRecords: 1000, MaxWait: 100 * time.Millisecond},
+		func(ctx context.Context, batch []ingest.Record) error {
+			for _, r := range batch {
+				applyLinkRecord(ctx, store, r, log)
+				offsets[r.Partition] = r.Offset + 1
+			}
+			return store.SetReplicaOffsets(ctx, topic, offsets)
+		})
+}
+
+func applyLinkRecord(ctx context.Context, store *redirect.Store, r ingest.Record, log *slog.Logger) {
+	var l redirect.Link
+	if err := json.Unmarshal(r.Value, &l); err != nil {
+		log.Error("links topic: skip a record that is not a link", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "err", err)
+		return
+	}
+	if string(r.Key) != l.Domain+"/"+l.Path {
+		log.Error("links topic: skip a record whose key is not its link's domain/path", "topic", r.Topic,
+			"partition", r.Partition, "offset", r.Offset, "key", string(r.Key), "link", l.ID)
+		return
+	}
+	if _, err := store.ApplyNewer(ctx, &l); err != nil {
+		log.Error("links topic: skip a link the store refused", "topic", r.Topic, "partition", r.Partition,
+			"offset", r.Offset, "link", l.ID, "err", err)
+	}
+}

@@ -1,0 +1,53 @@
+package redirect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// A redirect node replicates the links of the compacted links topic into its
+// store with Apply, and keeps how far it has read each partition under
+// "ls/<topic>", so a restart resumes there instead of re-reading the topic.
+// Re-reading is harmless (ApplyNewer keeps the newer version), only slower.
+
+const replicaPrefix = "ls/"
+
+// ReplicaOffsets returns the next offset to read of each partition of topic,
+// as SetReplicaOffsets last stored them (empty when never).
+func (s *Store) ReplicaOffsets(ctx context.Context, topic string) (map[int32]int64, error) {
+	offsets := map[int32]int64{}
+	err := s.getRecord(ctx, []byte(replicaPrefix+topic), &offsets)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return map[int32]int64{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read replica offsets of %s: %w", topic, err)
+	}
+	return offsets, nil
+}
+
+// SetReplicaOffsets stores the next offset to read of each partition of
+// topic, synced.
+func (s *Store) SetReplicaOffsets(ctx context.Context, topic string, offsets map[int32]int64) error {
+	return s.putRecord(ctx, []byte(replicaPrefix+topic), offsets)
+}
+
+// ApplyNewer applies a replicated link unless the store holds a version of
+// the same link updated later (last writer wins on UpdatedAt), so that an
+// old record read again after a restart, or this node's own change coming
+// back through the topic after a newer local one, never reverts a link. It
+// reports whether l was applied.
+func (s *Store) ApplyNewer(ctx context.Context, l *Link) (bool, error) {
+	local, err := s.Get(ctx, l.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return false, fmt.Errorf("apply link %s: %w", l.ID, err)
+	case local.UpdatedAt.After(l.UpdatedAt):
+		return false, nil
+	}
+	return true, s.Apply(l)
+}
