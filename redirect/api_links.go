@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // Lifecycle event types passed to APIConfig.OnLinkEvent.
@@ -45,9 +46,28 @@ func notFound() *apiError {
 	return &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no link with this id"}
 }
 
-// checkDestinations runs the destination policy on l.
+// checkDestinations runs the server's destination policy on l, then its
+// workspace's host lists.
 func (a *api) checkDestinations(ctx context.Context, l *Link) *apiError {
 	err := a.cfg.Destinations.CheckLink(ctx, l)
+	if err == nil {
+		ws, werr := a.cfg.Store.GetWorkspace(ctx, l.WorkspaceID)
+		if werr != nil {
+			return a.internal("get workspace", werr)
+		}
+		if p := ws.policy(); p != nil {
+			if err = p.CheckLink(ctx, l); err != nil {
+				if de, ok := errors.AsType[*DestinationError](err); ok {
+					switch de.Rule {
+					case RuleDenyList:
+						de.Rule, de.Message = RuleWorkspaceDenyList, strings.Replace(de.Message, "the deny list", "the workspace's deny list", 1)
+					case RuleNotInAllowList:
+						de.Rule, de.Message = RuleWorkspaceNotInAllowList, strings.Replace(de.Message, "the allow list", "the workspace's allow list", 1)
+					}
+				}
+			}
+		}
+	}
 	if err == nil {
 		return nil
 	}

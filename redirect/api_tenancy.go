@@ -29,6 +29,19 @@ var tenancyRoutes = []apiRoute{
 		scopes: []string{ScopeAdmin}, handle: (*api).listWorkspaces,
 	},
 	{
+		method: "GET", pattern: "/v1/workspace", summary: "The caller's workspace and its settings",
+		response: Workspace{}, status: http.StatusOK,
+		scopes: []string{ScopeWorkspaceRead}, handle: (*api).getWorkspace,
+	},
+	{
+		method: "PATCH", pattern: "/v1/workspace",
+		summary: "Change the caller's workspace: name, and the destination host lists its links must satisfy " +
+			"(absent = unchanged; a list replaces the old one; [] clears it)",
+		request: workspacePatch{}, response: Workspace{}, status: http.StatusOK,
+		errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
+		scopes: []string{ScopeWorkspaceWrite}, handle: (*api).patchWorkspace,
+	},
+	{
 		method: "POST", pattern: "/v1/keys",
 		summary: "Create an API key of the caller's workspace (a bootstrap key may name workspace_id). " +
 			"The key is in the answer once and never again; a key can grant only scopes it holds",
@@ -79,6 +92,59 @@ var tenancyRoutes = []apiRoute{
 
 type createWorkspaceRequest struct {
 	Name string `json:"name"`
+}
+
+// workspacePatch is the body of PATCH /v1/workspace.
+type workspacePatch struct {
+	Name                  *string  `json:"name"`
+	DestinationAllowHosts []string `json:"destination_allow_hosts"`
+	DestinationDenyHosts  []string `json:"destination_deny_hosts"`
+}
+
+func (a *api) getWorkspace(w http.ResponseWriter, r *http.Request) {
+	ws, err := a.cfg.Store.GetWorkspace(r.Context(), principal(r).WorkspaceID)
+	if err != nil {
+		writeError(w, a.internal("get workspace", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, ws)
+}
+
+func (a *api) patchWorkspace(w http.ResponseWriter, r *http.Request) {
+	body, aerr := readBody(w, r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	var p workspacePatch
+	if aerr := decodeStrict(body, &p); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	var present map[string]json.RawMessage
+	_ = json.Unmarshal(body, &present) // decodeStrict accepted it
+	ws, err := a.cfg.Store.GetWorkspace(r.Context(), principal(r).WorkspaceID)
+	if err != nil {
+		writeError(w, a.internal("get workspace", err))
+		return
+	}
+	var changes []string
+	if p.Name != nil {
+		ws.Name, changes = *p.Name, append(changes, "name")
+	}
+	if _, ok := present["destination_allow_hosts"]; ok {
+		ws.DestinationAllowHosts, changes = p.DestinationAllowHosts, append(changes, "destination_allow_hosts")
+	}
+	if _, ok := present["destination_deny_hosts"]; ok {
+		ws.DestinationDenyHosts, changes = p.DestinationDenyHosts, append(changes, "destination_deny_hosts")
+	}
+	ws.UpdatedAt = a.cfg.Now().UTC()
+	if err := a.cfg.Store.UpdateWorkspace(r.Context(), ws); err != nil {
+		writeError(w, a.fieldOrInternal("update workspace", err))
+		return
+	}
+	a.audit(r.Context(), "workspace.updated", "workspace", ws.ID, changes)
+	writeJSON(w, http.StatusOK, ws)
 }
 
 type listWorkspacesResponse struct {

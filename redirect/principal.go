@@ -20,6 +20,10 @@ const (
 	ScopeWebhooksWrite = "webhooks:write" // manage webhook endpoints, replay
 	ScopeAnalyticsRead = "analytics:read" // read click analytics
 	ScopeAuditRead     = "audit:read"     // read the workspace's audit log
+	ScopeWorkspaceRead = "workspace:read" // read the workspace's settings
+	// ScopeWorkspaceWrite changes the workspace's settings (its
+	// destination host lists).
+	ScopeWorkspaceWrite = "workspace:write"
 	// ScopeAdmin is held only by the bootstrap keys of APIConfig.APIKeys: it
 	// creates workspaces and keys in any workspace. A stored key never
 	// holds it.
@@ -30,6 +34,7 @@ const (
 var KeyScopes = []string{
 	ScopeAnalyticsRead, ScopeAuditRead, ScopeDomainsRead, ScopeDomainsWrite, ScopeKeysRead,
 	ScopeKeysWrite, ScopeLinksRead, ScopeLinksWrite, ScopeWebhooksRead, ScopeWebhooksWrite,
+	ScopeWorkspaceRead, ScopeWorkspaceWrite,
 }
 
 // Principal is who a request of the link API acts as: one API key of one

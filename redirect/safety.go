@@ -22,6 +22,11 @@ const (
 	RuleNotInAllowList = "not_in_allow_list" // DestinationPolicy.AllowHosts is set and the host matches none
 	RuleBlocklist      = "blocklist"         // host matches DestinationPolicy.Blocklist
 	RulePrivateAddress = "private_address"   // host is, or resolves to, a non-public address
+	// RuleWorkspaceDenyList and RuleWorkspaceNotInAllowList are the
+	// workspace's own lists (Workspace.DestinationDenyHosts and
+	// DestinationAllowHosts), checked after the server's policy.
+	RuleWorkspaceDenyList       = "workspace_deny_list"
+	RuleWorkspaceNotInAllowList = "workspace_not_in_allow_list"
 )
 
 // DefaultResolveTimeout bounds one lookup of DestinationPolicy.Resolve.

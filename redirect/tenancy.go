@@ -48,6 +48,47 @@ type Workspace struct {
 	ID        string    `json:"id"` // "ws_" + 16 base62, or DefaultWorkspaceID
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// DestinationAllowHosts and DestinationDenyHosts narrow the
+	// destinations the workspace's links may have, on top of the server's
+	// DestinationPolicy (same patterns: "shop.example.com" or
+	// "*.example.com"): with an allow list, every destination host must
+	// match it; a host on the deny list is refused.
+	DestinationAllowHosts []string  `json:"destination_allow_hosts"`
+	DestinationDenyHosts  []string  `json:"destination_deny_hosts"`
+	UpdatedAt             time.Time `json:"updated_at"`
+}
+
+// MaxWorkspaceHosts bounds each of a workspace's destination host lists.
+const MaxWorkspaceHosts = 1000
+
+// Validate checks the workspace's name and host lists, naming the field.
+func (w *Workspace) Validate() error {
+	if msg := validText(w.Name, MaxWorkspaceNameLen); msg != "" {
+		return fieldErr("name", "%s", msg)
+	}
+	for _, list := range []struct {
+		name  string
+		hosts []string
+	}{{"destination_allow_hosts", w.DestinationAllowHosts}, {"destination_deny_hosts", w.DestinationDenyHosts}} {
+		if len(list.hosts) > MaxWorkspaceHosts {
+			return fieldErr(list.name, "at most %d hosts, got %d", MaxWorkspaceHosts, len(list.hosts))
+		}
+		for i, h := range list.hosts {
+			if msg := hostPatternProblem(h); msg != "" {
+				return fieldErr(fmt.Sprintf("%s[%d]", list.name, i), "%s", msg)
+			}
+		}
+	}
+	return nil
+}
+
+// policy is the workspace's own destination rules as a DestinationPolicy
+// that checks host lists only (the server's policy checks the rest).
+func (w *Workspace) policy() *DestinationPolicy {
+	if len(w.DestinationAllowHosts) == 0 && len(w.DestinationDenyHosts) == 0 {
+		return nil
+	}
+	return &DestinationPolicy{AllowHosts: w.DestinationAllowHosts, DenyHosts: w.DestinationDenyHosts, AllowPrivateDestinations: true}
 }
 
 // MaxWorkspaceNameLen bounds Workspace.Name and APIKey.Name.
@@ -74,8 +115,20 @@ func (s *Store) CreateWorkspace(ctx context.Context, w *Workspace) error {
 	if !validWorkspaceID(w.ID) || w.ID == DefaultWorkspaceID {
 		return fieldErr("id", "want ws_ and 16 base62 characters")
 	}
-	if msg := validText(w.Name, MaxWorkspaceNameLen); msg != "" {
-		return fieldErr("name", "%s", msg)
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	return s.putRecord(ctx, []byte(workspacePrefix+w.ID), w)
+}
+
+// UpdateWorkspace stores the changed settings of an existing workspace
+// (the default workspace included).
+func (s *Store) UpdateWorkspace(ctx context.Context, w *Workspace) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	if _, err := s.GetWorkspace(ctx, w.ID); err != nil {
+		return err
 	}
 	return s.putRecord(ctx, []byte(workspacePrefix+w.ID), w)
 }
@@ -83,15 +136,15 @@ func (s *Store) CreateWorkspace(ctx context.Context, w *Workspace) error {
 // GetWorkspace returns the workspace with id. The default workspace always
 // exists.
 func (s *Store) GetWorkspace(ctx context.Context, id string) (*Workspace, error) {
-	if id == DefaultWorkspaceID {
-		return &Workspace{ID: DefaultWorkspaceID, Name: "Default"}, nil
-	}
 	if !validWorkspaceID(id) {
 		return nil, ErrWorkspaceNotFound
 	}
 	var w Workspace
 	if err := s.getRecord(ctx, []byte(workspacePrefix+id), &w); err != nil {
 		if errors.Is(err, pebble.ErrNotFound) {
+			if id == DefaultWorkspaceID { // exists without a record until its settings change
+				return &Workspace{ID: DefaultWorkspaceID, Name: "Default"}, nil
+			}
 			return nil, ErrWorkspaceNotFound
 		}
 		return nil, err
@@ -101,7 +154,7 @@ func (s *Store) GetWorkspace(ctx context.Context, id string) (*Workspace, error)
 
 // ListWorkspaces returns every workspace but the default one, in id order.
 func (s *Store) ListWorkspaces(ctx context.Context) ([]*Workspace, error) {
-	return listRecords[Workspace](ctx, s, workspacePrefix, nil)
+	return listRecords(ctx, s, workspacePrefix, func(w *Workspace) bool { return w.ID != DefaultWorkspaceID })
 }
 
 // APIKey is a stored API key. The secret is shown once, when created; the

@@ -296,3 +296,48 @@ func TestTenancyAuditLog(t *testing.T) {
 	f.wantErr(t, kb, "GET", "/v1/audit?who=me", "", http.StatusBadRequest, CodeUnknownField, "who")
 	f.wantErr(t, kb, "GET", "/v1/audit?cursor=!!", "", http.StatusBadRequest, CodeInvalidField, "cursor")
 }
+
+func TestTenancyWorkspaceDestinationLists(t *testing.T) {
+	f := newTenancyFixture(t)
+	wsB := f.newWorkspace(t, "B")
+	admin := f.newKey(t, testKey, "", ScopeWorkspaceWrite, ScopeWorkspaceRead, ScopeLinksWrite).Key
+	keyB := f.newKey(t, testKey, wsB, ScopeLinksWrite).Key
+	linksOnly := f.newKey(t, testKey, "", ScopeLinksWrite).Key
+
+	f.wantErr(t, linksOnly, "PATCH", "/v1/workspace", `{"destination_deny_hosts":["x.example"]}`, http.StatusForbidden, CodeMissingScope, "")
+	f.wantErr(t, admin, "PATCH", "/v1/workspace", `{"destination_deny_hosts":["http://x.example/"]}`, http.StatusBadRequest, CodeInvalidField, "destination_deny_hosts[0]")
+	var ws Workspace
+	f.must(t, admin, "PATCH", "/v1/workspace", `{"destination_allow_hosts":["*.brand.example","brand.example"],"destination_deny_hosts":["old.brand.example"]}`, http.StatusOK, &ws)
+	if len(ws.DestinationAllowHosts) != 2 || ws.ID != DefaultWorkspaceID {
+		t.Fatalf("patched workspace %+v", ws)
+	}
+	f.must(t, admin, "POST", "/v1/links", `{"destination_url":"https://shop.brand.example/"}`, http.StatusCreated, nil)
+	for _, tc := range []struct{ body, rule string }{
+		{`{"destination_url":"https://elsewhere.example/"}`, RuleWorkspaceNotInAllowList},
+		{`{"destination_url":"https://old.brand.example/"}`, RuleWorkspaceDenyList},
+		{`{"destination_url":"https://brand.example/","variants":[{"id":"a","destination_url":"https://brand.example/a","weight":1},{"id":"b","destination_url":"https://elsewhere.example/","weight":1}]}`, RuleWorkspaceNotInAllowList},
+	} {
+		got, b := f.send(t, admin, "POST", "/v1/links", tc.body)
+		var eb struct{ Error apiError }
+		if json.Unmarshal(b, &eb); got != http.StatusBadRequest || eb.Error.Code != CodeDestinationRefused || eb.Error.Rule != tc.rule {
+			t.Fatalf("%s: %d %s, want rule %s", tc.body, got, b, tc.rule)
+		}
+	}
+	// Another workspace is not bound by them.
+	f.must(t, keyB, "POST", "/v1/links", `{"destination_url":"https://elsewhere.example/"}`, http.StatusCreated, nil)
+	// The server's own policy still applies first.
+	got, b := f.send(t, admin, "POST", "/v1/links", `{"destination_url":"javascript:alert(1)"}`)
+	if got != http.StatusBadRequest || !strings.Contains(string(b), `"destination_url"`) {
+		t.Fatalf("javascript: URL: %d %s", got, b)
+	}
+	// [] clears a list; absent leaves it.
+	f.must(t, admin, "PATCH", "/v1/workspace", `{"destination_allow_hosts":[]}`, http.StatusOK, &ws)
+	if len(ws.DestinationAllowHosts) != 0 || len(ws.DestinationDenyHosts) != 1 {
+		t.Fatalf("after clearing the allow list: %+v", ws)
+	}
+	f.must(t, admin, "POST", "/v1/links", `{"destination_url":"https://elsewhere.example/"}`, http.StatusCreated, nil)
+	f.must(t, admin, "GET", "/v1/workspace", "", http.StatusOK, &ws)
+	if len(ws.DestinationDenyHosts) != 1 {
+		t.Fatalf("GET /v1/workspace: %+v", ws)
+	}
+}
