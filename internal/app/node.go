@@ -124,7 +124,7 @@ func (n *node) serve(g *group) {
 			if err != nil {
 				return err
 			}
-			return serve(ctx, ln, debugHandler(), n.log)
+			return serve(ctx, ln, debugHandler(nodeCollector{n.redirector, n.spool}), n.log)
 		})
 	}
 	g.Go("redirect server", func(ctx context.Context) error { return serve(ctx, n.redirectLn, n.redirectH, n.log) })
