@@ -130,7 +130,9 @@ var (
 		Usage: "most records a consumer hands to its stage at once (one ClickHouse insert)",
 	}
 	batchWaitFlag = &cli.DurationFlag{
-		Name: "batch-max-wait", Value: 500 * time.Millisecond, EnvVars: []string{"CLICKTRAIL_BATCH_MAX_WAIT"},
-		Usage: "longest a partial batch waits before it is processed (bounds freshness)",
+		Name: "batch-max-wait", Value: 100 * time.Millisecond, EnvVars: []string{"CLICKTRAIL_BATCH_MAX_WAIT"},
+		Usage: "longest a partial batch waits before it is processed: bounds freshness (each stage adds up to this; " +
+			"bench/freshness.sh measured p99 click-to-webhook 1.5 s at 500ms, 0.31 s at 100ms). Under load batches fill " +
+			"before it; raise it only to cut ClickHouse inserts at low volume",
 	}
 )
