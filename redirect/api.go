@@ -263,12 +263,20 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 		}
 		public[pattern] = r.public()
 	}
+	// The 405 answers are registered per method: a method-less pattern
+	// would conflict on ServeMux with a more specific path of one method
+	// ("/v1/links/external/{external_id}" against "GET /v1/links/{id}/{sub}":
+	// neither is more specific than the other). Other methods (TRACE, CONNECT, made-up ones) get the 404.
 	for _, p := range paths {
 		var h http.Handler = methodNotAllowed(strings.Join(allow[p], ", "))
 		if !public[p] {
 			h = a.guard(h, needs(""))
 		}
-		mux.Handle(p, h)
+		for _, m := range apiMethods {
+			if !slices.Contains(allow[p], m) {
+				mux.Handle(m+" "+p, h)
+			}
+		}
 	}
 	for pattern, h := range a.cfg.Mount {
 		mux.Handle(pattern, a.guard(h, a.mountScope(pattern)))
@@ -278,6 +286,10 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 	}), needs("")))
 	return mux
 }
+
+// apiMethods are the methods a path of the link API answers 405 for when it
+// does not serve them.
+var apiMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
 
 // linkResponse is a link as the API answers it.
 type linkResponse struct {

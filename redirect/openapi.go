@@ -36,7 +36,10 @@ type apiRoute struct {
 	scopes []string
 	// query are the query parameters the handler accepts (it answers 400
 	// unknown_field for any other).
-	query  []queryParam
+	query []queryParam
+	// media, when set, are the content types of a non-JSON success body
+	// (response is then unused).
+	media  []string
 	handle func(*api, http.ResponseWriter, *http.Request)
 }
 
@@ -167,7 +170,16 @@ func (g *schemaGen) operation(r *apiRoute, errRef map[string]any) (map[string]an
 		return h
 	}
 	responses := map[string]any{}
-	ok := map[string]any{"description": http.StatusText(r.status), "content": jsonContent(g.schema(typeOf(r.response)))}
+	ok := map[string]any{"description": http.StatusText(r.status)}
+	if len(r.media) > 0 {
+		content := map[string]any{}
+		for _, m := range r.media {
+			content[m] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+		}
+		ok["content"] = content
+	} else {
+		ok["content"] = jsonContent(g.schema(typeOf(r.response)))
+	}
 	if h := statusHeaders(r.status); h != nil {
 		ok["headers"] = h
 	}
