@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -108,6 +109,32 @@ func linksCmd() *cli.Command {
 				Action: updateLink,
 			},
 			linksBulkCmd(),
+			{
+				Name:      "qr",
+				Usage:     "write a link's QR code (scans are recorded as qr_scan) to a file",
+				ArgsUsage: "LINK_ID",
+				Flags: []cli.Flag{apiURLFlag, clientKeyFlag,
+					&cli.StringFlag{Name: "format", Value: "png", Usage: "png or svg"},
+					&cli.IntFlag{Name: "size", Value: 256, Usage: "pixels a side (64-2048)"},
+					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "file to write"},
+				},
+				Action: func(c *cli.Context) error {
+					id, err := oneArg(c, "links qr", "LINK_ID")
+					if err != nil {
+						return err
+					}
+					q := url.Values{"format": {c.String("format")}, "size": {strconv.Itoa(c.Int("size"))}}
+					body, err := fetchAPI(c, http.MethodGet, "/v1/links/"+url.PathEscape(id)+"/qr?"+q.Encode(), nil)
+					if err != nil {
+						return err
+					}
+					if err := os.WriteFile(c.String("out"), body, 0o644); err != nil {
+						return fmt.Errorf("out: %w", err)
+					}
+					fmt.Fprintf(c.App.Writer, "wrote %s (%d bytes)\n", c.String("out"), len(body))
+					return nil
+				},
+			},
 			{
 				Name:      "disable",
 				Usage:     "disable a link (it answers 404 until enabled again)",
@@ -226,9 +253,20 @@ func createLink(c *cli.Context) error {
 // callAPI sends one request and prints the answer; a non-2xx answer is an
 // error carrying the API's JSON error body.
 func callAPI(c *cli.Context, method, path string, body []byte) error {
+	out, err := fetchAPI(c, method, path, body)
+	if err != nil {
+		return err
+	}
+	_, err = c.App.Writer.Write(append(bytes.TrimSpace(out), '\n'))
+	return err
+}
+
+// fetchAPI sends one request and returns the body of a 2xx answer; any other
+// answer is an error carrying the API's JSON error body.
+func fetchAPI(c *cli.Context, method, path string, body []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(c.Context, method, strings.TrimRight(c.String(apiURLFlag.Name), "/")+path, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("api-url: %w", err)
+		return nil, fmt.Errorf("api-url: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.String(clientKeyFlag.Name))
 	if body != nil {
@@ -239,16 +277,15 @@ func callAPI(c *cli.Context, method, path string, body []byte) error {
 	}
 	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		return fmt.Errorf("read answer: %w", err)
+		return nil, fmt.Errorf("read answer: %w", err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(out))
+		return nil, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(out))
 	}
-	_, err = c.App.Writer.Write(append(bytes.TrimSpace(out), '\n'))
-	return err
+	return out, nil
 }

@@ -137,6 +137,13 @@ func cliKeyLifecycle(t *testing.T, apiURL, bootstrap string) {
 	if out, err = run("links", "update", "--api-url", apiURL, "--api-key", bootstrap, "--enable", l.ID); err != nil || !strings.Contains(out, `"disabled":false`) {
 		t.Fatalf("links update --enable: %v %s", err, out)
 	}
+	png := filepath.Join(t.TempDir(), "qr.png")
+	if _, err = run("links", "qr", "--api-url", apiURL, "--api-key", k.Key, "--out", png, l.ID); err != nil {
+		t.Fatalf("links qr: %v", err)
+	}
+	if b, _ := os.ReadFile(png); !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Fatalf("links qr wrote %d bytes that are not a PNG", len(b))
+	}
 	if _, err = run("keys", "revoke", "--api-url", apiURL, "--api-key", bootstrap, k.ID); err != nil {
 		t.Fatal(err)
 	}
