@@ -341,3 +341,31 @@ func TestTenancyWorkspaceDestinationLists(t *testing.T) {
 		t.Fatalf("GET /v1/workspace: %+v", ws)
 	}
 }
+
+// FuzzTenancyBodies sends arbitrary bodies to the tenancy routes: the answer
+// is a 2xx or a 4xx with a JSON error, never a 5xx or a panic.
+func FuzzTenancyBodies(f *testing.F) {
+	for _, seed := range []string{
+		`{"name":"x","scopes":["links:read"]}`, `{"domain":"go.brand.example"}`,
+		`{"destination_allow_hosts":["*.a.example"],"name":"n"}`, `{"utm":{"medium":"{{m}}"},"force":["medium"]}`,
+		`{"scopes":null}`, `[]`, `{"name":"\u0000"}`, `{"domain":"` + strings.Repeat("a", 300) + `"}`,
+	} {
+		for route := range 4 {
+			f.Add(uint8(route), seed)
+		}
+	}
+	fx := newLifecycleFixture(f)
+	routes := []struct{ method, target string }{
+		{"POST", "/v1/keys"}, {"POST", "/v1/domains"}, {"PATCH", "/v1/workspace"}, {"PUT", "/v1/templates/fuzz"},
+	}
+	f.Fuzz(func(t *testing.T, route uint8, body string) {
+		r := routes[int(route)%len(routes)]
+		rec := fx.call(t, r.method, r.target, body)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %s %q: %d %s", r.method, r.target, body, rec.Code, rec.Body)
+		}
+		if rec.Code >= 400 {
+			apiErr(t, rec)
+		}
+	})
+}
