@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 )
 
@@ -19,6 +20,12 @@ type Config struct {
 	// GeoIPPath is the path of a MaxMind City or Country .mmdb database.
 	// Empty means no geolocation: Country, Region and City stay empty.
 	GeoIPPath string
+	// InternalNetworks are CIDR prefixes ("10.0.0.0/8", "2001:db8::/32")
+	// of the deployment's own traffic: offices, monitoring, QA. A click
+	// from one of them is marked EnrichedClick.Internal, so webhook
+	// endpoints and alerts can exclude it; nothing else changes. The
+	// address itself still never leaves enrich.
+	InternalNetworks []string
 	// Now returns the current time; it decides which day salts are cached.
 	// Nil means time.Now.
 	Now func() time.Time
@@ -42,6 +49,11 @@ func (c Config) Validate() error {
 	var errs []error
 	if len(c.Secret) < MinSecretLen {
 		errs = append(errs, fmt.Errorf("enrich config: Secret: need at least %d bytes, got %d", MinSecretLen, len(c.Secret)))
+	}
+	for i, n := range c.InternalNetworks {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			errs = append(errs, fmt.Errorf("enrich config: InternalNetworks[%d]: want a CIDR prefix such as 10.0.0.0/8, got %q", i, n))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package enrich
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 
 	"github.com/clicktrail/clicktrail/schemas"
 )
@@ -12,6 +13,8 @@ import (
 type Enricher struct {
 	salts *saltDays
 	geo   *geoDB // nil without a database
+	// internal are Config.InternalNetworks, unmapped.
+	internal []netip.Prefix
 }
 
 // New validates cfg and returns an Enricher. With cfg.GeoIPPath set it opens
@@ -25,6 +28,13 @@ func New(cfg Config) (*Enricher, error) {
 	e := &Enricher{
 		// Copy the secret: the caller may reuse or wipe its slice.
 		salts: newSaltDays(append([]byte(nil), cfg.Secret...), cfg.Now),
+	}
+	for _, n := range cfg.InternalNetworks {
+		p := netip.MustParsePrefix(n).Masked()   // validated above
+		if p.Addr().Is4In6() && p.Bits() >= 96 { // ::ffff:10.0.0.0/104 is 10.0.0.0/8: parseIP unmaps
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		e.internal = append(e.internal, p)
 	}
 	if cfg.GeoIPPath != "" {
 		g, err := openGeoDB(cfg.GeoIPPath, cfg.Logger)
@@ -90,8 +100,19 @@ func (e *Enricher) Enrich(raw *schemas.RawClick) (*schemas.EnrichedClick, error)
 		ContactID: raw.Metadata["contact_id"],
 		RuleID:    raw.RuleID,
 		Variant:   raw.Variant,
+		Internal:  e.isInternal(ip),
 	}
 	return out, nil
+}
+
+// isInternal reports whether ip is in one of Config.InternalNetworks.
+func (e *Enricher) isInternal(ip netip.Addr) bool {
+	for _, p := range e.internal {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // Close releases the geo database. The Enricher must not be used after.

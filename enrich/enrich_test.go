@@ -255,6 +255,8 @@ func TestConfigValidate(t *testing.T) {
 		{"valid", func(*Config) {}, ""},
 		{"no secret", func(c *Config) { c.Secret = nil }, "Secret"},
 		{"short secret", func(c *Config) { c.Secret = c.Secret[:MinSecretLen-1] }, "Secret"},
+		{"internal networks", func(c *Config) { c.InternalNetworks = []string{"10.0.0.0/8", "2001:db8::/32"} }, ""},
+		{"internal network not a prefix", func(c *Config) { c.InternalNetworks = []string{"10.0.0.0/8", "10.1.2.3"} }, "InternalNetworks[1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -292,5 +294,35 @@ func TestNewCopiesSecret(t *testing.T) {
 	}
 	if before.VisitorHash != after.VisitorHash {
 		t.Error("wiping the caller's secret changed the hash")
+	}
+}
+
+func TestInternalNetworks(t *testing.T) {
+	e, err := New(Config{Secret: testSecret, InternalNetworks: []string{"10.0.0.0/8", "::ffff:192.168.0.0/112", "2001:db8:1::/48"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	tests := []struct {
+		name, ip string
+		want     bool
+	}{
+		{"in an IPv4 network", "10.20.30.40", true},
+		{"outside every network", "203.0.113.77", false},
+		{"IPv4-mapped client in an IPv4 network", "::ffff:10.1.1.1", true},
+		{"IPv4 client in a network written IPv4-mapped", "192.168.7.7", true},
+		{"in an IPv6 network", "2001:db8:1:ff::1", true},
+		{"next to an IPv6 network", "2001:db8:2::1", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := e.Enrich(rawClick(tt.ip))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Internal != tt.want {
+				t.Errorf("Internal = %v, want %v", c.Internal, tt.want)
+			}
+		})
 	}
 }

@@ -95,6 +95,10 @@ type EnrichedClick struct {
 	ContactID string            `json:"contact_id,omitempty"` // from metadata "contact_id"
 	RuleID    string            `json:"rule_id,omitempty"`
 	Variant   string            `json:"variant,omitempty"`
+	// Internal marks a click from the deployment's own networks
+	// (enrich.Config.InternalNetworks): test and staff traffic that alerts
+	// and webhooks can exclude without ever seeing the address.
+	Internal bool `json:"internal,omitempty"`
 }
 
 // ErrUnsupportedVersion is returned when a payload carries a version this

@@ -78,6 +78,9 @@ func (c *EnrichedClick) AppendJSON(dst []byte) []byte {
 	b = appendOmitEmpty(b, `,"contact_id":`, c.ContactID)
 	b = appendOmitEmpty(b, `,"rule_id":`, c.RuleID)
 	b = appendOmitEmpty(b, `,"variant":`, c.Variant)
+	if c.Internal {
+		b = append(b, `,"internal":true`...)
+	}
 	return append(b, '}')
 }
 

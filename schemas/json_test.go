@@ -105,6 +105,7 @@ func randEnriched(r *rand.Rand) *EnrichedClick {
 		City: maybe(r), DeviceType: maybe(r), OS: maybe(r), Browser: maybe(r), Bot: r.IntN(2) == 0,
 		BotName: maybe(r), ReferrerHost: maybe(r), Language: maybe(r), UTM: randUTM(r),
 		Tags: randTags(r), Metadata: randMetadata(r), ContactID: maybe(r), RuleID: maybe(r), Variant: maybe(r),
+		Internal: r.IntN(2) == 0,
 	}
 }
 
@@ -145,6 +146,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		{"enriched sample", sampleEnriched()},
 		{"raw one utm field", &RawClick{UTM: UTM{Content: "c"}}},
 		{"enriched max hash", &EnrichedClick{VisitorHash: 1<<64 - 1, Bot: true}},
+		{"enriched internal", &EnrichedClick{Internal: true, Variant: "b"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { checkSame(t, tc.v) })
 	}

@@ -83,17 +83,17 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	g.Go("sink", func(ctx context.Context) error {
 		return sinkIn.Run(ctx, pipeline.Sink(writer, n.spool, n.log))
 	})
+	// ---- webhooks (owned with sinks/webhook; see webhooks.go): link
+	// changes to the link events topic, and the stage's consumers of
+	// clicks, link events and retries, the alert clock and the log sweeper.
 	if hooks != nil {
 		if err := hooks.withStage(cfg.Webhooks, n.spool, cfg.Kafka, devShortURL(cfg.RedirectNode), n.log); err != nil {
 			return err
 		}
-		hooksIn := n.spool.Consumer("webhooks", enriched, batch)
-		g.Go("webhooks", func(ctx context.Context) error { return hooksIn.Run(ctx, hooks.stage.Clicks()) })
-		for _, topic := range hooks.stage.RetryTopics() {
-			retryIn := n.spool.Consumer("webhooks-retry", topic, batch)
-			g.Go("webhook retries "+topic, func(ctx context.Context) error { return retryIn.Run(ctx, hooks.stage.Retries()) })
-		}
+		n.linkHooks = append(n.linkHooks, publishLinkEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
+		hooks.runDev(g, n.spool, cfg.Kafka, batch)
 	}
+	// ---- end webhooks
 	n.serve(g)
 	return g.Wait()
 }

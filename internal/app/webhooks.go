@@ -2,15 +2,22 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/google/uuid"
+
 	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -35,6 +42,9 @@ type Webhooks struct {
 	Timeout time.Duration
 	// Schedule is the retry schedule; zero means webhook.DefaultSchedule.
 	Schedule webhook.Schedule
+	// Retention is how long the delivery log keeps attempts and message
+	// bodies (swept hourly); zero means webhook.DefaultRetention.
+	Retention time.Duration
 }
 
 // WebhookSink is the webhook delivery stage as a Kafka consumer group. Its
@@ -47,6 +57,16 @@ type WebhookSink struct {
 	Webhooks Webhooks
 	Batch    Batch
 	Logger   *slog.Logger
+	// APIAddr, when set, serves the endpoint API (/v1/webhooks/...) of
+	// this sink's registry on its own listener, behind APIKeys.
+	APIAddr string
+	// APIKeys are the bearer keys of the endpoint API (the deployment's
+	// bootstrap keys, as given to the link API): each acts in the default
+	// workspace. Required with APIAddr.
+	APIKeys []string
+	// OnAPIReady, when set, is called with the endpoint API's base URL
+	// once it listens (tests listen on port 0).
+	OnAPIReady func(apiURL string)
 }
 
 // webhookRuntime is the registry, deliverer and stage of one process.
@@ -59,7 +79,7 @@ type webhookRuntime struct {
 // openWebhookRegistry opens DataDir/webhooks and the deliverer; the stage
 // comes later (withStage), once the producer it parks retries on exists.
 func openWebhookRegistry(dataDir string, cfg Webhooks, log *slog.Logger) (*webhookRuntime, error) {
-	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(dataDir, "webhooks"), Logger: log})
+	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(dataDir, "webhooks"), Retention: cfg.Retention, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}
@@ -83,11 +103,19 @@ func (rt *webhookRuntime) withStage(cfg Webhooks, out ingest.Producer, k Kafka, 
 	return nil
 }
 
-// api returns the endpoint API for mounting at "/v1/webhooks/". Replays go
-// through the stage, which must be set before the API serves.
+// api returns the endpoint API for mounting at "/v1/webhooks/" behind the
+// link API's authentication: each request acts in its principal's
+// workspace. Replays go through the stage, which must be set before the
+// API serves.
 func (rt *webhookRuntime) api(cfg Webhooks, log *slog.Logger) (http.Handler, error) {
+	return rt.apiIn(cfg, requestWorkspace, log)
+}
+
+// apiIn is api with the workspace of each request given by workspace.
+func (rt *webhookRuntime) apiIn(cfg Webhooks, workspace func(*http.Request) (string, error), log *slog.Logger) (http.Handler, error) {
 	h, err := webhook.NewAPI(webhook.APIConfig{
 		Registry: rt.reg, Production: cfg.Production, AllowPrivate: cfg.AllowPrivate, Logger: log,
+		Workspace: workspace,
 		Replay: func(ctx context.Context, ep webhook.Endpoint, msgs []webhook.Message) error {
 			return rt.stage.Replay(ctx, ep, msgs)
 		},
@@ -96,6 +124,70 @@ func (rt *webhookRuntime) api(cfg Webhooks, log *slog.Logger) (http.Handler, err
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}
 	return h, nil
+}
+
+// requestWorkspace is the workspace of an authenticated link API request.
+func requestWorkspace(r *http.Request) (string, error) {
+	p, ok := redirect.PrincipalFrom(r.Context())
+	if !ok {
+		return "", errors.New("request is not authenticated")
+	}
+	return p.WorkspaceID, nil
+}
+
+// runDev starts the stage's consumers on the dev spool in g: enriched
+// clicks, link events, every retry topic, and the alert clock.
+func (rt *webhookRuntime) runDev(g *group, spool *ingest.Spool, k Kafka, batch ingest.BatchOptions) {
+	clicksIn := spool.Consumer("webhooks", k.Topic(enrichedTopic), batch)
+	g.Go("webhooks", func(ctx context.Context) error { return clicksIn.Run(ctx, rt.stage.Clicks()) })
+	linksIn := spool.Consumer("webhooks", k.Topic(pipeline.LinkEventsTopic), batch)
+	g.Go("webhook link events", func(ctx context.Context) error { return linksIn.Run(ctx, rt.stage.LinkEvents()) })
+	for _, topic := range rt.stage.RetryTopics() {
+		retryIn := spool.Consumer("webhooks-retry", topic, batch)
+		g.Go("webhook retries "+topic, func(ctx context.Context) error { return retryIn.Run(ctx, rt.stage.Retries()) })
+	}
+	g.Go("webhook alert clock", rt.stage.RunAlertClock)
+	g.Go("webhook log sweeper", func(ctx context.Context) error { return rt.reg.RunSweeper(ctx, 0) })
+}
+
+// linkEventTimeout bounds writing one link event.
+const linkEventTimeout = 5 * time.Second
+
+// publishLinkEvents returns the link API's OnLinkEvent callback
+// (redirect.APIConfig.OnLinkEvent): it writes each change as a
+// webhook.LinkEvent, with a new UUIDv7 id, to topic on out, keyed by link
+// id. The change is already durable when it is called; should out refuse
+// the event (a full or closed spool), the event is lost and logged at
+// error level, and the API answer is not affected.
+func publishLinkEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *redirect.Link) {
+	log = orDiscard(log)
+	return func(typ string, l *redirect.Link) {
+		rec, err := linkEventRecord(topic, typ, l, time.Now())
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
+			err = out.Produce(ctx, []ingest.Record{rec})
+			cancel()
+		}
+		if err != nil {
+			log.Error("link event lost", "type", typ, "link", l.ID, "err", err)
+		}
+	}
+}
+
+func linkEventRecord(topic, typ string, l *redirect.Link, now time.Time) (ingest.Record, error) {
+	data, err := json.Marshal(l)
+	if err != nil {
+		return ingest.Record{}, fmt.Errorf("encode link %s: %w", l.ID, err)
+	}
+	ev := webhook.LinkEvent{
+		V: webhook.LinkEventVersion, ID: uuid.Must(uuid.NewV7()).String(), Type: typ, Time: now.UTC(),
+		WorkspaceID: l.WorkspaceID, Data: data,
+	}
+	v, err := json.Marshal(ev)
+	if err != nil {
+		return ingest.Record{}, fmt.Errorf("encode %s event of %s: %w", typ, l.ID, err)
+	}
+	return ingest.Record{Topic: topic, Key: []byte(l.ID), Value: v, Timestamp: now}, nil
 }
 
 // close waits (bounded) for running attempts, then releases everything.
@@ -111,12 +203,15 @@ func (rt *webhookRuntime) close() error {
 	return errors.Join(errs...)
 }
 
-// RunWebhookSink consumes enriched clicks and the webhook retry topics and
-// delivers to the endpoints in DataDir/webhooks, committing each batch only
-// once every attempt of it was delivered or durably parked.
+// RunWebhookSink consumes enriched clicks, link events and the webhook
+// retry topics and delivers to the endpoints in DataDir/webhooks,
+// committing each batch only once every attempt of it was delivered or
+// durably parked. It also runs the alert clock (digests when no click
+// comes) and the delivery log's retention sweep.
 //
-// The endpoint API is not served by this command yet: endpoints are
-// managed where the registry lives (dev mounts the API on the link API).
+// With APIAddr set it serves the endpoint API of its registry there (see
+// sinkAPI): the registry is this process's, so endpoints are managed
+// where they are delivered from.
 func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 	if err := cfg.Kafka.validate(); err != nil {
 		return fmt.Errorf("webhook sink config: %w", err)
@@ -146,7 +241,10 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 	if err := rt.withStage(cfg.Webhooks, producer, cfg.Kafka, nil, log); err != nil {
 		return err
 	}
-	specs := []ingest.TopicSpec{{Name: cfg.Kafka.Topic(pipeline.WebhookDLQTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()}}
+	specs := []ingest.TopicSpec{
+		{Name: cfg.Kafka.Topic(pipeline.WebhookDLQTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()},
+		{Name: cfg.Kafka.Topic(pipeline.LinkEventsTopic), RetentionMs: webhookRetention.Milliseconds()},
+	}
 	for _, t := range rt.stage.RetryTopics() {
 		specs = append(specs, ingest.TopicSpec{Name: t, RetentionMs: webhookRetention.Milliseconds()})
 	}
@@ -167,10 +265,75 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 		}
 		retries = append(retries, c)
 	}
+	links, err := ingest.NewKafkaConsumer(kcfg, group+"-link-events", cfg.Kafka.Topic(pipeline.LinkEventsTopic), cfg.Batch.options())
+	if err != nil {
+		return fmt.Errorf("kafka link events consumer: %w", err)
+	}
+	var apiH http.Handler
+	if cfg.APIAddr != "" {
+		if apiH, err = rt.sinkAPI(cfg, log); err != nil {
+			return fmt.Errorf("webhook sink config: %w", err)
+		}
+	}
 	g := newGroup(ctx)
+	if apiH != nil {
+		ln, err := listen("webhook api", cfg.APIAddr)
+		if err != nil {
+			return err
+		}
+		g.Go("webhook api server", func(ctx context.Context) error { return serve(ctx, ln, apiH, log) })
+		if cfg.OnAPIReady != nil {
+			cfg.OnAPIReady("http://" + hostForURL(ln.Addr().String()))
+		}
+	}
 	g.Go("webhook clicks", func(ctx context.Context) error { return clicks.Run(ctx, rt.stage.Clicks()) })
+	g.Go("webhook link events", func(ctx context.Context) error { return links.Run(ctx, rt.stage.LinkEvents()) })
+	g.Go("webhook alert clock", rt.stage.RunAlertClock)
+	g.Go("webhook log sweeper", func(ctx context.Context) error { return rt.reg.RunSweeper(ctx, 0) })
 	for i, c := range retries {
 		g.Go(fmt.Sprint("webhook retries ", i), func(ctx context.Context) error { return c.Run(ctx, rt.stage.Retries()) })
 	}
 	return g.Wait()
+}
+
+// sinkAPI returns the endpoint API of a webhook sink: the webhook API
+// behind a bearer-key guard, every request acting in the default
+// workspace.
+//
+// The link API's scoped keys live in the redirect nodes' stores, which the
+// sink cannot read, so the sink accepts only the deployment's bootstrap
+// keys: an operator's tool, not the customers' API. Serving the customers'
+// keys here needs them replicated to the sink (on the compacted links
+// topic, say).
+func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handler, error) {
+	if len(cfg.APIKeys) == 0 {
+		return nil, errors.New("api-key: at least one is required with api-addr")
+	}
+	sums := make([][sha256.Size]byte, len(cfg.APIKeys))
+	for i, k := range cfg.APIKeys {
+		if len(k) < redirect.MinAPIKeyLen {
+			return nil, fmt.Errorf("api-key[%d]: want at least %d characters", i, redirect.MinAPIKeyLen)
+		}
+		sums[i] = sha256.Sum256([]byte(k))
+	}
+	h, err := rt.apiIn(cfg.Webhooks, func(*http.Request) (string, error) { return webhook.DefaultWorkspace, nil }, log)
+	if err != nil {
+		return nil, err
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+		ok := 0
+		for i := range sums { // every key, so the time says nothing of which matched
+			ok |= subtle.ConstantTimeCompare(sum[:], sums[i][:])
+		}
+		if !strings.EqualFold(scheme, "Bearer") || ok == 0 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="clicktrail"`)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprintln(w, `{"error":{"code":"unauthorized","message":"missing or unknown API key; send Authorization: Bearer <key>"}}`)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}), nil
 }

@@ -53,6 +53,12 @@ type WebhookConfig struct {
 	// ShortURL gives a click's short URL for payloads; nil means
 	// https://domain/path.
 	ShortURL func(*schemas.EnrichedClick) string
+	// AlertFlushEvery is how often RunAlertClock sends due digests;
+	// default DefaultAlertFlushEvery.
+	AlertFlushEvery time.Duration
+	// AlertFlushLag is how far behind the clock RunAlertClock's watermark
+	// runs; default DefaultAlertFlushLag.
+	AlertFlushLag time.Duration
 	// Now is the clock of not-before times; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger // nil discards
@@ -70,6 +76,12 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 	}
 	if c.ShortURL == nil {
 		c.ShortURL = func(c *schemas.EnrichedClick) string { return "https://" + c.Domain + "/" + c.Path }
+	}
+	if c.AlertFlushEvery == 0 {
+		c.AlertFlushEvery = DefaultAlertFlushEvery
+	}
+	if c.AlertFlushLag == 0 {
+		c.AlertFlushLag = DefaultAlertFlushLag
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -92,6 +104,12 @@ func (c WebhookConfig) Validate() error {
 	}
 	if err := c.Schedule.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("schedule: %w", err))
+	}
+	if c.AlertFlushEvery < 0 {
+		errs = append(errs, fmt.Errorf("alert_flush_every: must be >= 0, got %s", c.AlertFlushEvery))
+	}
+	if c.AlertFlushLag < 0 {
+		errs = append(errs, fmt.Errorf("alert_flush_lag: must be >= 0, got %s", c.AlertFlushLag))
 	}
 	return errors.Join(errs...)
 }
@@ -121,6 +139,8 @@ type Webhooks struct {
 
 	mu      sync.Mutex
 	waiters map[jobKey][]chan webhook.Result
+
+	alerts alerts
 }
 
 type jobKey struct {
@@ -135,6 +155,9 @@ func NewWebhooks(cfg WebhookConfig) (*Webhooks, error) {
 		return nil, fmt.Errorf("webhook stage config: %w", err)
 	}
 	w := &Webhooks{cfg: cfg, reg: cfg.Registry, log: cfg.Logger, waiters: map[jobKey][]chan webhook.Result{}}
+	if err := w.alerts.load(cfg.Registry); err != nil {
+		return nil, fmt.Errorf("webhook stage: %w", err)
+	}
 	d, err := webhook.NewDispatcher(cfg.Sender, cfg.Dispatcher, w.onResult)
 	if err != nil {
 		return nil, fmt.Errorf("webhook stage: %w", err)
@@ -167,18 +190,32 @@ func (w *Webhooks) onResult(j webhook.Job, r webhook.Result) {
 
 // Clicks returns the handler of enriched clicks: each click goes to every
 // enabled endpoint of its workspace subscribed to its event type whose
-// filters pass it. Undecodable records are dead-lettered.
+// filters pass it, and feeds the alert rules (alert.threshold,
+// alert.spike, click.digest) of the endpoints subscribed to them whose
+// filters pass it. The latest click time of the batch is a watermark that
+// sends the digests due by then (see also RunAlertClock). Alert messages
+// are delivered, retried and dead-lettered like clicks, with ids derived
+// from the endpoint, the link and the window (AlertMessageID); the alert
+// states are saved before the handler returns nil. Undecodable records are
+// dead-lettered.
 func (w *Webhooks) Clicks() ingest.Handler {
 	return func(ctx context.Context, batch []ingest.Record) error {
 		var jobs []webhook.Job
 		var dead []ingest.Record
+		var watermark time.Time
 		now := w.cfg.Now()
+		w.alerts.mu.Lock()
+		defer w.alerts.mu.Unlock()
 		for _, r := range batch {
 			c, err := schemas.DecodeEnrichedClick(r.Value)
 			if err != nil {
 				dead = append(dead, deadLetter(w.log, "webhook", r, err))
 				continue
 			}
+			if c.Time.After(watermark) {
+				watermark = c.Time
+			}
+			jobs = append(jobs, w.applyAlerts(r, c, now)...)
 			eps := w.reg.Match(c, now)
 			if len(eps) == 0 {
 				continue
@@ -197,10 +234,13 @@ func (w *Webhooks) Clicks() ingest.Handler {
 				dead[i].Topic = w.cfg.DLQTopic
 			}
 			if err := w.cfg.Out.Produce(ctx, dead); err != nil {
-				return fmt.Errorf("dead-letter %d undecodable clicks: %w", len(dead), err)
+				return w.settleAlerts(fmt.Errorf("dead-letter %d undecodable clicks: %w", len(dead), err))
 			}
 		}
-		return w.run(ctx, jobs)
+		if !watermark.IsZero() {
+			jobs = append(jobs, w.flushAlerts(watermark, false)...)
+		}
+		return w.settleAlerts(w.run(ctx, jobs))
 	}
 }
 

@@ -2,15 +2,15 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/clicktrail/clicktrail/sinks/webhook/alert"
 )
 
 // ReplayFunc re-sends msgs to ep, durably: nil means they are queued for
@@ -30,7 +30,13 @@ type APIConfig struct {
 	Resolve ResolveFunc
 	// Replay queues replayed messages; nil answers replay requests 501.
 	Replay ReplayFunc
-	Logger *slog.Logger // nil discards
+	// Workspace returns the workspace a request acts in (the link API's
+	// authenticated principal); nil means DefaultWorkspace for every
+	// request. An error answers 403 with its message. Endpoints,
+	// deliveries and replays are per workspace: an endpoint of another
+	// workspace answers 404, as if it did not exist.
+	Workspace func(*http.Request) (string, error)
+	Logger    *slog.Logger // nil discards
 }
 
 // Validate names the bad field.
@@ -86,23 +92,24 @@ func NewAPI(cfg APIConfig) (http.Handler, error) {
 // endpointView is an endpoint as the API answers it; Secret is set only in
 // the answers to create and rotate-secret.
 type endpointView struct {
-	ID                  string    `json:"id"`
-	WorkspaceID         string    `json:"workspace_id"`
-	URL                 string    `json:"url"`
-	Events              []string  `json:"events"`
-	Filters             Filters   `json:"filters"`
-	Enabled             bool      `json:"enabled"`
-	DisabledReason      string    `json:"disabled_reason,omitempty"`
-	Secret              string    `json:"secret,omitempty"`
-	CreatedAt           time.Time `json:"created_at"`
-	UpdatedAt           time.Time `json:"updated_at"`
-	ConsecutiveFailures int       `json:"consecutive_failures"`
+	ID                  string       `json:"id"`
+	WorkspaceID         string       `json:"workspace_id"`
+	URL                 string       `json:"url"`
+	Events              []string     `json:"events"`
+	Filters             Filters      `json:"filters"`
+	Enabled             bool         `json:"enabled"`
+	DisabledReason      string       `json:"disabled_reason,omitempty"`
+	Secret              string       `json:"secret,omitempty"`
+	CreatedAt           time.Time    `json:"created_at"`
+	UpdatedAt           time.Time    `json:"updated_at"`
+	ConsecutiveFailures int          `json:"consecutive_failures"`
+	Alerts              alert.Config `json:"alerts,omitzero"`
 }
 
 func view(e RegisteredEndpoint, withSecret bool) endpointView {
 	v := endpointView{ID: e.ID, WorkspaceID: e.WorkspaceID, URL: e.URL, Events: e.Events, Filters: e.Filters,
 		Enabled: e.Enabled, DisabledReason: e.DisabledReason, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
-		ConsecutiveFailures: e.ConsecutiveFailures}
+		ConsecutiveFailures: e.ConsecutiveFailures, Alerts: e.Alerts}
 	if withSecret && len(e.Secrets) > 0 {
 		v.Secret = e.Secrets[0].Value
 	}
@@ -110,18 +117,26 @@ func view(e RegisteredEndpoint, withSecret bool) endpointView {
 }
 
 type endpointRequest struct {
-	URL     *string  `json:"url"`
-	Events  []string `json:"events"`
-	Filters *Filters `json:"filters"`
-	Enabled *bool    `json:"enabled"`
+	URL     *string       `json:"url"`
+	Events  []string      `json:"events"`
+	Filters *Filters      `json:"filters"`
+	Enabled *bool         `json:"enabled"`
+	Alerts  *alert.Config `json:"alerts"`
 }
 
 func (a *api) create(w http.ResponseWriter, r *http.Request) {
+	ws, ok := a.workspace(w, r)
+	if !ok {
+		return
+	}
 	var req endpointRequest
 	if !decode(w, r, &req) {
 		return
 	}
-	spec := EndpointSpec{Events: req.Events}
+	spec := EndpointSpec{WorkspaceID: ws, Events: req.Events}
+	if req.Alerts != nil {
+		spec.Alerts = *req.Alerts
+	}
 	if req.URL != nil {
 		spec.URL = *req.URL
 	}
@@ -198,7 +213,11 @@ func (a *api) checkURL(ctx context.Context, raw string) error {
 }
 
 func (a *api) list(w http.ResponseWriter, r *http.Request) {
-	eps := a.reg.List(DefaultWorkspace)
+	ws, ok := a.workspace(w, r)
+	if !ok {
+		return
+	}
+	eps := a.reg.List(ws)
 	out := make([]endpointView, len(eps))
 	for i, e := range eps {
 		out[i] = view(e, false)
@@ -207,9 +226,8 @@ func (a *api) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) get(w http.ResponseWriter, r *http.Request) {
-	e, err := a.reg.Get(r.PathValue("id"))
-	if err != nil {
-		a.fail(w, err)
+	e, ok := a.endpoint(w, r)
+	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, view(e, false))
@@ -220,12 +238,11 @@ func (a *api) patch(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	id := r.PathValue("id")
-	cur, err := a.reg.Get(id)
-	if err != nil {
-		a.fail(w, err)
+	cur, ok := a.endpoint(w, r)
+	if !ok {
 		return
 	}
+	id := cur.ID
 	spec := cur.spec()
 	if req.URL != nil {
 		spec.URL = *req.URL
@@ -236,12 +253,15 @@ func (a *api) patch(w http.ResponseWriter, r *http.Request) {
 	if req.Filters != nil {
 		spec.Filters = *req.Filters
 	}
+	if req.Alerts != nil {
+		spec.Alerts = *req.Alerts
+	}
 	if !a.checkSpec(w, r.Context(), spec, req.URL != nil) {
 		return
 	}
 	spec = spec.normalized()
 	e, err := a.reg.Update(id, func(e *RegisteredEndpoint) error {
-		e.URL, e.Events, e.Filters = spec.URL, spec.Events, spec.Filters
+		e.URL, e.Events, e.Filters, e.Alerts = spec.URL, spec.Events, spec.Filters, spec.Alerts
 		if req.Enabled != nil {
 			e.Enabled = *req.Enabled
 			if e.Enabled {
@@ -260,7 +280,11 @@ func (a *api) patch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) delete(w http.ResponseWriter, r *http.Request) {
-	if err := a.reg.Delete(r.PathValue("id")); err != nil {
+	e, ok := a.endpoint(w, r)
+	if !ok {
+		return
+	}
+	if err := a.reg.Delete(e.ID); err != nil {
 		a.fail(w, err)
 		return
 	}
@@ -268,7 +292,11 @@ func (a *api) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) rotate(w http.ResponseWriter, r *http.Request) {
-	e, err := a.reg.RotateSecret(r.PathValue("id"))
+	cur, ok := a.endpoint(w, r)
+	if !ok {
+		return
+	}
+	e, err := a.reg.RotateSecret(cur.ID)
 	if err != nil {
 		a.fail(w, err)
 		return
@@ -294,9 +322,8 @@ func (a *api) replay(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_field", "message_id", "give exactly one of message_id and since")
 		return
 	}
-	e, err := a.reg.Get(r.PathValue("id"))
-	if err != nil {
-		a.fail(w, err)
+	e, ok := a.endpoint(w, r)
+	if !ok {
 		return
 	}
 	if !e.Enabled {
@@ -305,10 +332,17 @@ func (a *api) replay(w http.ResponseWriter, r *http.Request) {
 	}
 	ids := []string{req.MessageID}
 	if req.MessageID == "" {
+		var err error
 		if ids, err = a.reg.FailedSince(e.ID, req.Since); err != nil {
 			a.fail(w, err)
 			return
 		}
+	} else if !a.reg.Attempted(e.ID, req.MessageID) {
+		// Only a message this endpoint was sent may be replayed to it:
+		// message ids are global, and another workspace's message must
+		// not reach this one's endpoint.
+		writeError(w, http.StatusNotFound, "not_found", "message_id", fmt.Sprintf("message %q was never sent to endpoint %s", req.MessageID, e.ID))
+		return
 	}
 	msgs := make([]Message, 0, len(ids))
 	for _, id := range ids {
@@ -334,7 +368,22 @@ func (a *api) replay(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) deliveries(w http.ResponseWriter, r *http.Request) {
+	ws, ok := a.workspace(w, r)
+	if !ok {
+		return
+	}
 	q := DeliveryQuery{EndpointID: r.URL.Query().Get("endpoint"), Status: r.URL.Query().Get("status")}
+	if q.EndpointID != "" {
+		if e, err := a.reg.Get(q.EndpointID); err != nil || e.WorkspaceID != ws {
+			writeJSON(w, http.StatusOK, map[string]any{"deliveries": []Delivery{}})
+			return
+		}
+	} else {
+		q.EndpointIDs = []string{}
+		for _, e := range a.reg.List(ws) {
+			q.EndpointIDs = append(q.EndpointIDs, e.ID)
+		}
+	}
 	if s := r.URL.Query().Get("since"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -368,65 +417,4 @@ func (a *api) fail(w http.ResponseWriter, err error) {
 	}
 	a.log.Error("webhook api", "err", err)
 	writeError(w, http.StatusInternalServerError, "internal", "", "see the server log")
-}
-
-// firstError returns the first error of an errors.Join, or err itself: an
-// answer names one field.
-func firstError(err error) error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
-		return j.Unwrap()[0]
-	}
-	return err
-}
-
-const maxBodyBytes = 64 << 10
-
-// decode reads one JSON object, refusing unknown members, or answers 400.
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "", fmt.Sprintf("request body over %d bytes or unreadable", maxBodyBytes))
-		return false
-	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			writeError(w, http.StatusBadRequest, "invalid_field", te.Field, "wrong type: want "+te.Type.String())
-			return false
-		}
-		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			writeError(w, http.StatusBadRequest, "unknown_field", strings.Trim(f, `"`), "unknown member")
-			return false
-		}
-		writeError(w, http.StatusBadRequest, "invalid_json", "", "body is not a JSON object: "+err.Error())
-		return false
-	}
-	if dec.More() {
-		writeError(w, http.StatusBadRequest, "invalid_json", "", "body holds more than one JSON value")
-		return false
-	}
-	return true
-}
-
-type apiErrorBody struct {
-	Code    string `json:"code"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
-}
-
-func writeError(w http.ResponseWriter, status int, code, field, msg string) {
-	writeJSON(w, status, map[string]apiErrorBody{"error": {Code: code, Field: field, Message: msg}})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"encode response"}}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
 }

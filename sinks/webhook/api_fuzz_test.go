@@ -14,6 +14,8 @@ func FuzzAPIEndpointBody(f *testing.F) {
 		`{"url":"https://hooks.example.com/","events":["click.created"]}`,
 		`{"url":"https://hooks.example.com/","events":["click.created"],"filters":{"tags":["a"],"exclude_bots":true}}`,
 		`{"url":"http://[::1","events":[]}`, `{"enabled":false}`, `{"events":null}`, `[]`, `{"url":1}`, ``, `{"filters":{"tags":[""]}}`,
+		`{"url":"https://hooks.example.com/","events":["alert.spike","click.digest"],"alerts":{"spike":{"factor":2,"window":"10m","baseline_windows":3,"min_clicks":5},"digest":{"every":"1h"}}}`,
+		`{"url":"https://hooks.example.com/","events":["alert.threshold"],"alerts":{"threshold":{"clicks":-1,"window":5}}}`,
 	} {
 		f.Add(s)
 	}

@@ -16,12 +16,24 @@
 //   - Dispatcher: per-endpoint bounded queues and worker pools, so a slow
 //     endpoint never delays another.
 //
-//   - Registry: the endpoints (URL, subscribed event types, Filters,
-//     secrets with rotation, enabled state and failure counters) and the
-//     delivery log with the message bodies replay needs, in pebble;
+//   - Registry: the endpoints (workspace, URL, subscribed event types,
+//     Filters, alert rules, secrets with rotation, enabled state and
+//     failure counters), the delivery log with the message bodies replay
+//     needs, swept after RegistryConfig.Retention (Sweep, RunSweeper), and
+//     the alert rules' states (registry_alert.go), in pebble;
+//
+//   - LinkEvent: the versioned record of a link lifecycle change
+//     (link.created, link.updated, link.disabled, link.deleted) that the
+//     link API's node writes and the stage turns into webhooks;
 //
 //   - NewAPI: the endpoint API (/v1/webhooks/endpoints, /v1/webhooks/deliveries),
-//     mounted behind the link API's authentication.
+//     mounted behind the link API's authentication; APIConfig.Workspace
+//     scopes every request to its workspace.
+//
+// The alert rules themselves (threshold, spike, digest) are the pure
+// package alert below this one; which clicks feed them is decided here, by
+// the endpoint's Filters (including the exclusion of bots, internal
+// traffic and tagged links).
 //
 // What does not: the Kafka side. Like every sink this package does not
 // import Kafka; internal/pipeline's Webhooks stage consumes
@@ -34,7 +46,9 @@
 //
 // At least once. webhook-id is the event id, assigned once at the source,
 // so it is the same on every attempt, retry and replay; receivers
-// deduplicate on it. webhook-timestamp is the time of the attempt, as the
+// deduplicate on it. Alert events have no source event: their id is
+// derived from the endpoint, the link and the window (see
+// pipeline.AlertMessageID), so recomputing them gives the same id. webhook-timestamp is the time of the attempt, as the
 // spec requires, so the signature changes between attempts.
 //
 // # SSRF

@@ -11,7 +11,8 @@ import (
 
 // Event types: hierarchical and full-stop delimited, as the Standard
 // Webhooks spec recommends. Each fixes the schema of Payload.Data. The
-// link.* data is defined with the link API's events, not here yet.
+// link.* data is the link as the link API answers it (LinkEvent.Data);
+// the alert types are in package alert.
 const (
 	EventClickCreated  = "click.created"   // Data: Click
 	EventQRScanCreated = "qr_scan.created" // Data: Click

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +29,13 @@ const DefaultDisableAfter = 5 * 24 * time.Hour
 // rotation, so receivers can switch over without losing messages.
 const DefaultRotationGrace = 24 * time.Hour
 
+// DefaultRetention is how long the delivery log keeps an attempt, and the
+// message body replay needs, by default.
+const DefaultRetention = 30 * 24 * time.Hour
+
+// DefaultSweepEvery is how often RunSweeper deletes expired log entries.
+const DefaultSweepEvery = time.Hour
+
 // ErrNotFound is returned (wrapped) for an endpoint id the registry lacks.
 var ErrNotFound = errors.New("webhook endpoint not found")
 
@@ -41,6 +49,9 @@ type RegistryConfig struct {
 	// RotationGrace is how long a rotated-out secret still signs; default
 	// DefaultRotationGrace.
 	RotationGrace time.Duration
+	// Retention is how long delivery log entries are kept (see Sweep);
+	// default DefaultRetention.
+	Retention time.Duration
 	// Now is the clock of timestamps and expiries; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger // nil discards
@@ -53,6 +64,9 @@ func (c RegistryConfig) WithDefaults() RegistryConfig {
 	}
 	if c.RotationGrace == 0 {
 		c.RotationGrace = DefaultRotationGrace
+	}
+	if c.Retention == 0 {
+		c.Retention = DefaultRetention
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -75,6 +89,9 @@ func (c RegistryConfig) Validate() error {
 	if c.RotationGrace < 0 {
 		errs = append(errs, fmt.Errorf("rotation_grace: must be >= 0, got %s", c.RotationGrace))
 	}
+	if c.Retention < 0 {
+		errs = append(errs, fmt.Errorf("retention: must be >= 0, got %s", c.Retention))
+	}
 	return errors.Join(errs...)
 }
 
@@ -95,6 +112,8 @@ type Registry struct {
 	mu  sync.RWMutex
 	eps map[string]*RegisteredEndpoint
 	seq uint64 // tie-breaker of delivery log keys within one nanosecond
+
+	sweepBatch int
 }
 
 // OpenRegistry opens (creating if needed) the registry in cfg.Dir and loads
@@ -108,7 +127,7 @@ func OpenRegistry(cfg RegistryConfig) (*Registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open webhook registry %s: %w", cfg.Dir, err)
 	}
-	r := &Registry{cfg: cfg, db: db, log: cfg.Logger, eps: map[string]*RegisteredEndpoint{}}
+	r := &Registry{cfg: cfg, db: db, log: cfg.Logger, eps: map[string]*RegisteredEndpoint{}, sweepBatch: defaultSweepBatch}
 	if err := r.load(); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
@@ -152,10 +171,12 @@ func (r *Registry) Create(spec EndpointSpec) (RegisteredEndpoint, error) {
 	now := r.cfg.Now().UTC()
 	e := &RegisteredEndpoint{
 		ID:          "ep_" + strings.ReplaceAll(uuid.Must(uuid.NewV7()).String(), "-", ""),
-		WorkspaceID: DefaultWorkspace,
+		WorkspaceID: spec.WorkspaceID,
 		URL:         spec.URL,
 		Events:      spec.Events,
 		Filters:     spec.Filters,
+		Alerts:      spec.Alerts,
+		AlertsSince: now,
 		Enabled:     true,
 		Secrets:     []Secret{{Value: webhooks.NewSecret()}},
 		CreatedAt:   now,
@@ -212,11 +233,16 @@ func (r *Registry) update(id string, change func(*RegisteredEndpoint) error, wo 
 	if err := change(&e); err != nil {
 		return RegisteredEndpoint{}, err
 	}
-	e.ID, e.CreatedAt = old.ID, old.CreatedAt
-	if err := e.spec().Validate(); err != nil {
+	e.ID, e.CreatedAt, e.WorkspaceID = old.ID, old.CreatedAt, old.WorkspaceID
+	spec := e.spec().normalized()
+	if err := spec.Validate(); err != nil {
 		return RegisteredEndpoint{}, err
 	}
+	e.Events, e.Filters, e.Alerts = spec.Events, spec.Filters, spec.Alerts
 	e.UpdatedAt = r.cfg.Now().UTC()
+	if !reflect.DeepEqual(e.Alerts, old.Alerts) {
+		e.AlertsSince = e.UpdatedAt
+	}
 	if err := r.put(&e, wo); err != nil {
 		return RegisteredEndpoint{}, err
 	}
@@ -288,6 +314,7 @@ const (
 	keyEndpoint = "ep/"
 	keyDelivery = "dl/" // dl/<endpoint>/<unix nanos, 16 hex>/<seq, 16 hex>
 	keyMessage  = "msg/"
+	keySent     = "sent/" // sent/<endpoint>/<message>: attempted at least once
 )
 
 func endpointKey(id string) []byte { return []byte(keyEndpoint + id) }

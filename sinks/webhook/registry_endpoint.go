@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/schemas"
+	"github.com/clicktrail/clicktrail/sinks/webhook/alert"
 )
 
 // EventEndpointDisabled is emitted to a workspace's endpoints subscribed to
@@ -23,19 +24,28 @@ type EndpointDisabled struct {
 	Reason     string `json:"reason"`
 }
 
-// Filters narrow an endpoint's click events; the zero value passes all.
+// Filters narrow the clicks an endpoint hears of, as click.created and
+// qr_scan.created events and through its alerts; the zero value passes all.
 // Each non-empty list must match (a click passes a list when it carries at
-// least one of its values).
+// least one of its values); the exclusions drop bots, clicks enrich marked
+// internal (from the deployment's own networks, see
+// enrich.Config.InternalNetworks) and clicks of links carrying any of
+// ExcludeTags (such as "internal" or "test").
 type Filters struct {
-	Tags        []string `json:"tags,omitempty"`
-	LinkIDs     []string `json:"link_ids,omitempty"`
-	Domains     []string `json:"domains,omitempty"`
-	ExcludeBots bool     `json:"exclude_bots,omitempty"`
+	Tags            []string `json:"tags,omitempty"`
+	LinkIDs         []string `json:"link_ids,omitempty"`
+	Domains         []string `json:"domains,omitempty"`
+	ExcludeBots     bool     `json:"exclude_bots,omitempty"`
+	ExcludeInternal bool     `json:"exclude_internal,omitempty"`
+	ExcludeTags     []string `json:"exclude_tags,omitempty"`
 }
 
 // Match reports whether c passes the filters.
 func (f Filters) Match(c *schemas.EnrichedClick) bool {
-	if f.ExcludeBots && c.Bot {
+	if f.ExcludeBots && c.Bot || f.ExcludeInternal && c.Internal {
+		return false
+	}
+	if len(f.ExcludeTags) > 0 && slices.ContainsFunc(c.Tags, func(t string) bool { return slices.Contains(f.ExcludeTags, t) }) {
 		return false
 	}
 	if len(f.LinkIDs) > 0 && !slices.Contains(f.LinkIDs, c.LinkID) {
@@ -67,16 +77,31 @@ func (Secret) LogValue() slog.Value { return slog.StringValue("whsec_[redacted]"
 
 // EndpointSpec is what a customer chooses about an endpoint.
 type EndpointSpec struct {
-	URL     string
-	Events  []string
-	Filters Filters
+	// WorkspaceID owns the endpoint; empty means DefaultWorkspace. Fixed
+	// at creation.
+	WorkspaceID string
+	URL         string
+	Events      []string
+	Filters     Filters
+	// Alerts are the rules of the alert.threshold, alert.spike and
+	// click.digest events; a subscription to alert.threshold or
+	// alert.spike needs its rule, click.digest runs on the defaults.
+	Alerts alert.Config
 }
 
 // subscribable are the event types an endpoint may subscribe to.
-var subscribable = append(slices.Clone(EventTypes), EventEndpointDisabled)
+var subscribable = slices.Concat(EventTypes, []string{EventEndpointDisabled}, alert.EventTypes)
 
 func (s EndpointSpec) normalized() EndpointSpec {
+	if s.WorkspaceID == "" {
+		s.WorkspaceID = DefaultWorkspace
+	}
 	s.Events = slices.Compact(slices.Sorted(slices.Values(s.Events)))
+	if slices.Contains(s.Events, alert.EventDigest) && s.Alerts.Digest == nil {
+		s.Alerts = s.Alerts.Clone()
+		s.Alerts.Digest = &alert.Digest{}
+	}
+	s.Alerts = s.Alerts.WithDefaults()
 	ds := make([]string, len(s.Filters.Domains))
 	for i, d := range s.Filters.Domains {
 		ds[i] = strings.ToLower(d)
@@ -100,11 +125,24 @@ func (s EndpointSpec) Validate() error {
 		if !slices.Contains(subscribable, ev) {
 			errs = append(errs, fmt.Errorf("events[%d]: unknown event type %q", i, ev))
 		}
+		if err := s.Alerts.Requires(ev); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := s.Alerts.Validate(); err != nil {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = append(errs, j.Unwrap()...) // one per field, so an answer names one
+		} else {
+			errs = append(errs, err)
+		}
 	}
 	for _, l := range []struct {
 		name string
 		vals []string
-	}{{"filters.tags", s.Filters.Tags}, {"filters.link_ids", s.Filters.LinkIDs}, {"filters.domains", s.Filters.Domains}} {
+	}{
+		{"filters.tags", s.Filters.Tags}, {"filters.link_ids", s.Filters.LinkIDs},
+		{"filters.domains", s.Filters.Domains}, {"filters.exclude_tags", s.Filters.ExcludeTags},
+	} {
 		for i, v := range l.vals {
 			if v == "" {
 				errs = append(errs, fmt.Errorf("%s[%d]: empty", l.name, i))
@@ -130,6 +168,11 @@ type RegisteredEndpoint struct {
 	// FirstFailureAt is when the first of them was made (zero when none).
 	ConsecutiveFailures int       `json:"consecutive_failures"`
 	FirstFailureAt      time.Time `json:"first_failure_at,omitzero"`
+	// Alerts are the endpoint's alert rules (defaults applied);
+	// AlertsSince is when they last changed: spike baselines count
+	// windows from then.
+	Alerts      alert.Config `json:"alerts,omitzero"`
+	AlertsSince time.Time    `json:"alerts_since,omitzero"`
 }
 
 // Subscribed reports whether e is enabled and subscribed to event type typ.
@@ -150,7 +193,7 @@ func (e *RegisteredEndpoint) Endpoint(now time.Time) Endpoint {
 }
 
 func (e *RegisteredEndpoint) spec() EndpointSpec {
-	return EndpointSpec{URL: e.URL, Events: e.Events, Filters: e.Filters}
+	return EndpointSpec{WorkspaceID: e.WorkspaceID, URL: e.URL, Events: e.Events, Filters: e.Filters, Alerts: e.Alerts}
 }
 
 func (e *RegisteredEndpoint) clone() RegisteredEndpoint {
@@ -160,6 +203,8 @@ func (e *RegisteredEndpoint) clone() RegisteredEndpoint {
 	c.Filters.Tags = slices.Clone(e.Filters.Tags)
 	c.Filters.LinkIDs = slices.Clone(e.Filters.LinkIDs)
 	c.Filters.Domains = slices.Clone(e.Filters.Domains)
+	c.Filters.ExcludeTags = slices.Clone(e.Filters.ExcludeTags)
+	c.Alerts = e.Alerts.Clone()
 	return c
 }
 

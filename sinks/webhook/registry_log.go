@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ func (d Delivery) Failed() bool { return d.Outcome != OutcomeDelivered.String() 
 // DeliveryQuery selects delivery log entries; zero fields select all.
 type DeliveryQuery struct {
 	EndpointID string
+	// EndpointIDs, when not nil, keeps only these endpoints' entries (the
+	// endpoints of one workspace).
+	EndpointIDs []string
 	// Status is "delivered", "failed" (every other outcome) or an
 	// Outcome name.
 	Status string
@@ -55,6 +59,9 @@ func (q DeliveryQuery) Validate() error {
 }
 
 func (q DeliveryQuery) match(d Delivery) bool {
+	if q.EndpointIDs != nil && !slices.Contains(q.EndpointIDs, d.EndpointID) {
+		return false
+	}
 	switch q.Status {
 	case "":
 		return true
@@ -99,7 +106,8 @@ func (r *Registry) RecordAttempt(res Result, attempt int, msg Message) (disable 
 	r.mu.Unlock()
 	b := r.db.NewBatch()
 	defer b.Close()
-	if err := errors.Join(b.Set([]byte(key), db, nil), b.Set([]byte(keyMessage+d.MessageID), mb, nil)); err != nil {
+	if err := errors.Join(b.Set([]byte(key), db, nil), b.Set([]byte(keyMessage+d.MessageID), mb, nil),
+		b.Set(sentKey(d.EndpointID, d.MessageID), nil, nil)); err != nil {
 		return "", fmt.Errorf("log delivery of %s: %w", d.MessageID, err)
 	}
 	if err := b.Commit(pebble.NoSync); err != nil {
@@ -134,6 +142,21 @@ func (r *Registry) RecordAttempt(res Result, attempt int, msg Message) (disable 
 	return disable, nil
 }
 
+// sentKey marks that a message was attempted to an endpoint, so replay can
+// check it belongs there.
+func sentKey(endpoint, message string) []byte { return []byte(keySent + endpoint + "/" + message) }
+
+// Attempted reports whether message id was ever attempted to endpoint (in
+// the delivery log, since retention did not remove it).
+func (r *Registry) Attempted(endpoint, id string) bool {
+	_, closer, err := r.db.Get(sentKey(endpoint, id))
+	if err != nil {
+		return false
+	}
+	closer.Close()
+	return true
+}
+
 type storedMessage struct {
 	Type string `json:"type"`
 	Body []byte `json:"body"`
@@ -157,8 +180,8 @@ func (r *Registry) Message(id string) (Message, error) {
 }
 
 // Deliveries returns the log entries q selects, oldest first per endpoint,
-// at most q.Limit of them. Entries are kept until the registry directory
-// is removed: there is no retention yet.
+// at most q.Limit of them. Entries are kept for RegistryConfig.Retention
+// (see Sweep).
 func (r *Registry) Deliveries(q DeliveryQuery) ([]Delivery, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err

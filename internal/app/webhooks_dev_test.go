@@ -1,0 +1,178 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/webhooks"
+)
+
+// verifyingReceiver is a real endpoint that verifies every request with
+// the shipped verifier and keeps the payloads it accepted.
+type verifyingReceiver struct {
+	srv *httptest.Server
+
+	mu     sync.Mutex
+	secret string
+	got    []map[string]any
+	bad    []error
+}
+
+func newVerifyingReceiver(t *testing.T) *verifyingReceiver {
+	rc := &verifyingReceiver{}
+	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		if err := webhooks.Verify([]string{rc.secret}, r.Header, body, time.Now(), 0); err != nil {
+			rc.bad = append(rc.bad, err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var p map[string]any
+		if err := json.Unmarshal(body, &p); err != nil {
+			rc.bad = append(rc.bad, err)
+		}
+		p["webhook-id"] = r.Header.Get(webhooks.HeaderID)
+		rc.got = append(rc.got, p)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(rc.srv.Close)
+	return rc
+}
+
+// ofType returns the accepted payloads of event type typ.
+func (rc *verifyingReceiver) ofType(typ string) []map[string]any {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	var out []map[string]any
+	for _, p := range rc.got {
+		if p["type"] == typ {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TestDevDeliversLinkEventsAndAlerts runs the embedded default: an
+// endpoint created through the mounted webhook API receives a verified
+// link.created when a link is created through the link API, a
+// click.created per click, and one alert.threshold at the link's second
+// click (not another at the third).
+func TestDevDeliversLinkEventsAndAlerts(t *testing.T) {
+	const key = "dev-test-key-0123456789abcdef"
+	ready := make(chan [2]string, 1)
+	dev := Dev{
+		RedirectNode: RedirectNode{
+			DataDir: t.TempDir(), RedirectAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", APIKeys: []string{key},
+			DefaultDomain: "go.brand.test", ShortURLScheme: "http", AnyHost: true,
+			Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
+			OnReady:      func(r, a string) { ready <- [2]string{r, a} },
+		},
+		Enrich:   Enrich{HashSecret: bytes.Repeat([]byte("s"), 32)},
+		Batch:    Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
+		Webhooks: Webhooks{AllowPrivate: true},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- RunDev(ctx, dev) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunDev: %v", err)
+		}
+	}()
+	var redirectURL, apiURL string
+	select {
+	case urls := <-ready:
+		redirectURL, apiURL = urls[0], urls[1]
+	case err := <-done:
+		t.Fatalf("RunDev ended before serving: %v", err)
+	}
+
+	call := func(method, path string, body any) (int, map[string]any) {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest(method, apiURL+path, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	rc := newVerifyingReceiver(t)
+	status, ep := call("POST", "/v1/webhooks/endpoints", map[string]any{
+		"url": rc.srv.URL + "/hooks", "events": []string{"link.created", "alert.threshold", "click.created"},
+		"alerts": map[string]any{"threshold": map[string]any{"clicks": 2, "window": "1h"}},
+	})
+	if status != http.StatusCreated {
+		t.Fatalf("create endpoint: %d %v", status, ep)
+	}
+	rc.mu.Lock()
+	rc.secret = ep["secret"].(string)
+	rc.mu.Unlock()
+
+	status, link := call("POST", "/v1/links", map[string]any{"destination_url": "http://127.0.0.1:9/spring", "path": "spring"})
+	if status != http.StatusCreated {
+		t.Fatalf("create link: %d %v", status, link)
+	}
+	waitDev(t, "the link.created webhook", func() bool { return len(rc.ofType("link.created")) == 1 })
+	p := rc.ofType("link.created")[0]
+	if data, _ := p["data"].(map[string]any); data["id"] != link["id"] || len(p["webhook-id"].(string)) != 36 {
+		t.Errorf("link.created %v", p)
+	}
+
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i := range 3 {
+		resp, err := noRedirect.Get(redirectURL + "/spring")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound {
+			t.Fatalf("click %d: %s", i, resp.Status)
+		}
+		if i == 1 {
+			waitDev(t, "the alert.threshold webhook", func() bool { return len(rc.ofType("alert.threshold")) == 1 })
+		}
+	}
+	// The handler that delivers a click.created has fed the same click to
+	// the alert rules: after the third, no second alert may have come.
+	waitDev(t, "three click.created webhooks", func() bool { return len(rc.ofType("click.created")) == 3 })
+	if got := rc.ofType("alert.threshold"); len(got) != 1 {
+		t.Errorf("%d alert.threshold webhooks, want 1", len(got))
+	}
+	a := rc.ofType("alert.threshold")[0]
+	if data, _ := a["data"].(map[string]any); data["link_id"] != link["id"] || data["clicks"] != float64(2) {
+		t.Errorf("alert %v", a)
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if len(rc.bad) != 0 {
+		t.Errorf("refused: %v", rc.bad)
+	}
+}
+
+func waitDev(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,101 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/schemas"
+)
+
+// TestWebhookSinkOnKafka runs `clicktrail sink webhook` against the real
+// broker with its own endpoint API: an endpoint created through that API
+// receives a link event and an alert.threshold computed from enriched
+// clicks read from Kafka.
+func TestWebhookSinkOnKafka(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	const key = "sink-test-key-0123456789abcdef"
+	k := Kafka{Brokers: brokers, TopicPrefix: testenv.Name("wh") + ".", Partitions: 2}
+	ready := make(chan string, 1)
+	cfg := WebhookSink{
+		Kafka: k, Group: testenv.Name("whgroup"), DataDir: t.TempDir(),
+		Webhooks: Webhooks{AllowPrivate: true}, Batch: Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
+		APIAddr: "127.0.0.1:0", APIKeys: []string{key}, OnAPIReady: func(u string) { ready <- u },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- RunWebhookSink(ctx, cfg) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunWebhookSink: %v", err)
+		}
+	}()
+	var apiURL string
+	select {
+	case apiURL = <-ready:
+	case err := <-done:
+		t.Fatalf("sink ended before serving: %v", err)
+	case <-time.After(120 * time.Second):
+		t.Fatal("sink API never listened")
+	}
+
+	rc := newVerifyingReceiver(t)
+	b, _ := json.Marshal(map[string]any{
+		"url": rc.srv.URL + "/hooks", "events": []string{"link.created", "alert.threshold"},
+		"alerts": map[string]any{"threshold": map[string]any{"clicks": 2, "window": "1h"}},
+	})
+	req, _ := http.NewRequest("POST", apiURL+"/v1/webhooks/endpoints", bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ep map[string]any
+	json.NewDecoder(resp.Body).Decode(&ep)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create endpoint through the sink's API: %d %v", resp.StatusCode, ep)
+	}
+	rc.mu.Lock()
+	rc.secret = ep["secret"].(string)
+	rc.mu.Unlock()
+
+	producer, err := ingest.NewKafkaProducer(kafkaConfig(k, "webhook-test", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer producer.Close()
+	now := time.Now().UTC()
+	l := &redirect.Link{ID: "lnk_kafkatest", WorkspaceID: redirect.DefaultWorkspaceID, Domain: "go.brand.test", Path: "k",
+		DestinationURL: "https://shop.example.com/", CreatedAt: now, UpdatedAt: now}
+	publishLinkEvents(producer, k.Topic(pipeline.LinkEventsTopic), nil)(redirect.EventLinkCreated, l)
+	var clicks []ingest.Record
+	for i := range 2 {
+		c := schemas.EnrichedClick{V: schemas.EnrichedClickVersion, EventID: fmt.Sprintf("0193a6f2-7c1e-7b3a-9f00-%012d", i),
+			Type: schemas.ClickTypeClick, Time: now.Add(time.Duration(i) * time.Millisecond), LinkID: l.ID, Domain: l.Domain,
+			Path: l.Path, Destination: l.DestinationURL, DeviceType: "desktop"}
+		v, err := c.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		clicks = append(clicks, ingest.Record{Topic: k.Topic(enrichedTopic), Key: []byte(l.ID), Value: v})
+	}
+	if err := producer.Produce(context.Background(), clicks); err != nil {
+		t.Fatal(err)
+	}
+	waitDev(t, "the link.created webhook", func() bool { return len(rc.ofType("link.created")) == 1 })
+	waitDev(t, "the alert.threshold webhook", func() bool { return len(rc.ofType("alert.threshold")) == 1 })
+	a := rc.ofType("alert.threshold")[0]
+	if data, _ := a["data"].(map[string]any); data["link_id"] != l.ID {
+		t.Errorf("alert %v", a)
+	}
+}

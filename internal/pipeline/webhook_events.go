@@ -1,0 +1,54 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
+)
+
+// LinkEventsTopic carries webhook.LinkEvent records, keyed by link id:
+// the link API's lifecycle changes (link.created, link.updated,
+// link.disabled, link.deleted), written by the node that made the change.
+const LinkEventsTopic = "link.events.v1"
+
+// LinkEvents returns the handler of LinkEventsTopic: each event goes to
+// every enabled endpoint of its workspace subscribed to its type whose
+// filters pass its link, with the same guarantees as clicks (see
+// Webhooks): the event id is the webhook-id on every attempt, failed
+// attempts are parked on the retry topics, the last ones dead-lettered,
+// and the batch may be committed once every attempt has its final Result.
+// Undecodable records are dead-lettered.
+func (w *Webhooks) LinkEvents() ingest.Handler {
+	return func(ctx context.Context, batch []ingest.Record) error {
+		var jobs []webhook.Job
+		var dead []ingest.Record
+		now := w.cfg.Now()
+		for _, r := range batch {
+			e, err := webhook.DecodeLinkEvent(r.Value)
+			if err == nil {
+				eps := w.reg.MatchLinkEvent(e, now)
+				if len(eps) == 0 {
+					continue
+				}
+				var msg webhook.Message
+				if msg, err = e.Message(); err == nil {
+					for _, ep := range eps {
+						jobs = append(jobs, webhook.Job{Endpoint: ep, Message: msg, Attempt: 1})
+					}
+					continue
+				}
+			}
+			dr := deadLetter(w.log, "webhook-link-events", r, err)
+			dr.Topic = w.cfg.DLQTopic
+			dead = append(dead, dr)
+		}
+		if len(dead) > 0 {
+			if err := w.cfg.Out.Produce(ctx, dead); err != nil {
+				return fmt.Errorf("dead-letter %d undecodable link events: %w", len(dead), err)
+			}
+		}
+		return w.run(ctx, jobs)
+	}
+}
