@@ -50,6 +50,11 @@ func redirectNodeConfig(c *cli.Context) (app.RedirectNode, error) {
 			FlushInterval: c.Duration(spoolFlushFlag.Name),
 			MaxBytes:      c.Int64(spoolMaxBytesFlag.Name),
 		},
+		LinkCheck: app.LinkCheck{
+			Enabled:      c.Bool(checkDestinationsFlag.Name),
+			Interval:     c.Duration(checkIntervalFlag.Name),
+			AllowPrivate: c.Bool(destAllowPrivateFlag.Name),
+		},
 		Logger: logger(c),
 	}, nil
 }

@@ -19,7 +19,8 @@ func devCmd() *cli.Command {
 		Flags: []cli.Flag{dataDirFlag, redirectAddrFlag, apiAddrFlag, apiKeyFlag, defaultDomainFlag,
 			debugAddrFlag, rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
 			webhookAllowPrivateFlag, geoipFlag, hashSecretFlag, clickIDParamFlag, clickhouseDSNFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag,
-			spoolMaxBytesFlag, batchRecordsFlag, batchWaitFlag},
+			spoolMaxBytesFlag, batchRecordsFlag, batchWaitFlag, checkDestinationsFlag, checkIntervalFlag,
+			internalNetworkFlag, webhookRetentionFlag},
 		Action: func(c *cli.Context) error {
 			node, err := redirectNodeConfig(c)
 			if err != nil {
@@ -48,13 +49,15 @@ func devCmd() *cli.Command {
 			ctx, stop := signalContext(c.Context)
 			defer stop()
 			return app.RunDev(ctx, app.Dev{
-				RedirectNode:  node,
-				Enrich:        app.Enrich{GeoIPPath: c.String(geoipFlag.Name), HashSecret: secret},
+				RedirectNode: node,
+				Enrich: app.Enrich{GeoIPPath: c.String(geoipFlag.Name), HashSecret: secret,
+					InternalNetworks: c.StringSlice(internalNetworkFlag.Name)},
 				ClickHouseDSN: c.String(clickhouseDSNFlag.Name),
 				Batch:         batchConfig(c),
 				// dev is a developer's machine: endpoints may be plain http, and
 				// private ones only when asked for.
-				Webhooks: app.Webhooks{AllowPrivate: c.Bool(webhookAllowPrivateFlag.Name)},
+				Webhooks: app.Webhooks{AllowPrivate: c.Bool(webhookAllowPrivateFlag.Name),
+					Retention: c.Duration(webhookRetentionFlag.Name)},
 			})
 		},
 	}

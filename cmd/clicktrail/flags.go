@@ -129,6 +129,24 @@ var (
 		Name: "batch-max-records", Value: 10000, EnvVars: []string{"CLICKTRAIL_BATCH_MAX_RECORDS"},
 		Usage: "most records a consumer hands to its stage at once (one ClickHouse insert)",
 	}
+	checkDestinationsFlag = &cli.BoolFlag{
+		Name: "check-destinations", EnvVars: []string{"CLICKTRAIL_CHECK_DESTINATIONS"},
+		Usage: "request every active link's destinations on a schedule and emit link.destination_broken and " +
+			"link.destination_recovered to webhooks (run it on one node: the one that serves the link API)",
+	}
+	checkIntervalFlag = &cli.DurationFlag{
+		Name: "check-interval", Value: 6 * time.Hour, EnvVars: []string{"CLICKTRAIL_CHECK_INTERVAL"},
+		Usage: "how often each link's destinations are checked (failures back off on their own schedule)",
+	}
+	internalNetworkFlag = &cli.StringSliceFlag{
+		Name: "internal-network", EnvVars: []string{"CLICKTRAIL_INTERNAL_NETWORKS"},
+		Usage: "CIDR of your own or test traffic (repeatable): its clicks are marked internal, which webhook " +
+			"endpoints and alerts can exclude",
+	}
+	webhookRetentionFlag = &cli.DurationFlag{
+		Name: "webhook-log-retention", Value: 30 * 24 * time.Hour, EnvVars: []string{"CLICKTRAIL_WEBHOOK_LOG_RETENTION"},
+		Usage: "how long the webhook delivery log keeps attempts and message bodies (replay needs them)",
+	}
 	batchWaitFlag = &cli.DurationFlag{
 		Name: "batch-max-wait", Value: 100 * time.Millisecond, EnvVars: []string{"CLICKTRAIL_BATCH_MAX_WAIT"},
 		Usage: "longest a partial batch waits before it is processed: bounds freshness (each stage adds up to this; " +

@@ -15,6 +15,10 @@ var (
 		Name: "webhook-production", Value: true, EnvVars: []string{"CLICKTRAIL_WEBHOOK_PRODUCTION"},
 		Usage: "refuse http:// webhook endpoint URLs",
 	}
+	webhookAPIAddrFlag = &cli.StringFlag{
+		Name: "api-addr", EnvVars: []string{"CLICKTRAIL_WEBHOOK_API_ADDR"},
+		Usage: "serve the endpoint API (/v1/webhooks/...) of this sink's registry on this address, behind --api-key",
+	}
 	webhookTimeoutFlag = &cli.DurationFlag{
 		Name: "webhook-timeout", EnvVars: []string{"CLICKTRAIL_WEBHOOK_TIMEOUT"},
 		Usage: "bound on each delivery attempt (default 10s)",
@@ -28,7 +32,8 @@ func webhookSinkCmd() *cli.Command {
 		Usage: "consume enriched clicks and the webhook retry topic from Kafka and deliver signed webhooks " +
 			"to the endpoints registered in <data-dir>/webhooks",
 		Flags: []cli.Flag{kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, groupFlag,
-			dataDirFlag, webhookAllowPrivateFlag, webhookProductionFlag, webhookTimeoutFlag, batchRecordsFlag, batchWaitFlag},
+			dataDirFlag, webhookAllowPrivateFlag, webhookProductionFlag, webhookTimeoutFlag, webhookRetentionFlag,
+			webhookAPIAddrFlag, apiKeyFlag, batchRecordsFlag, batchWaitFlag},
 		Action: func(c *cli.Context) error {
 			ctx, stop := signalContext(c.Context)
 			defer stop()
@@ -40,9 +45,12 @@ func webhookSinkCmd() *cli.Command {
 					AllowPrivate: c.Bool(webhookAllowPrivateFlag.Name),
 					Production:   c.Bool(webhookProductionFlag.Name),
 					Timeout:      c.Duration(webhookTimeoutFlag.Name),
+					Retention:    c.Duration(webhookRetentionFlag.Name),
 				},
-				Batch:  batchConfig(c),
-				Logger: logger(c),
+				APIAddr: c.String(webhookAPIAddrFlag.Name),
+				APIKeys: c.StringSlice(apiKeyFlag.Name),
+				Batch:   batchConfig(c),
+				Logger:  logger(c),
 			})
 		},
 	}

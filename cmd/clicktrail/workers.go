@@ -16,7 +16,7 @@ func redirectCmd() *cli.Command {
 			shortURLSchemeFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag, spoolMaxBytesFlag,
 			debugAddrFlag, rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
 			kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, geoipFlag, hashSecretFlag,
-			clickIDParamFlag},
+			clickIDParamFlag, checkDestinationsFlag, checkIntervalFlag},
 		Action: func(c *cli.Context) error {
 			node, err := redirectNodeConfig(c)
 			if err != nil {
@@ -48,7 +48,7 @@ func enrichCmd() *cli.Command {
 		Name:  "enrich",
 		Usage: "consume raw clicks from Kafka, enrich them, produce enriched clicks",
 		Flags: []cli.Flag{kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, groupFlag,
-			geoipFlag, hashSecretFlag, batchRecordsFlag, batchWaitFlag},
+			geoipFlag, hashSecretFlag, internalNetworkFlag, batchRecordsFlag, batchWaitFlag},
 		Action: func(c *cli.Context) error {
 			secret, err := hashSecret(c, "")
 			if err != nil {
@@ -57,9 +57,10 @@ func enrichCmd() *cli.Command {
 			ctx, stop := signalContext(c.Context)
 			defer stop()
 			return app.RunEnrichWorker(ctx, app.EnrichWorker{
-				Kafka:  kafkaConfig(c),
-				Group:  c.String(groupFlag.Name),
-				Enrich: app.Enrich{GeoIPPath: c.String(geoipFlag.Name), HashSecret: secret},
+				Kafka: kafkaConfig(c),
+				Group: c.String(groupFlag.Name),
+				Enrich: app.Enrich{GeoIPPath: c.String(geoipFlag.Name), HashSecret: secret,
+					InternalNetworks: c.StringSlice(internalNetworkFlag.Name)},
 				Batch:  batchConfig(c),
 				Logger: logger(c),
 			})

@@ -79,12 +79,18 @@ type RedirectNode struct {
 	// MountScopes are the scopes of the Mount patterns (see
 	// redirect.APIConfig.MountScopes).
 	MountScopes map[string]redirect.MountScope
+	// LinkCheck runs the broken-destination checker in this process.
+	LinkCheck LinkCheck
 }
 
 // Enrich configures the enrichment stage.
 type Enrich struct {
 	GeoIPPath  string
 	HashSecret []byte
+	// InternalNetworks are CIDRs of the company's own and test traffic:
+	// their clicks are marked internal, which webhook endpoints may
+	// exclude (enrich.Config.InternalNetworks).
+	InternalNetworks []string
 }
 
 // Batch bounds consumer batches.

@@ -94,6 +94,17 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		hooks.runDev(g, n.spool, cfg.Kafka, batch)
 	}
 	// ---- end webhooks
+	if cfg.LinkCheck.Enabled {
+		if hooks == nil {
+			return errors.New("dev config: the destination checker reports through webhooks; do not disable them")
+		}
+		chk, err := openLinkChecker(cfg.LinkCheck, cfg.DataDir, n.store, n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, chk.Close()) }()
+		g.Go("destination checker", chk.Run)
+	}
 	n.serve(g)
 	return g.Wait()
 }
@@ -139,7 +150,7 @@ func devShortURL(cfg RedirectNode) func(*schemas.EnrichedClick) string {
 }
 
 func newEnricher(cfg Enrich) (*enrich.Enricher, error) {
-	e, err := enrich.New(enrich.Config{Secret: cfg.HashSecret, GeoIPPath: cfg.GeoIPPath})
+	e, err := enrich.New(enrich.Config{Secret: cfg.HashSecret, GeoIPPath: cfg.GeoIPPath, InternalNetworks: cfg.InternalNetworks})
 	if err != nil {
 		return nil, fmt.Errorf("enrich: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -32,7 +33,9 @@ func kafkaConfig(k Kafka, clientID string, log *slog.Logger) ingest.KafkaConfig 
 // ensureTopics creates clicktrail's topics (with the deployment's prefix)
 // when they are missing.
 func ensureTopics(ctx context.Context, k Kafka, kcfg ingest.KafkaConfig) error {
-	specs := ingest.DefaultTopics()
+	specs := append(ingest.DefaultTopics(),
+		// written by redirect nodes, read by the webhook sink
+		ingest.TopicSpec{Name: pipeline.LinkEventsTopic, RetentionMs: webhookRetention.Milliseconds()})
 	for i := range specs {
 		specs[i].Name = k.Topic(specs[i].Name)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
@@ -184,13 +185,25 @@ func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
 	defer producer.Close()
 
 	links := cfg.Kafka.Topic(linksTopic)
-	n.linkHooks = append(n.linkHooks, publishLinks(n.spool, links, n.log))
+	n.linkHooks = append(n.linkHooks, publishLinks(n.spool, links, n.log),
+		publishLinkEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
 	g := newGroup(ctx)
 	n.serve(g)
 	fwd := n.spool.Consumer(ingest.ForwarderGroup, cfg.Kafka.Topic(rawTopic), forwarderBatch)
 	g.Go("forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, fwd, producer) })
 	linkFwd := n.spool.Consumer(ingest.ForwarderGroup, links, forwarderBatch)
 	g.Go("links forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, linkFwd, producer) })
+	events := cfg.Kafka.Topic(pipeline.LinkEventsTopic) // link.* and link.destination_* for webhooks
+	eventFwd := n.spool.Consumer(ingest.ForwarderGroup, events, forwarderBatch)
+	g.Go("link events forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, eventFwd, producer) })
+	if cfg.LinkCheck.Enabled {
+		chk, err := openLinkChecker(cfg.LinkCheck, cfg.DataDir, n.store, n.spool, events, n.log)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, chk.Close()) }()
+		g.Go("destination checker", chk.Run)
+	}
 	g.Go("links replica", func(ctx context.Context) error { return replicateLinks(ctx, kcfg, links, n.store, n.log) })
 	return g.Wait()
 }

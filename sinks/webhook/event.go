@@ -20,12 +20,25 @@ const (
 	EventLinkUpdated   = "link.updated"
 	EventLinkDisabled  = "link.disabled"
 	EventLinkDeleted   = "link.deleted"
+	// EventLinkDestinationBroken and EventLinkDestinationRecovered come
+	// from the destination checker (package redirect/linkcheck); their
+	// data is its Event: link_id, domain, path, field, destination,
+	// status, error, consecutive_failures.
+	EventLinkDestinationBroken    = "link.destination_broken"
+	EventLinkDestinationRecovered = "link.destination_recovered"
 )
+
+// linkEventTypes are the types a LinkEvent record may carry.
+var linkEventTypes = []string{
+	EventLinkCreated, EventLinkUpdated, EventLinkDisabled, EventLinkDeleted,
+	EventLinkDestinationBroken, EventLinkDestinationRecovered,
+}
 
 // EventTypes lists every event type, for endpoint subscriptions.
 var EventTypes = []string{
 	EventClickCreated, EventQRScanCreated,
 	EventLinkCreated, EventLinkUpdated, EventLinkDisabled, EventLinkDeleted,
+	EventLinkDestinationBroken, EventLinkDestinationRecovered,
 }
 
 // Payload is the JSON body of every webhook: the Standard Webhooks

@@ -30,11 +30,28 @@ type LinkEvent struct {
 	Data json.RawMessage `json:"data"`
 }
 
-// linkFields are the fields of LinkEvent.Data that endpoint filters read.
+// linkFields are the fields of LinkEvent.Data that endpoint filters read:
+// the link itself (id) or the checker's event about it (link_id).
 type linkFields struct {
 	ID     string   `json:"id"`
+	LinkID string   `json:"link_id"`
 	Domain string   `json:"domain"`
 	Tags   []string `json:"tags"`
+}
+
+// decodeLinkFields reads the link's id, domain and tags from data.
+func decodeLinkFields(data []byte) (linkFields, error) {
+	var l linkFields
+	if err := json.Unmarshal(data, &l); err != nil {
+		return l, err
+	}
+	if l.LinkID != "" {
+		l.ID = l.LinkID
+	}
+	if l.ID == "" {
+		return l, errors.New("no link id")
+	}
+	return l, nil
 }
 
 // DecodeLinkEvent decodes and validates a link event record; the error
@@ -47,12 +64,11 @@ func DecodeLinkEvent(b []byte) (*LinkEvent, error) {
 	if e.V != LinkEventVersion {
 		return nil, fmt.Errorf("decode link event: field v: want %d, got %d", LinkEventVersion, e.V)
 	}
-	var l linkFields
 	var errs []error
 	if len(e.ID) != 36 {
 		errs = append(errs, fmt.Errorf("field id: want a 36-character UUID, got %q", e.ID))
 	}
-	if !slices.Contains([]string{EventLinkCreated, EventLinkUpdated, EventLinkDisabled, EventLinkDeleted}, e.Type) {
+	if !slices.Contains(linkEventTypes, e.Type) {
 		errs = append(errs, fmt.Errorf("field type: want a link.* event type, got %q", e.Type))
 	}
 	if e.Time.IsZero() {
@@ -61,8 +77,8 @@ func DecodeLinkEvent(b []byte) (*LinkEvent, error) {
 	if e.WorkspaceID == "" {
 		errs = append(errs, errors.New("field workspace_id: required"))
 	}
-	if err := json.Unmarshal(e.Data, &l); err != nil || l.ID == "" {
-		errs = append(errs, errors.New("field data: want the link object with its id"))
+	if _, err := decodeLinkFields(e.Data); err != nil {
+		errs = append(errs, errors.New("field data: want the link object with its id, or a checker event with its link_id"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("decode link event %s: %w", e.ID, err)
@@ -98,8 +114,8 @@ func (f Filters) MatchLink(linkID, domain string, tags []string) bool {
 // subscribed to its type whose filters pass its link, ready to deliver to
 // at now. It reads memory only.
 func (r *Registry) MatchLinkEvent(e *LinkEvent, now time.Time) []Endpoint {
-	var l linkFields
-	if json.Unmarshal(e.Data, &l) != nil {
+	l, err := decodeLinkFields(e.Data)
+	if err != nil {
 		return nil
 	}
 	r.mu.RLock()
