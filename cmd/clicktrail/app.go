@@ -27,6 +27,7 @@ func newApp() *cli.App {
 			keysCmd(),
 			workspacesCmd(),
 			domainsCmd(),
+			webhooksCmd(),
 		},
 	}
 }

@@ -79,6 +79,7 @@ func TestDevThenLinksCreate(t *testing.T) {
 	}
 
 	cliKeyLifecycle(t, apiURL, key)
+	cliWebhooks(t, apiURL, key)
 
 	file := filepath.Join(dir, "clicks.jsonl")
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
@@ -149,6 +150,50 @@ func cliKeyLifecycle(t *testing.T, apiURL, bootstrap string) {
 	}
 	if _, err := run("links", "list", "--api-url", apiURL, "--api-key", k.Key); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("a revoked key still lists: %v", err)
+	}
+}
+
+// cliWebhooks manages an endpoint with `clicktrail webhooks`.
+func cliWebhooks(t *testing.T, apiURL, key string) {
+	t.Helper()
+	run := func(args ...string) (string, error) {
+		var out testenv.Buffer
+		app := newApp()
+		app.Writer = &out
+		err := app.Run(append([]string{"clicktrail", "webhooks", args[0], "--api-url", apiURL, "--api-key", key}, args[1:]...))
+		return out.String(), err
+	}
+	out, err := run("create", "--url", "https://93.184.216.34/hooks", "--event", "click.created,link.created",
+		"--filter-tag", "spring", "--exclude-bots", "--alerts", `{"threshold":{"clicks":100,"window":"1h"}}`)
+	if err != nil {
+		t.Fatalf("webhooks create: %v", err)
+	}
+	var ep struct {
+		ID, Secret string
+		Events     []string
+		Filters    struct {
+			Tags        []string
+			ExcludeBots bool `json:"exclude_bots"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &ep); err != nil || !strings.HasPrefix(ep.Secret, "whsec_") || len(ep.Events) != 2 ||
+		len(ep.Filters.Tags) != 1 || !ep.Filters.ExcludeBots {
+		t.Fatalf("webhooks create printed %s (%v)", out, err)
+	}
+	if out, err = run("update", "--disable", ep.ID); err != nil || !strings.Contains(out, `"enabled":false`) {
+		t.Fatalf("webhooks update --disable: %v %s", err, out)
+	}
+	if out, err = run("list"); err != nil || !strings.Contains(out, ep.ID) || strings.Contains(out, ep.Secret) {
+		t.Fatalf("webhooks list: %v %s", err, out)
+	}
+	if _, err = run("create", "--url", "https://93.184.216.34/hooks"); err == nil {
+		t.Fatal("webhooks create without --event succeeded")
+	}
+	if _, err = run("delete", ep.ID); err != nil {
+		t.Fatalf("webhooks delete: %v", err)
+	}
+	if _, err = run("get", ep.ID); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Fatalf("webhooks get after delete: %v", err)
 	}
 }
 
