@@ -66,12 +66,44 @@ type APIConfig struct {
 	// for GET and HEAD, Write for the other methods. A pattern without an
 	// entry needs ScopeAdmin.
 	MountScopes map[string]MountScope
+	// MountDocs document the mounted handlers' operations in the OpenAPI
+	// document, each needing Scope.
+	MountDocs []MountedRoute
 	// Jobs configures bulk link jobs (POST /v1/links/bulk).
 	Jobs JobsConfig
 }
 
 // MountScope is the scopes of a mounted handler; see APIConfig.MountScopes.
 type MountScope struct{ Read, Write string }
+
+// MountedRoute documents one operation of a mounted handler (see
+// APIConfig.MountDocs); the fields mean what they mean in apiRoute.
+type MountedRoute struct {
+	Method, Pattern, Summary, Scope string
+	Request, Response               any
+	Required                        []string
+	Status                          int
+	Errors                          []int
+	Query                           []MountedQueryParam
+}
+
+// MountedQueryParam documents a query parameter of a MountedRoute.
+type MountedQueryParam struct{ Name, Type, Description string }
+
+// documented returns the routes of the OpenAPI document: the API's own and
+// the mounted handlers'.
+func documented(own []apiRoute, mounted []MountedRoute) []apiRoute {
+	out := slices.Clone(own)
+	for _, m := range mounted {
+		r := apiRoute{method: m.Method, pattern: m.Pattern, summary: m.Summary, request: m.Request, required: m.Required,
+			response: m.Response, status: m.Status, errors: m.Errors, scopes: []string{m.Scope}}
+		for _, q := range m.Query {
+			r.query = append(r.query, queryParam{q.Name, q.Type, q.Description})
+		}
+		out = append(out, r)
+	}
+	return out
+}
 
 // mountScope returns the scope function of a Mount pattern.
 func (a *api) mountScope(pattern string) func(*http.Request) string {
@@ -225,7 +257,7 @@ func NewAPI(cfg APIConfig) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	doc, err := openAPIDocument(apiRoutes)
+	doc, err := openAPIDocument(documented(apiRoutes, cfg.MountDocs))
 	if err != nil {
 		return nil, fmt.Errorf("link api: render the OpenAPI document: %w", err)
 	}

@@ -30,6 +30,8 @@ var (
 
 func typeOf(v any) reflect.Type { return reflect.TypeOf(v) }
 
+var marshalerType = reflect.TypeFor[json.Marshaler]()
+
 // ref returns the schema of v's type, which must be a named struct: a
 // $ref to its component.
 func (g *schemaGen) ref(v any) map[string]any { return g.schema(typeOf(v)) }
@@ -47,6 +49,10 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 		return map[string]any{"type": "string", "format": "date-time"}
 	case t == rawType:
 		return map[string]any{}
+	case t.Kind() != reflect.Struct && (t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType)):
+		// its own JSON form (e.g. a duration written "1h"): reflection
+		// cannot tell which
+		return map[string]any{"description": "in its own JSON form; see the operation's summary"}
 	}
 	switch t.Kind() {
 	case reflect.String:

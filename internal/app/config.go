@@ -79,6 +79,8 @@ type RedirectNode struct {
 	// MountScopes are the scopes of the Mount patterns (see
 	// redirect.APIConfig.MountScopes).
 	MountScopes map[string]redirect.MountScope
+	// MountDocs document the mounted operations in the OpenAPI document.
+	MountDocs []redirect.MountedRoute
 	// LinkCheck runs the broken-destination checker in this process.
 	LinkCheck LinkCheck
 }

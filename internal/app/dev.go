@@ -13,6 +13,7 @@ import (
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/jsonfile"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // RunDev runs the embedded default: the redirect node, and the enrich and
@@ -131,6 +132,18 @@ func openDevWebhooks(cfg *Dev) (*webhookRuntime, error) {
 		scopes[p] = s
 	}
 	cfg.MountScopes = scopes
+	for _, r := range webhook.Routes() {
+		scope := redirect.ScopeWebhooksRead
+		if r.Write {
+			scope = redirect.ScopeWebhooksWrite
+		}
+		m := redirect.MountedRoute{Method: r.Method, Pattern: r.Pattern, Summary: r.Summary, Scope: scope,
+			Request: r.Request, Response: r.Response, Required: r.Required, Status: r.Status, Errors: r.Errors}
+		for _, q := range r.Query {
+			m.Query = append(m.Query, redirect.MountedQueryParam{Name: q.Name, Type: q.Type, Description: q.Description})
+		}
+		cfg.MountDocs = append(cfg.MountDocs, m)
+	}
 	return rt, nil
 }
 

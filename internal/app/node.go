@@ -88,6 +88,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 		Logger:         n.log,
 		Mount:          cfg.Mount,
 		MountScopes:    cfg.MountScopes,
+		MountDocs:      cfg.MountDocs,
 		OnLinkEvent: func(eventType string, l *redirect.Link) {
 			for _, hook := range n.linkHooks {
 				hook(eventType, l)

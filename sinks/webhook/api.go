@@ -75,14 +75,9 @@ func NewAPI(cfg APIConfig) (http.Handler, error) {
 	}
 	a := &api{cfg: cfg, reg: cfg.Registry, log: cfg.Logger}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+PathEndpoints, a.create)
-	mux.HandleFunc("GET "+PathEndpoints, a.list)
-	mux.HandleFunc("GET "+PathEndpoints+"/{id}", a.get)
-	mux.HandleFunc("PATCH "+PathEndpoints+"/{id}", a.patch)
-	mux.HandleFunc("DELETE "+PathEndpoints+"/{id}", a.delete)
-	mux.HandleFunc("POST "+PathEndpoints+"/{id}/rotate-secret", a.rotate)
-	mux.HandleFunc("POST "+PathEndpoints+"/{id}/replay", a.replay)
-	mux.HandleFunc("GET "+PathDeliveries, a.deliveries)
+	for _, r := range routes {
+		mux.HandleFunc(r.Method+" "+r.Pattern, func(w http.ResponseWriter, req *http.Request) { r.handle(a, w, req) })
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "", "no such route")
 	})
@@ -222,7 +217,7 @@ func (a *api) list(w http.ResponseWriter, r *http.Request) {
 	for i, e := range eps {
 		out[i] = view(e, false)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"endpoints": out})
+	writeJSON(w, http.StatusOK, listEndpointsResponse{Endpoints: out})
 }
 
 func (a *api) get(w http.ResponseWriter, r *http.Request) {
@@ -364,7 +359,7 @@ func (a *api) replay(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ids = ids[:len(msgs)]
-	writeJSON(w, http.StatusAccepted, map[string]any{"replayed": ids})
+	writeJSON(w, http.StatusAccepted, replayResponse{Replayed: ids})
 }
 
 func (a *api) deliveries(w http.ResponseWriter, r *http.Request) {
@@ -375,7 +370,7 @@ func (a *api) deliveries(w http.ResponseWriter, r *http.Request) {
 	q := DeliveryQuery{EndpointID: r.URL.Query().Get("endpoint"), Status: r.URL.Query().Get("status")}
 	if q.EndpointID != "" {
 		if e, err := a.reg.Get(q.EndpointID); err != nil || e.WorkspaceID != ws {
-			writeJSON(w, http.StatusOK, map[string]any{"deliveries": []Delivery{}})
+			writeJSON(w, http.StatusOK, deliveriesResponse{Deliveries: []Delivery{}})
 			return
 		}
 	} else {
@@ -405,7 +400,7 @@ func (a *api) deliveries(w http.ResponseWriter, r *http.Request) {
 	if ds == nil {
 		ds = []Delivery{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deliveries": ds})
+	writeJSON(w, http.StatusOK, deliveriesResponse{Deliveries: ds})
 }
 
 // fail answers 404 for ErrNotFound, 400 for a validation error from the
