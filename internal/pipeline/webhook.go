@@ -216,6 +216,11 @@ func (w *Webhooks) Clicks() ingest.Handler {
 				watermark = c.Time
 			}
 			jobs = append(jobs, w.applyAlerts(r, c, now)...)
+			if vm, ok, err := webhook.VariantChosenMessage(c, w.cfg.ShortURL(c)); err == nil && ok {
+				for _, ep := range w.reg.MatchClick(c, webhook.EventRuleVariantChosen, now) {
+					jobs = append(jobs, webhook.Job{Endpoint: ep, Message: vm, Attempt: 1})
+				}
+			}
 			eps := w.reg.Match(c, now)
 			if len(eps) == 0 {
 				continue

@@ -481,3 +481,32 @@ func BenchmarkWebhookClicksDeliver(b *testing.B) {
 		b.Fatalf("%d attempts parked, want every one delivered", len(out.recs))
 	}
 }
+
+func TestWebhookVariantChosen(t *testing.T) {
+	f := newWebhookFixture(t, time.Hour)
+	rc := newHookReceiver(t, nil)
+	f.endpoint(rc, webhook.Filters{}, webhook.EventRuleVariantChosen)
+
+	plain, _ := f.click(func(c *schemas.EnrichedClick) { c.EventID = "0193a6f2-7c1e-7b3a-9f00-000000000011" })
+	routed, _ := f.click(func(c *schemas.EnrichedClick) {
+		c.EventID, c.Variant = "0193a6f2-7c1e-7b3a-9f00-000000000012", "b"
+	})
+	f.handle(plain, routed)
+	f.handle(routed) // redelivered: the same webhook-id again
+
+	got, bad := rc.requests()
+	if len(bad) > 0 || len(got) != 2 || got[0].ID != got[1].ID || got[0].ID == "0193a6f2-7c1e-7b3a-9f00-000000000012" {
+		t.Fatalf("got %d requests %v (refused %v): want rule.variant_chosen twice with one derived id", len(got), got, bad)
+	}
+	var p struct {
+		Type string
+		Data struct {
+			ClickID string `json:"click_id"`
+			Variant string
+		}
+	}
+	if err := json.Unmarshal(got[0].Body, &p); err != nil || p.Type != webhook.EventRuleVariantChosen ||
+		p.Data.Variant != "b" || p.Data.ClickID != "0193a6f2-7c1e-7b3a-9f00-000000000012" {
+		t.Fatalf("payload %s (%v)", got[0].Body, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/schemas"
+	"github.com/google/uuid"
 )
 
 // Event types: hierarchical and full-stop delimited, as the Standard
@@ -26,6 +27,11 @@ const (
 	// status, error, consecutive_failures.
 	EventLinkDestinationBroken    = "link.destination_broken"
 	EventLinkDestinationRecovered = "link.destination_recovered"
+	// EventRuleVariantChosen is sent, besides click.created, for a click
+	// that a routing rule or an A/B variant sent somewhere (Data: Click,
+	// with rule_id or variant set); its webhook-id is derived from the
+	// click's event id, so redeliveries keep it.
+	EventRuleVariantChosen = "rule.variant_chosen"
 )
 
 // linkEventTypes are the types a LinkEvent record may carry.
@@ -36,7 +42,7 @@ var linkEventTypes = []string{
 
 // EventTypes lists every event type, for endpoint subscriptions.
 var EventTypes = []string{
-	EventClickCreated, EventQRScanCreated,
+	EventClickCreated, EventQRScanCreated, EventRuleVariantChosen,
 	EventLinkCreated, EventLinkUpdated, EventLinkDisabled, EventLinkDeleted,
 	EventLinkDestinationBroken, EventLinkDestinationRecovered,
 }
@@ -67,6 +73,10 @@ type Click struct {
 	ReferrerHost string      `json:"referrer_host,omitempty"`
 	Bot          bool        `json:"bot"`
 	ContactID    string      `json:"contact_id,omitempty"`
+	// RuleID and Variant say which routing rule or A/B variant chose the
+	// destination, when one did.
+	RuleID  string `json:"rule_id,omitempty"`
+	Variant string `json:"variant,omitempty"`
 	// VisitorHash is the keyed, daily-salted visitor hash as a decimal
 	// string (JavaScript loses precision on integers above 2^53).
 	VisitorHash string `json:"visitor_hash"`
@@ -88,9 +98,25 @@ func ClickData(c *schemas.EnrichedClick, shortURL string) Click {
 		ReferrerHost: c.ReferrerHost,
 		Bot:          c.Bot,
 		ContactID:    c.ContactID,
+		RuleID:       c.RuleID,
+		Variant:      c.Variant,
 		VisitorHash:  strconv.FormatUint(c.VisitorHash, 10),
 	}
 }
+
+// VariantChosenMessage returns the rule.variant_chosen message of a click
+// that a rule or variant routed, and false for any other click.
+func VariantChosenMessage(c *schemas.EnrichedClick, shortURL string) (Message, bool, error) {
+	if c.RuleID == "" && c.Variant == "" {
+		return Message{}, false, nil
+	}
+	id := uuid.NewSHA1(variantNamespace, []byte(c.EventID)).String()
+	m, err := NewMessage(id, Payload{Type: EventRuleVariantChosen, Timestamp: c.Time.UTC(), Data: ClickData(c, shortURL)})
+	return m, true, err
+}
+
+// variantNamespace derives rule.variant_chosen ids from click event ids.
+var variantNamespace = uuid.MustParse("6f1d2a9e-4c51-5b8e-9a57-0c3f1e7b2d40")
 
 // ClickEventType returns the event type of a click: click.created or
 // qr_scan.created.

@@ -216,6 +216,12 @@ func (r *Registry) Match(c *schemas.EnrichedClick, now time.Time) []Endpoint {
 	if err != nil {
 		return nil
 	}
+	return r.MatchClick(c, typ, now)
+}
+
+// MatchClick returns the enabled endpoints of the click's workspace
+// subscribed to typ whose filters pass the click.
+func (r *Registry) MatchClick(c *schemas.EnrichedClick, typ string, now time.Time) []Endpoint {
 	ws := c.WorkspaceID
 	if ws == "" {
 		ws = DefaultWorkspace
