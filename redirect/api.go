@@ -38,13 +38,21 @@ type APIConfig struct {
 	ShortURLBase string
 	Logger       *slog.Logger // nil discards
 	// OnLinkEvent, when set, is called with each change of a link once it
-	// is durable, on the request's goroutine, before the answer is sent:
+	// is durable, on the request's goroutine (a bulk job's runner calls it
+	// from up to 64 goroutines at once, unless OnLinkEvents is set), before
+	// the answer is sent:
 	// eventType is one of EventLinkCreated, EventLinkUpdated,
 	// EventLinkDisabled and EventLinkDeleted, and l is the link as stored
 	// after the change. It must not modify the link and should not block
 	// for long (publish to the links topic asynchronously). A replayed
 	// idempotent answer does not call it: the change was made once.
 	OnLinkEvent func(eventType string, l *Link)
+	// OnLinkEvents, when set, receives the links a bulk job created in one
+	// round (up to JobChunkItems at once, from the runner's goroutine)
+	// instead of one OnLinkEvent call per link, so that they can be
+	// written to a log in one batch. Single changes still go to
+	// OnLinkEvent.
+	OnLinkEvents func(eventType string, links []*Link)
 	// OnLinkChanged is called like OnLinkEvent, after it, without the event
 	// type.
 	//
@@ -276,7 +284,11 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 	for _, r := range routes {
 		var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) { r.handle(a, w, req) })
 		if !r.public() && r.method != http.MethodGet {
-			h = a.idempotent(h)
+			limit := r.maxBody
+			if limit == 0 {
+				limit = maxBodyBytes
+			}
+			h = a.idempotent(h, limit)
 		}
 		if !r.public() {
 			h = a.guard(h, needs(r.scopes[0]))

@@ -31,11 +31,16 @@ func (a *api) emit(ctx context.Context, eventType string, old, l *Link) {
 
 // readBody reads a request body of at most maxBodyBytes.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	return readBodyLimit(w, r, maxBodyBytes)
+}
+
+// readBodyLimit reads a request body of at most limit bytes.
+func readBodyLimit(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *apiError) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, &apiError{status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
-				Message: fmt.Sprintf("request body is larger than %d bytes", maxBodyBytes)}
+				Message: fmt.Sprintf("request body is larger than %d bytes", limit)}
 		}
 		return nil, badRequest(CodeInvalidJSON, "", "reading the request body: "+err.Error())
 	}

@@ -91,7 +91,7 @@ func validIdempotencyKey(k string) bool {
 
 // idempotent wraps a mutating handler with the Idempotency-Key protocol.
 // It runs after authentication.
-func (a *api) idempotent(next http.Handler) http.Handler {
+func (a *api) idempotent(next http.Handler, maxBody int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ikey, ok := r.Header["Idempotency-Key"]
 		if !ok {
@@ -103,7 +103,7 @@ func (a *api) idempotent(next http.Handler) http.Handler {
 				fmt.Sprintf("send one header of 1 to %d printable ASCII characters", MaxIdempotencyKeyLen)))
 			return
 		}
-		body, aerr := readBody(w, r)
+		body, aerr := readBodyLimit(w, r, maxBody)
 		if aerr != nil {
 			writeError(w, aerr)
 			return

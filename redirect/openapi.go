@@ -37,6 +37,8 @@ type apiRoute struct {
 	// query are the query parameters the handler accepts (it answers 400
 	// unknown_field for any other).
 	query []queryParam
+	// maxBody bounds the request body; 0 means maxBodyBytes.
+	maxBody int64
 	// media, when set, are the content types of a non-JSON success body
 	// (response is then unused).
 	media  []string

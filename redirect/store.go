@@ -74,7 +74,9 @@ func (o StoreOptions) Validate() error {
 // "kx/" keys hold the link API's idempotency records (idempotency.go); "w/",
 // "ak/" and "d/" keys workspaces, API keys and domains (tenancy.go); "au/"
 // keys the audit log (audit.go); "tp/" keys UTM templates (template.go);
-// "ls/" keys the replica's offsets in the links topic (replica.go).
+// "ls/" keys the replica's offsets in the links topic (replica.go); "j/",
+// "jb/", "ji/" and "jk/" keys bulk jobs, their raw item chunks, item
+// outcomes and item idempotency keys (bulk_store.go).
 type Store struct {
 	db    *pebble.DB
 	cache *linkCache

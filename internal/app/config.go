@@ -81,6 +81,9 @@ type RedirectNode struct {
 	MountScopes map[string]redirect.MountScope
 	// MountDocs document the mounted operations in the OpenAPI document.
 	MountDocs []redirect.MountedRoute
+	// AllowPrivateCallbacks lets bulk jobs' callback_url be a private or
+	// loopback address: tests and local development only.
+	AllowPrivateCallbacks bool
 	// LinkCheck runs the broken-destination checker in this process.
 	LinkCheck LinkCheck
 }

@@ -92,6 +92,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 			return err
 		}
 		n.linkHooks = append(n.linkHooks, publishLinkEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
+		n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
 		hooks.runDev(g, n.spool, cfg.Kafka, batch)
 	}
 	// ---- end webhooks

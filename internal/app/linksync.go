@@ -47,19 +47,33 @@ func linkRecord(topic, eventType string, l *redirect.Link, now time.Time) (inges
 	}, nil
 }
 
-// publishLinks returns an OnLinkEvent hook appending each change to the
-// spool under topic, synced before the API answers.
-func publishLinks(spool *ingest.Spool, topic string, log *slog.Logger) func(string, *redirect.Link) {
-	return func(eventType string, l *redirect.Link) {
-		rec, err := linkRecord(topic, eventType, l, time.Now())
-		if err == nil {
-			err = spool.Produce(context.Background(), []ingest.Record{rec})
+// publishLinks returns a link hook appending each change to the spool
+// under topic, the changes of one call in one synced batch, before the API
+// answers.
+func publishLinks(spool *ingest.Spool, topic string, log *slog.Logger) linkHook {
+	return func(eventType string, links []*redirect.Link) {
+		now := time.Now()
+		recs := make([]ingest.Record, 0, len(links))
+		for _, l := range links {
+			rec, err := linkRecord(topic, eventType, l, now)
+			if err != nil {
+				log.Error("links topic: encode the change", "link", l.ID, "event", eventType, "err", err)
+				continue
+			}
+			recs = append(recs, rec)
 		}
-		if err != nil { // the link is stored; other nodes miss this change until the next one
-			log.Error("links topic: spool the change", "link", l.ID, "event", eventType, "err", err)
+		if err := spool.Produce(context.Background(), recs); err != nil { // the links are stored; other nodes miss these changes until the next ones
+			log.Error("links topic: spool the changes", "links", len(recs), "event", eventType, "err", err)
 		}
 	}
 }
+
+// linkHook sees durable link changes: one from a single API call, a round
+// of a bulk job's creates at once.
+type linkHook func(eventType string, links []*redirect.Link)
+
+// one calls h with one link, as redirect.APIConfig.OnLinkEvent.
+func (h linkHook) one(eventType string, l *redirect.Link) { h(eventType, []*redirect.Link{l}) }
 
 // replicateLinks tails the links topic into store until ctx is done. A
 // record that is not a valid link is logged with its offset and skipped:

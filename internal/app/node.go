@@ -29,9 +29,11 @@ type node struct {
 	apiLn      net.Listener
 	redirectH  http.Handler
 	apiH       http.Handler
-	// linkHooks see every durable link change of the API; set them before
-	// serve.
-	linkHooks []func(eventType string, l *redirect.Link)
+	jobs       *redirect.JobRunner // bulk link jobs
+	// linkHooks see every durable link change of the API, and jobHooks
+	// the end of every bulk job; set them before serve.
+	linkHooks []linkHook
+	jobHooks  []func(eventType string, j *redirect.Job)
 }
 
 func openNode(cfg RedirectNode) (_ *node, err error) {
@@ -77,7 +79,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	if base == "" && cfg.AnyHost {
 		base = "http://" + hostForURL(n.redirectLn.Addr().String())
 	}
-	if n.apiH, err = redirect.NewAPI(redirect.APIConfig{
+	apiCfg := redirect.APIConfig{
 		Store:          n.store,
 		APIKeys:        cfg.APIKeys,
 		DefaultDomain:  cfg.DefaultDomain,
@@ -91,10 +93,30 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 		MountDocs:      cfg.MountDocs,
 		OnLinkEvent: func(eventType string, l *redirect.Link) {
 			for _, hook := range n.linkHooks {
-				hook(eventType, l)
+				hook.one(eventType, l)
 			}
 		},
-	}); err != nil {
+		OnLinkEvents: func(eventType string, links []*redirect.Link) {
+			for _, hook := range n.linkHooks {
+				hook(eventType, links)
+			}
+		},
+		Jobs: redirect.JobsConfig{
+			AllowPrivateCallbacks: cfg.AllowPrivateCallbacks,
+			OnJobEvent: func(eventType string, j *redirect.Job) {
+				for _, hook := range n.jobHooks {
+					hook(eventType, j)
+				}
+			},
+		},
+	}
+	// The bulk job runner shares the API's config; it is closed before the
+	// store, and started by serve, once the hooks are in place.
+	if n.jobs, err = redirect.NewJobRunner(apiCfg); err != nil {
+		return nil, fmt.Errorf("bulk link jobs: %w", err)
+	}
+	apiCfg.Jobs.Runner = n.jobs
+	if n.apiH, err = redirect.NewAPI(apiCfg); err != nil {
 		return nil, fmt.Errorf("link API: %w", err)
 	}
 	rc := redirect.RedirectConfig{
@@ -120,6 +142,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 // serve starts both HTTP servers (and the debug one when configured) in g
 // and reports readiness.
 func (n *node) serve(g *group) {
+	n.jobs.Start() // resume the jobs a restart interrupted
 	if n.cfg.DebugAddr != "" {
 		g.Go("debug server", func(ctx context.Context) error {
 			ln, err := listen("debug", n.cfg.DebugAddr)
@@ -153,6 +176,9 @@ func (n *node) close() error {
 	}
 	if n.spool != nil {
 		errs = append(errs, n.spool.Close())
+	}
+	if n.jobs != nil { // before the store it writes to
+		errs = append(errs, n.jobs.Close())
 	}
 	if n.store != nil {
 		errs = append(errs, n.store.Close())
@@ -188,6 +214,7 @@ func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
 	links := cfg.Kafka.Topic(linksTopic)
 	n.linkHooks = append(n.linkHooks, publishLinks(n.spool, links, n.log),
 		publishLinkEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
+	n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
 	g := newGroup(ctx)
 	n.serve(g)
 	fwd := n.spool.Consumer(ingest.ForwarderGroup, cfg.Kafka.Topic(rawTopic), forwarderBatch)

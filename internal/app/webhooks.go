@@ -159,17 +159,51 @@ const linkEventTimeout = 5 * time.Second
 // id. The change is already durable when it is called; should out refuse
 // the event (a full or closed spool), the event is lost and logged at
 // error level, and the API answer is not affected.
-func publishLinkEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *redirect.Link) {
+func publishLinkEvents(out ingest.Producer, topic string, log *slog.Logger) linkHook {
 	log = orDiscard(log)
-	return func(typ string, l *redirect.Link) {
-		rec, err := linkEventRecord(topic, typ, l, time.Now())
-		if err == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
-			err = out.Produce(ctx, []ingest.Record{rec})
-			cancel()
+	return func(typ string, links []*redirect.Link) {
+		now := time.Now()
+		recs := make([]ingest.Record, 0, len(links))
+		for _, l := range links {
+			rec, err := linkEventRecord(topic, typ, l, now)
+			if err != nil {
+				log.Error("link event lost", "type", typ, "link", l.ID, "err", err)
+				continue
+			}
+			recs = append(recs, rec)
 		}
+		ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
+		defer cancel()
+		if err := out.Produce(ctx, recs); err != nil {
+			log.Error("link events lost", "type", typ, "links", len(recs), "err", err)
+		}
+	}
+}
+
+// publishJobEvents returns the bulk job runner's OnJobEvent callback: the
+// job's end (job.succeeded or job.failed, its data the job) goes to topic
+// on out as a webhook.LinkEvent keyed by job id, for the workspace's
+// endpoints.
+func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *redirect.Job) {
+	log = orDiscard(log)
+	return func(typ string, j *redirect.Job) {
+		err := func() error {
+			data, err := json.Marshal(j)
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			v, err := json.Marshal(webhook.LinkEvent{V: webhook.LinkEventVersion, ID: uuid.Must(uuid.NewV7()).String(),
+				Type: typ, Time: now.UTC(), WorkspaceID: j.WorkspaceID, Data: data})
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
+			defer cancel()
+			return out.Produce(ctx, []ingest.Record{{Topic: topic, Key: []byte(j.ID), Value: v, Timestamp: now}})
+		}()
 		if err != nil {
-			log.Error("link event lost", "type", typ, "link", l.ID, "err", err)
+			log.Error("job event lost", "type", typ, "job", j.ID, "err", err)
 		}
 	}
 }

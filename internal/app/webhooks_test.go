@@ -81,7 +81,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 	api, err := redirect.NewAPI(redirect.APIConfig{
 		Store: store, APIKeys: []string{key}, DefaultDomain: "go.brand.com",
 		Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
-		OnLinkEvent:  publishLinkEvents(spool, pipeline.LinkEventsTopic, nil),
+		OnLinkEvent:  publishLinkEvents(spool, pipeline.LinkEventsTopic, nil).one,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -32,12 +32,17 @@ const (
 	// with rule_id or variant set); its webhook-id is derived from the
 	// click's event id, so redeliveries keep it.
 	EventRuleVariantChosen = "rule.variant_chosen"
+	// EventJobSucceeded and EventJobFailed end a bulk link job; their data
+	// is the job (id, status, counts, first errors).
+	EventJobSucceeded = "job.succeeded"
+	EventJobFailed    = "job.failed"
 )
 
 // linkEventTypes are the types a LinkEvent record may carry.
 var linkEventTypes = []string{
 	EventLinkCreated, EventLinkUpdated, EventLinkDisabled, EventLinkDeleted,
 	EventLinkDestinationBroken, EventLinkDestinationRecovered,
+	EventJobSucceeded, EventJobFailed,
 }
 
 // EventTypes lists every event type, for endpoint subscriptions.
@@ -45,6 +50,7 @@ var EventTypes = []string{
 	EventClickCreated, EventQRScanCreated, EventRuleVariantChosen,
 	EventLinkCreated, EventLinkUpdated, EventLinkDisabled, EventLinkDeleted,
 	EventLinkDestinationBroken, EventLinkDestinationRecovered,
+	EventJobSucceeded, EventJobFailed,
 }
 
 // Payload is the JSON body of every webhook: the Standard Webhooks

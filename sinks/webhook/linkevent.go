@@ -86,6 +86,10 @@ func DecodeLinkEvent(b []byte) (*LinkEvent, error) {
 	return &e, nil
 }
 
+// isJobEvent says typ is about a bulk job, not one link: link filters do
+// not apply to it.
+func isJobEvent(typ string) bool { return typ == EventJobSucceeded || typ == EventJobFailed }
+
 // Message returns the webhook message of e.
 func (e *LinkEvent) Message() (Message, error) {
 	return NewMessage(e.ID, Payload{Type: e.Type, Timestamp: e.Time.UTC(), Data: e.Data})
@@ -122,7 +126,7 @@ func (r *Registry) MatchLinkEvent(e *LinkEvent, now time.Time) []Endpoint {
 	defer r.mu.RUnlock()
 	var out []Endpoint
 	for _, ep := range r.eps {
-		if ep.WorkspaceID == e.WorkspaceID && ep.Subscribed(e.Type) && ep.Filters.MatchLink(l.ID, l.Domain, l.Tags) {
+		if ep.WorkspaceID == e.WorkspaceID && ep.Subscribed(e.Type) && (isJobEvent(e.Type) || ep.Filters.MatchLink(l.ID, l.Domain, l.Tags)) {
 			out = append(out, ep.Endpoint(now))
 		}
 	}

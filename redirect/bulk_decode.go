@@ -1,0 +1,116 @@
+package redirect
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+)
+
+// bulkRequest is the body of POST /v1/links/bulk.
+type bulkRequest struct {
+	// Items are bodies of POST /v1/links, each with an optional
+	// "idempotency_key": an item whose key the workspace already used (in
+	// any job) creates nothing and reports the link the key created.
+	Items []json.RawMessage `json:"items"`
+	// CallbackURL is called (POST, Standard Webhooks-signed with the
+	// callback_secret of the 202 answer) when the job finishes.
+	CallbackURL string `json:"callback_url,omitempty"`
+	// OnConflict is the default on_conflict of the items ("error" or
+	// "suffix").
+	OnConflict string `json:"on_conflict,omitempty"`
+}
+
+// readBulkBody reads a body of at most MaxBulkBodyBytes.
+func readBulkBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBulkBodyBytes))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, &apiError{status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+				Message: fmt.Sprintf("a bulk request body is at most %d bytes; split the items over several jobs", MaxBulkBodyBytes)}
+		}
+		return nil, badRequest(CodeInvalidJSON, "", "reading the request body: "+err.Error())
+	}
+	return body, nil
+}
+
+// decodeBulk decodes and checks a bulk body as a whole. The items are
+// only split here: each is decoded and checked by the runner, and a bad
+// one fails alone.
+func decodeBulk(body []byte) (*bulkRequest, *apiError) {
+	var req bulkRequest
+	if aerr := decodeStrict(body, &req); aerr != nil {
+		return nil, aerr
+	}
+	switch {
+	case len(req.Items) == 0:
+		return nil, badRequest(CodeInvalidField, "items", "want an array of 1 to "+strconv.Itoa(MaxBulkItems)+" link bodies")
+	case len(req.Items) > MaxBulkItems:
+		return nil, badRequest(CodeInvalidField, "items", fmt.Sprintf("%d items; a job takes at most %d: split them over several jobs", len(req.Items), MaxBulkItems))
+	}
+	switch req.OnConflict {
+	case "", onConflictError, onConflictSuffix:
+	default:
+		return nil, badRequest(CodeInvalidField, "on_conflict", `want "error" or "suffix"`)
+	}
+	return &req, nil
+}
+
+// idempotencyKeyMember is the item member that splitItemKey takes out.
+var idempotencyKeyMember = []byte(`"idempotency_key"`)
+
+// splitItemKey takes the top-level "idempotency_key" member out of a bulk
+// item and returns the rest (a POST /v1/links body) and the key ("" when
+// there is none). An item that is not a JSON object is returned as it is,
+// for decodeCreate to refuse.
+//
+// Most items have no key, and those are not parsed here at all; an item
+// with one is scanned once, member by member, and the member is cut out of
+// the bytes (rather than decoding into a map and encoding again, which
+// costs more and reorders members).
+func splitItemKey(item []byte) ([]byte, string, *apiError) {
+	if !bytes.Contains(item, idempotencyKeyMember) {
+		return item, "", nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(item))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return item, "", nil
+	}
+	for first := true; dec.More(); first = false {
+		start := dec.InputOffset() // just after '{' or the previous value
+		t, err := dec.Token()
+		if err != nil {
+			return item, "", nil // malformed: decodeCreate names the problem
+		}
+		name, _ := t.(string)
+		if name != "idempotency_key" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return item, "", nil
+			}
+			continue
+		}
+		var key string
+		if err := dec.Decode(&key); err != nil {
+			return nil, "", badRequest(CodeInvalidField, "idempotency_key", "wrong type: want a string")
+		}
+		if !validIdempotencyKey(key) {
+			return nil, "", badRequest(CodeInvalidField, "idempotency_key",
+				fmt.Sprintf("want 1 to %d printable ASCII characters", MaxIdempotencyKeyLen))
+		}
+		end := int(dec.InputOffset())
+		rest := make([]byte, 0, len(item))
+		rest = append(rest, item[:start]...)
+		tail := item[end:]
+		if first { // "{key, next}": drop the comma after it instead
+			if t := bytes.TrimLeft(tail, " \t\r\n"); len(t) > 0 && t[0] == ',' {
+				tail = t[1:]
+			}
+		}
+		return append(rest, tail...), key, nil
+	}
+	return item, "", nil
+}
