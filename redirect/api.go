@@ -291,7 +291,11 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 			h = a.idempotent(h, limit)
 		}
 		if !r.public() {
-			h = a.guard(h, needs(r.scopes[0]))
+			scope := "" // authenticated, any scope
+			if len(r.scopes) > 0 {
+				scope = r.scopes[0]
+			}
+			h = a.guard(h, needs(scope))
 		}
 		pattern := r.pattern
 		if r.muxPattern != "" {
@@ -333,7 +337,11 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 
 // apiMethods are the methods a path of the link API answers 405 for when it
 // does not serve them.
-var apiMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+//
+// HEAD is not listed: a GET pattern serves HEAD too, and a HEAD pattern of
+// its own would conflict with a more specific GET path (GET /v1/keys/self
+// against HEAD /v1/keys/{id}).
+var apiMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
 
 // linkResponse is a link as the API answers it.
 type linkResponse struct {

@@ -56,6 +56,13 @@ var tenancyRoutes = []apiRoute{
 		scopes: []string{ScopeKeysRead}, handle: (*api).listKeys,
 	},
 	{
+		method: "GET", pattern: "/v1/keys/self",
+		summary: "Who the calling key is: its id, workspace and scopes (services that accept the link API's keys, " +
+			"such as the webhook sink's endpoint API, ask this)",
+		response: selfResponse{}, status: http.StatusOK,
+		scopes: []string{}, handle: (*api).keySelf,
+	},
+	{
 		method: "DELETE", pattern: "/v1/keys/{id}", summary: "Revoke an API key: it answers 401 from now on",
 		response: keyView{}, status: http.StatusOK,
 		errors: []int{http.StatusNotFound},
@@ -182,6 +189,18 @@ type createdKeyResponse struct {
 	Key string `json:"key"`
 }
 
+// selfResponse is the body of GET /v1/keys/self.
+type selfResponse struct {
+	KeyID       string   `json:"key_id"`
+	WorkspaceID string   `json:"workspace_id"`
+	Scopes      []string `json:"scopes"`
+}
+
+func (a *api) keySelf(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	writeJSON(w, http.StatusOK, selfResponse{KeyID: p.KeyID, WorkspaceID: p.WorkspaceID, Scopes: p.Scopes})
+}
+
 type listKeysResponse struct {
 	Keys []keyView `json:"keys"`
 }
@@ -292,7 +311,11 @@ func (a *api) listKeys(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) revokeKey(w http.ResponseWriter, r *http.Request) {
-	k, err := a.cfg.Store.RevokeAPIKey(r.Context(), principal(r).WorkspaceID, r.PathValue("id"), a.cfg.Now().UTC())
+	ws := principal(r).WorkspaceID
+	if principal(r).Has(ScopeAdmin) {
+		ws = "" // bootstrap keys, which create keys in any workspace, revoke them there too
+	}
+	k, err := a.cfg.Store.RevokeAPIKey(r.Context(), ws, r.PathValue("id"), a.cfg.Now().UTC())
 	if errors.Is(err, ErrKeyNotFound) {
 		writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no API key with this id"})
 		return
@@ -301,7 +324,7 @@ func (a *api) revokeKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, a.internal("revoke key", err))
 		return
 	}
-	a.audit(r.Context(), AuditKeyRevoked, "key", k.ID, nil)
+	a.auditIn(r.Context(), k.WorkspaceID, AuditKeyRevoked, "key", k.ID, nil)
 	writeJSON(w, http.StatusOK, viewKey(k))
 }
 

@@ -31,8 +31,9 @@ type apiRoute struct {
 	// errors are the error statuses the handler itself answers; every
 	// route also gets 405 and 500, and authenticated ones 401 and 429.
 	errors []int
-	// scopes the route needs (one, today); nil for a public route, served
-	// without authentication or rate limit.
+	// scopes the route needs (one, today); empty for any authenticated
+	// key; nil for a public route, served without authentication or rate
+	// limit.
 	scopes []string
 	// query are the query parameters the handler accepts (it answers 400
 	// unknown_field for any other).

@@ -270,8 +270,9 @@ func (s *Store) ListAPIKeys(ctx context.Context, workspace string) ([]*APIKey, e
 	return listRecords(ctx, s, apiKeyPrefix, func(k *APIKey) bool { return k.WorkspaceID == workspace })
 }
 
-// RevokeAPIKey marks the key revoked at now; it stops working at once. A
-// revoked key stays listed. Revoking twice keeps the first time.
+// RevokeAPIKey marks the key of workspace (any workspace when "") revoked
+// at now; it stops working at once. A revoked key stays listed. Revoking
+// twice keeps the first time.
 func (s *Store) RevokeAPIKey(ctx context.Context, workspace, id string, now time.Time) (*APIKey, error) {
 	s.metaMu.Lock()
 	defer s.metaMu.Unlock()

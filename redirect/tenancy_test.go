@@ -369,3 +369,16 @@ func FuzzTenancyBodies(f *testing.F) {
 		}
 	})
 }
+
+func TestKeySelf(t *testing.T) {
+	f := newTenancyFixture(t)
+	wsB := f.newWorkspace(t, "B")
+	k := f.newKey(t, testKey, wsB, ScopeWebhooksRead)
+	var self selfResponse
+	f.must(t, k.Key, "GET", "/v1/keys/self", "", http.StatusOK, &self)
+	if self.KeyID != k.ID || self.WorkspaceID != wsB || len(self.Scopes) != 1 || self.Scopes[0] != ScopeWebhooksRead {
+		t.Fatalf("self %+v, want key %s of %s with webhooks:read", self, k.ID, wsB)
+	}
+	f.wantErr(t, "not-a-key-at-all-0123", "GET", "/v1/keys/self", "", http.StatusUnauthorized, CodeUnauthorized, "")
+	f.wantErr(t, k.Key, "DELETE", "/v1/keys/self", "", http.StatusMethodNotAllowed, CodeMethodNotAllowed, "")
+}

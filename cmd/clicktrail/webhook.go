@@ -19,6 +19,11 @@ var (
 		Name: "api-addr", EnvVars: []string{"CLICKTRAIL_WEBHOOK_API_ADDR"},
 		Usage: "serve the endpoint API (/v1/webhooks/...) of this sink's registry on this address, behind --api-key",
 	}
+	linkAPIURLFlag = &cli.StringFlag{
+		Name: "link-api-url", EnvVars: []string{"CLICKTRAIL_LINK_API_URL"},
+		Usage: "the link API (a redirect node's API address) that vouches for API keys: with it, every workspace's " +
+			"keys with the webhooks scopes manage their own endpoints at --api-addr; without it only --api-key works",
+	}
 	webhookTimeoutFlag = &cli.DurationFlag{
 		Name: "webhook-timeout", EnvVars: []string{"CLICKTRAIL_WEBHOOK_TIMEOUT"},
 		Usage: "bound on each delivery attempt (default 10s)",
@@ -33,7 +38,7 @@ func webhookSinkCmd() *cli.Command {
 			"to the endpoints registered in <data-dir>/webhooks",
 		Flags: []cli.Flag{kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, groupFlag,
 			dataDirFlag, webhookAllowPrivateFlag, webhookProductionFlag, webhookTimeoutFlag, webhookRetentionFlag,
-			webhookAPIAddrFlag, apiKeyFlag, batchRecordsFlag, batchWaitFlag},
+			webhookAPIAddrFlag, apiKeyFlag, linkAPIURLFlag, batchRecordsFlag, batchWaitFlag},
 		Action: func(c *cli.Context) error {
 			ctx, stop := signalContext(c.Context)
 			defer stop()
@@ -47,10 +52,11 @@ func webhookSinkCmd() *cli.Command {
 					Timeout:      c.Duration(webhookTimeoutFlag.Name),
 					Retention:    c.Duration(webhookRetentionFlag.Name),
 				},
-				APIAddr: c.String(webhookAPIAddrFlag.Name),
-				APIKeys: c.StringSlice(apiKeyFlag.Name),
-				Batch:   batchConfig(c),
-				Logger:  logger(c),
+				APIAddr:    c.String(webhookAPIAddrFlag.Name),
+				APIKeys:    c.StringSlice(apiKeyFlag.Name),
+				LinkAPIURL: c.String(linkAPIURLFlag.Name),
+				Batch:      batchConfig(c),
+				Logger:     logger(c),
 			})
 		},
 	}

@@ -64,6 +64,12 @@ type WebhookSink struct {
 	// bootstrap keys, as given to the link API): each acts in the default
 	// workspace. Required with APIAddr.
 	APIKeys []string
+	// LinkAPIURL, when set, is the link API (a redirect node's API
+	// address) that vouches for the keys of the endpoint API: any key of
+	// any workspace with the webhooks scopes works there, acting in its
+	// workspace (keyauth.go). Without it only APIKeys work, in the
+	// default workspace.
+	LinkAPIURL string
 	// OnAPIReady, when set, is called with the endpoint API's base URL
 	// once it listens (tests listen on port 0).
 	OnAPIReady func(apiURL string)
@@ -334,12 +340,22 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 // behind a bearer-key guard, every request acting in the default
 // workspace.
 //
-// The link API's scoped keys live in the redirect nodes' stores, which the
-// sink cannot read, so the sink accepts only the deployment's bootstrap
-// keys: an operator's tool, not the customers' API. Serving the customers'
-// keys here needs them replicated to the sink (on the compacted links
-// topic, say).
+// With LinkAPIURL the customers' own keys work here (the link API vouches
+// for them, see keyauth.go). Without it the sink accepts only the
+// deployment's bootstrap keys, in the default workspace: an operator's
+// tool.
 func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handler, error) {
+	if cfg.LinkAPIURL != "" {
+		keys, err := newLinkAPIKeys(cfg.LinkAPIURL)
+		if err != nil {
+			return nil, err
+		}
+		h, err := rt.apiIn(cfg.Webhooks, sinkWorkspace, log)
+		if err != nil {
+			return nil, err
+		}
+		return keys.guard(h), nil
+	}
 	if len(cfg.APIKeys) == 0 {
 		return nil, errors.New("api-key: at least one is required with api-addr")
 	}
