@@ -4,56 +4,15 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/clicktrail/clicktrail/internal/netguard"
 )
 
-// nonPublicPrefixes are the ranges nonPublic refuses beyond what netip's
-// predicates cover.
-var nonPublicPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),      // "this network"
-	netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT (RFC 6598)
-	netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
-	netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
-	netip.MustParsePrefix("240.0.0.0/4"),    // reserved, and the broadcast address
-	netip.MustParsePrefix("100::/64"),       // discard-only
-	netip.MustParsePrefix("fec0::/10"),      // deprecated site-local
-	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
-}
-
-// Ranges of IPv6 addresses that carry an IPv4 address, checked as that
-// IPv4 address: NAT64 (RFC 6052), IPv4-compatible (::a.b.c.d) and 6to4.
-var (
-	nat64Prefix   = netip.MustParsePrefix("64:ff9b::/96")
-	v4CompatPfx   = netip.MustParsePrefix("::/96")
-	sixToFourPfx  = netip.MustParsePrefix("2002::/16")
-	sixToFourSkip = 2 // the IPv4 address follows the 16-bit 2002: prefix
-)
-
-// nonPublic reports whether a is an address a destination must not have:
-// unspecified, loopback, private (RFC 1918, fc00::/7), link-local, CGNAT,
-// multicast, reserved, or an IPv6 address embedding such an IPv4 address
-// (v4-mapped, v4-compatible, NAT64, 6to4).
-func nonPublic(a netip.Addr) bool {
-	a = a.WithZone("").Unmap()
-	if !a.IsValid() || a.IsUnspecified() || a.IsLoopback() || a.IsPrivate() ||
-		a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() || a.IsMulticast() {
-		return true
-	}
-	for _, p := range nonPublicPrefixes {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	if a.Is6() {
-		b := a.As16()
-		switch {
-		case nat64Prefix.Contains(a), v4CompatPfx.Contains(a):
-			return nonPublic(netip.AddrFrom4([4]byte(b[12:16])))
-		case sixToFourPfx.Contains(a):
-			return nonPublic(netip.AddrFrom4([4]byte(b[sixToFourSkip : sixToFourSkip+4])))
-		}
-	}
-	return false
-}
+// nonPublic reports whether a is an address a destination must not have
+// (see internal/netguard: loopback, private, link-local, CGNAT, multicast,
+// reserved and documentation ranges, and IPv6 addresses embedding such an
+// IPv4 address).
+func nonPublic(a netip.Addr) bool { return !netguard.Public(a) }
 
 // parseHostIP tells whether host (as url.URL.Hostname returns it) is an IP
 // address literal and, if it is a valid one, which. A host is an IPv4

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+
+	"github.com/clicktrail/clicktrail/internal/netguard"
 )
 
 // ErrBlockedAddress is returned (wrapped) when a host resolves to an address
@@ -31,63 +33,9 @@ func systemResolve(ctx context.Context, host string) ([]netip.Addr, error) {
 	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 }
 
-// nonPublicRanges are refused beyond what netip.Addr's predicates catch.
-var nonPublicRanges = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),      // "this network"
-	netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
-	netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
-	netip.MustParsePrefix("240.0.0.0/4"),    // reserved and broadcast
-	netip.MustParsePrefix("::/96"),          // IPv4-compatible, :: and ::1
-	netip.MustParsePrefix("100::/64"),       // discard-only
-	netip.MustParsePrefix("fec0::/10"),      // site-local (deprecated)
-	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
-}
-
-// Ranges of IPv6 addresses that embed an IPv4 address, judged by it, and
-// the byte offset of the IPv4 address.
-var embeddingRanges = []struct {
-	prefix netip.Prefix
-	at     int
-}{
-	{netip.MustParsePrefix("64:ff9b::/96"), 12}, // NAT64
-	{netip.MustParsePrefix("2002::/16"), 2},     // 6to4
-}
-
-// nonPublic reports why a is not a public unicast address, or "".
-func nonPublic(a netip.Addr) string {
-	if !a.IsValid() {
-		return "invalid"
-	}
-	a = a.Unmap().WithZone("")
-	switch {
-	case a.IsUnspecified():
-		return "unspecified"
-	case a.IsLoopback():
-		return "loopback"
-	case a.IsPrivate():
-		return "private"
-	case a.IsLinkLocalUnicast():
-		return "link-local"
-	case a.IsMulticast():
-		return "multicast"
-	}
-	for _, r := range embeddingRanges {
-		if r.prefix.Contains(a) {
-			b := a.As16()
-			if why := nonPublic(netip.AddrFrom4([4]byte(b[r.at : r.at+4]))); why != "" {
-				return why + " (embedded in " + r.prefix.String() + ")"
-			}
-			return ""
-		}
-	}
-	for _, p := range nonPublicRanges {
-		if p.Contains(a) {
-			return "reserved (" + p.String() + ")"
-		}
-	}
-	return ""
-}
+// nonPublic reports why a is not a public unicast address, or "" (see
+// internal/netguard).
+func nonPublic(a netip.Addr) string { return netguard.Reason(a) }
 
 // guard is the transport's dialer: it resolves the host itself, refuses it
 // when any address is non-public (unless allowPrivate), and connects only
