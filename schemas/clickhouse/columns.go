@@ -13,4 +13,5 @@ var Columns = []string{
 	"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
 	"tags", "metadata.key", "metadata.value",
 	"contact_id", "rule_id", "variant",
+	"internal", // migration 2
 }

@@ -20,6 +20,11 @@ type Features struct {
 	// may default to asynchronous inserts, which acknowledge before the data
 	// is in a part. Older servers reject unknown settings, so it is not sent.
 	AsyncInsertSetting bool
+	// AddColumnIfNotExists renders ALTER TABLE ... ADD COLUMN IF NOT EXISTS
+	// (assumed from 20.1; 18.16 rejects it). Without it the migration runs
+	// a plain ADD COLUMN, and Migrate takes the server's "column already
+	// exists" (code 44) as that step having been applied.
+	AddColumnIfNotExists bool
 }
 
 // FeaturesFor returns the features of ClickHouse major.minor.
@@ -28,9 +33,10 @@ func FeaturesFor(major, minor int) Features {
 		return major > maj || (major == maj && minor >= min)
 	}
 	return Features{
-		LowCardinality:     atLeast(19, 0),
-		TTL:                atLeast(19, 6),
-		Codecs:             atLeast(19, 10),
-		AsyncInsertSetting: atLeast(21, 11),
+		LowCardinality:       atLeast(19, 0),
+		TTL:                  atLeast(19, 6),
+		Codecs:               atLeast(19, 10),
+		AsyncInsertSetting:   atLeast(21, 11),
+		AddColumnIfNotExists: atLeast(20, 1),
 	}
 }

@@ -84,8 +84,9 @@ type templateData struct {
 }
 
 // Migrations renders the schema's migrations for database db on a server
-// with features f. Each statement is idempotent (IF NOT EXISTS), so a
-// migration interrupted half-way can be applied again.
+// with features f. Each statement is idempotent (IF NOT EXISTS; on servers
+// without ADD COLUMN IF NOT EXISTS, Migrate takes "column already exists"
+// as applied), so a migration interrupted half-way can be applied again.
 func Migrations(db string, f Features, opts Options) ([]Migration, error) {
 	if err := ValidateIdentifier(db); err != nil {
 		return nil, fmt.Errorf("render schema: database: %w", err)
@@ -101,7 +102,14 @@ func Migrations(db string, f Features, opts Options) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Migration{{Version: 1, Name: "create " + data.Table, Statements: []string{clicks}}}, nil
+	internal, err := render("add_internal.sql.tmpl", data)
+	if err != nil {
+		return nil, err
+	}
+	return []Migration{
+		{Version: 1, Name: "create " + data.Table, Statements: []string{clicks}},
+		{Version: 2, Name: "add " + data.Table + ".internal", Statements: []string{internal}},
+	}, nil
 }
 
 // MigrationsTableStatement renders the CREATE of the schema_migrations table

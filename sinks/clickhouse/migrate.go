@@ -2,8 +2,11 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 	chschema "github.com/clicktrail/clicktrail/schemas/clickhouse"
 )
 
@@ -19,7 +22,8 @@ type MigrateOptions struct {
 // there yet, recording each after its statements succeeded. It is
 // idempotent: running it again applies nothing. Every statement is itself
 // idempotent (IF NOT EXISTS), so a run interrupted between a migration and
-// its record is repaired by the next run. Concurrent Migrate calls are safe
+// its record is repaired by the next run (on servers without ADD COLUMN IF
+// NOT EXISTS, "column already exists" counts as that step applied). Concurrent Migrate calls are safe
 // for the same reason; schema_migrations collapses duplicate records.
 //
 // The DDL is rendered for the server's Features; retention set here is
@@ -48,7 +52,7 @@ func (w *Writer) Migrate(ctx context.Context, opts MigrateOptions) error {
 			continue
 		}
 		for _, stmt := range m.Statements {
-			if err := w.conn.Exec(ctx, stmt); err != nil {
+			if err := w.conn.Exec(ctx, stmt); err != nil && !columnExists(stmt, err) {
 				return fmt.Errorf("migrate: apply version %d (%s): %w", m.Version, m.Name, err)
 			}
 		}
@@ -97,4 +101,16 @@ func (w *Writer) AppliedVersions(ctx context.Context) (map[uint32]bool, error) {
 		return nil, fmt.Errorf("read applied versions: %w", err)
 	}
 	return applied, nil
+}
+
+// codeColumnExists is ClickHouse's ILLEGAL_COLUMN, which an ADD COLUMN of
+// an existing column answers.
+const codeColumnExists = 44
+
+// columnExists reports whether err is an ADD COLUMN statement finding its
+// column already there: a migration step applied before its version was
+// recorded (servers without ADD COLUMN IF NOT EXISTS).
+func columnExists(stmt string, err error) bool {
+	ex, ok := errors.AsType[*proto.Exception](err)
+	return ok && ex.Code == codeColumnExists && strings.Contains(stmt, " ADD COLUMN ")
 }

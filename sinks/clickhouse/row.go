@@ -46,9 +46,12 @@ func rowValues(c *schemas.EnrichedClick) ([]any, error) {
 	if tags == nil {
 		tags = []string{}
 	}
-	var bot uint8
+	var bot, internal uint8
 	if c.Bot {
 		bot = 1
+	}
+	if c.Internal {
+		internal = 1
 	}
 	return []any{
 		id, c.Type, c.Time.UTC(), c.WorkspaceID, c.LinkID, c.Domain, c.Path, c.Destination,
@@ -59,6 +62,7 @@ func rowValues(c *schemas.EnrichedClick) ([]any, error) {
 		c.UTM.Source, c.UTM.Medium, c.UTM.Campaign, c.UTM.Term, c.UTM.Content,
 		tags, keys, values,
 		c.ContactID, c.RuleID, c.Variant,
+		internal,
 	}, nil
 }
 

@@ -26,15 +26,56 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(applied) != 1 || !applied[1] {
-		t.Errorf("applied versions %v, want {1}", applied)
+	if len(applied) != 2 || !applied[1] || !applied[2] {
+		t.Errorf("applied versions %v, want {1, 2}", applied)
 	}
 	var records uint64
 	if err := w.conn.QueryRow(ctx, fmt.Sprintf("SELECT count() FROM %s.schema_migrations FINAL", w.db)).Scan(&records); err != nil {
 		t.Fatal(err)
 	}
-	if records != 1 {
-		t.Errorf("%d migration records, want 1", records)
+	if records != 2 {
+		t.Errorf("%d migration records, want 2", records)
+	}
+}
+
+// TestMigrateAddsInternalToAnOldTable: a table made by migration 1 alone
+// gets the internal column, its old rows read 0, and a migration 2 that
+// ran without being recorded (a crash in between) is taken as applied.
+func TestMigrateAddsInternalToAnOldTable(t *testing.T) {
+	w := openTestWriter(t)
+	ctx := context.Background()
+	exec := func(q string) {
+		t.Helper()
+		if err := w.conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	// Back to a version-1 table holding one row.
+	exec(fmt.Sprintf("ALTER TABLE %s.clicks DROP COLUMN internal", w.db))
+	exec(fmt.Sprintf("DROP TABLE %s.schema_migrations", w.db))
+	old := testClicks(1, time.Now().UTC())[0]
+	// INSERT ... SELECT: clickhouse-go sends an INSERT ... VALUES as a batch
+	// and would wait for its rows.
+	exec(fmt.Sprintf("INSERT INTO %s.clicks (event_id, type, ts, link_id) SELECT toUUID('%s'), 'click', now(), 'lnk_old'", w.db, old.EventID))
+	if err := w.Migrate(ctx, MigrateOptions{}); err != nil {
+		t.Fatalf("migrate a version-1 table: %v", err)
+	}
+	var internal uint8
+	if err := w.conn.QueryRow(ctx, fmt.Sprintf("SELECT internal FROM %s.clicks WHERE link_id = 'lnk_old'", w.db)).Scan(&internal); err != nil || internal != 0 {
+		t.Fatalf("old row: internal=%d err=%v", internal, err)
+	}
+	// The column exists but version 2 is not recorded: Migrate again.
+	exec(fmt.Sprintf("DROP TABLE %s.schema_migrations", w.db))
+	if err := w.Migrate(ctx, MigrateOptions{}); err != nil {
+		t.Fatalf("migrate with migration 2 applied but unrecorded: %v", err)
+	}
+	c := testClicks(1, time.Now().UTC())[0]
+	c.Internal = true
+	if err := w.Write(ctx, []*schemas.EnrichedClick{c}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.conn.QueryRow(ctx, fmt.Sprintf("SELECT internal FROM %s.clicks WHERE event_id = '%s'", w.db, c.EventID)).Scan(&internal); err != nil || internal != 1 {
+		t.Fatalf("internal click: internal=%d err=%v", internal, err)
 	}
 }
 

@@ -43,3 +43,5 @@ CREATE TABLE IF NOT EXISTS analytics.clicks
 ENGINE = ReplacingMergeTree()
 PARTITION BY toYYYYMM(ts)
 ORDER BY (workspace_id, link_id, ts, event_id);
+
+ALTER TABLE analytics.clicks ADD COLUMN internal UInt8 DEFAULT 0 AFTER variant;

@@ -44,3 +44,5 @@ ENGINE = ReplacingMergeTree()
 PARTITION BY toYYYYMM(ts)
 ORDER BY (workspace_id, link_id, ts, event_id)
 TTL ts + INTERVAL 90 DAY;
+
+ALTER TABLE analytics.clicks ADD COLUMN IF NOT EXISTS internal UInt8 DEFAULT 0 AFTER variant;
