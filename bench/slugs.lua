@@ -1,10 +1,15 @@
 -- wrk script for bench/redirect-vs-nginx.sh: every request asks for a slug
 -- drawn at random from the file named by $BENCH_SLUGS (one slug a line, as
--- written by bench/cmd/mklinks), with Host $BENCH_HOST when set. wrk counts
+-- written by bench/cmd/mklinks), with Host $BENCH_HOST when set. With
+-- $BENCH_SEQUENTIAL=1 the slugs are requested in file order, round and
+-- round instead (the warm-up: every link once, so that a server with a cache
+-- is measured warm, as it runs in production). wrk counts
 -- any answer other than 2xx/3xx under "Non-2xx or 3xx responses"; the script
 -- that runs wrk treats that line as a failed run.
 
 local slugs = {}
+local sequential = os.getenv("BENCH_SEQUENTIAL") == "1"
+local next_slug = 0
 
 function init(args)
   local path = os.getenv("BENCH_SLUGS")
@@ -25,5 +30,9 @@ function init(args)
 end
 
 function request()
+  if sequential then
+    next_slug = next_slug % #slugs + 1
+    return wrk.format("GET", slugs[next_slug])
+  end
   return wrk.format("GET", slugs[math.random(#slugs)])
 end

@@ -51,12 +51,14 @@ type Spool struct {
 	appends     atomic.Int64
 	fullDrops   atomic.Int64
 	lastFullLog atomic.Int64 // unix ns of the last "spool full" log line
-	dirty       atomic.Bool  // appends since the last interval sync
 
 	bufs sync.Pool // *[]byte scratch for encoding entries
 
+	group spoolGroup // SyncInterval mode's pending appends
+
 	syncerStop chan struct{}
 	syncerDone chan struct{}
+	stopSyncer sync.Once
 }
 
 // spoolTopic is the in-memory state of one topic.
@@ -110,9 +112,9 @@ func OpenSpool(dir string, opts SpoolOptions) (*Spool, error) {
 	return s, nil
 }
 
-// syncer makes interval-mode appends durable: every FlushInterval, if
-// anything was appended, it syncs the WAL. A kill -9 or power loss therefore
-// loses at most one interval of appends.
+// syncer makes interval-mode appends durable: every FlushInterval it
+// commits the pending group as one synced batch. A kill -9 or power loss
+// therefore loses at most one interval of appends.
 func (s *Spool) syncer() {
 	defer close(s.syncerDone)
 	t := time.NewTicker(s.opts.FlushInterval)
@@ -122,11 +124,8 @@ func (s *Spool) syncer() {
 		case <-s.syncerStop:
 			return
 		case <-t.C:
-			if !s.dirty.Swap(false) {
-				continue
-			}
-			if err := s.syncWAL(); err != nil {
-				s.log.Error("spool: sync WAL", "err", err)
+			if err := s.flushPending(); err != nil && !errors.Is(err, ErrSpoolClosed) {
+				s.log.Error("spool: interval flush", "err", err)
 			}
 		}
 	}
@@ -139,6 +138,14 @@ func (s *Spool) syncWAL() error { return s.db.LogData(nil, pebble.Sync) }
 // Close syncs the WAL and closes the spool. Consumers still running return
 // ErrSpoolClosed; stop them first for a clean shutdown.
 func (s *Spool) Close() error {
+	// The syncer stops first: its flushes take s.life for reading, so it
+	// cannot finish while Close holds it.
+	s.stopSyncer.Do(func() {
+		if s.syncerStop != nil {
+			close(s.syncerStop)
+			<-s.syncerDone
+		}
+	})
 	s.life.Lock()
 	defer s.life.Unlock()
 	if s.closed {
@@ -146,13 +153,10 @@ func (s *Spool) Close() error {
 	}
 	s.closed = true
 	close(s.closing)
-	if s.syncerStop != nil {
-		close(s.syncerStop)
-		<-s.syncerDone
-	}
+	errFlush := s.flushGroup() // every Append that returned nil is on disk
 	errSync := s.syncWAL()
 	errClose := s.db.Close()
-	if err := errors.Join(errSync, errClose); err != nil {
+	if err := errors.Join(errFlush, errSync, errClose); err != nil {
 		return fmt.Errorf("close spool: %w", err)
 	}
 	return nil

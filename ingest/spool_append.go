@@ -10,26 +10,55 @@ import (
 )
 
 // Append adds one record to topic, stamped with the current time. It is the
-// redirect hot path: it never waits on Kafka, only on the local disk.
+// redirect hot path: it never waits on Kafka, and in SyncInterval mode not
+// on the disk either. It copies key and value: the caller may reuse them.
 //
-// In SyncInterval mode nil means the record is in the WAL and will be synced
-// within FlushInterval; in SyncAlways mode nil means it is synced. When the
-// backlog exceeds MaxBytes it returns ErrSpoolFull and writes nothing. An
-// error other than ErrSpoolFull means nothing was appended and the caller may
-// retry.
-//
-// Design: the sequence number is assigned under the topic's mutex and the
-// pebble commit is enqueued under the same mutex, so records become visible
-// in sequence order and a consumer cursor never skips one. In SyncAlways mode
-// only the enqueue happens under the mutex (ApplyNoSyncWait); the fsync wait
-// happens after it is released, so concurrent appends share one fsync. The
-// simpler design, one mutex held across a synced write, was rejected: it
-// serializes fsyncs and caps a topic at one append per disk flush.
+// In SyncInterval mode nil means the record is in the pending group commit
+// (spoolGroup), which the syncer writes and syncs within FlushInterval: a
+// crash loses at most that window. Consumers see the record once its group
+// is committed. In SyncAlways mode nil means the record is synced and
+// visible. When the backlog (pending records included) would exceed
+// MaxBytes it returns ErrSpoolFull and adds nothing. An error other than
+// ErrSpoolFull means nothing was appended and the caller may retry.
 func (s *Spool) Append(topic string, key, value []byte) error {
 	e := [1]entry{{Key: key, Value: value, Timestamp: time.Now()}}
-	names, es := [1]string{topic}, [1][]entry{e[:]}
-	if err := s.appendTopics(names[:], es[:], s.opts.SyncMode == SyncAlways); err != nil {
+	if s.opts.SyncMode == SyncAlways {
+		names, es := [1]string{topic}, [1][]entry{e[:]}
+		if err := s.appendTopics(names[:], es[:]); err != nil {
+			return fmt.Errorf("spool append to %s: %w", topic, err)
+		}
+		return nil
+	}
+	if err := s.appendGrouped(topic, &e[0]); err != nil {
 		return fmt.Errorf("spool append to %s: %w", topic, err)
+	}
+	return nil
+}
+
+// appendGrouped adds e to the pending group commit (SyncInterval mode).
+func (s *Spool) appendGrouped(topic string, e *entry) error {
+	s.life.RLock()
+	defer s.life.RUnlock()
+	if s.closed {
+		return ErrSpoolClosed
+	}
+	t, err := s.topic(topic)
+	if err != nil {
+		return err
+	}
+	ok, flushNow := s.enqueue(t, e)
+	if !ok {
+		names := [1]string{topic}
+		s.full(names[:])
+		return ErrSpoolFull
+	}
+	s.appends.Add(1)
+	if flushNow {
+		// The record is pending either way: a failed commit is retried
+		// by the syncer, so this appender still gets nil.
+		if err := s.flushGroup(); err != nil {
+			s.log.Error("spool: flush a full group", "err", err)
+		}
 	}
 	return nil
 }
@@ -40,6 +69,9 @@ func (s *Spool) Append(topic string, key, value []byte) error {
 // assigns sequence numbers. A zero Timestamp is stamped with the current time.
 func (s *Spool) Produce(ctx context.Context, recs []Record) error {
 	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("spool produce: %w", err)
+	}
+	if err := s.flushPending(); err != nil { // keeps a caller's Append before its Produce
 		return fmt.Errorf("spool produce: %w", err)
 	}
 	byTopic := make(map[string][]entry)
@@ -60,18 +92,26 @@ func (s *Spool) Produce(ctx context.Context, recs []Record) error {
 	for i, name := range names {
 		es[i] = byTopic[name]
 	}
-	if err := s.appendTopics(names, es, true); err != nil {
+	if err := s.appendTopics(names, es); err != nil {
 		return fmt.Errorf("spool produce: %w", err)
 	}
 	return nil
 }
 
 // appendTopics appends es[i] to topic names[i] for every i (names sorted
-// and distinct) in one pebble batch. It takes parallel slices, not a map
-// nor a slice of structs, so that escape analysis keeps Append's arguments
-// on its stack: the names leak (topic creation stores them), the entries
-// do not.
-func (s *Spool) appendTopics(names []string, es [][]entry, sync bool) error {
+// and distinct) in one synced pebble batch (Produce, and Append in
+// SyncAlways mode). It takes parallel slices, not a map nor a slice of
+// structs, so that escape analysis keeps Append's arguments on its stack:
+// the names leak (topic creation stores them), the entries do not.
+//
+// Design: the sequence numbers are assigned under the topics' mutexes and
+// the pebble commit is enqueued under the same mutexes, so records become
+// visible in sequence order and a consumer cursor never skips one. Only the
+// enqueue happens under the mutexes (ApplyNoSyncWait); the fsync wait
+// happens after they are released, so concurrent appends share one fsync.
+// The simpler design, one mutex held across a synced write, was rejected:
+// it serializes fsyncs and caps a topic at one append per disk flush.
+func (s *Spool) appendTopics(names []string, es [][]entry) error {
 	if len(names) == 0 {
 		return nil
 	}
@@ -123,12 +163,7 @@ func (s *Spool) appendTopics(names []string, es [][]entry, sync bool) error {
 			k++
 		}
 	}
-	var err error
-	if sync {
-		err = s.db.ApplyNoSyncWait(b, pebble.Sync)
-	} else {
-		err = s.db.Apply(b, pebble.NoSync)
-	}
+	err := s.db.ApplyNoSyncWait(b, pebble.Sync)
 	if err == nil {
 		// One copy of the encoded batch backs the tails' entries: buf is
 		// scratch and goes back to the pool.
@@ -149,12 +184,8 @@ func (s *Spool) appendTopics(names []string, es [][]entry, sync bool) error {
 	if err != nil {
 		return fmt.Errorf("write batch: %w", err)
 	}
-	if sync {
-		if err := b.SyncWait(); err != nil {
-			return fmt.Errorf("sync batch: %w", err)
-		}
-	} else if !s.dirty.Load() {
-		s.dirty.Store(true)
+	if err := b.SyncWait(); err != nil {
+		return fmt.Errorf("sync batch: %w", err)
 	}
 	s.backlog.Add(size)
 	s.appends.Add(int64(len(ends)))

@@ -1,5 +1,7 @@
 package ingest
 
+import "errors"
+
 // SpoolStats is a snapshot of a Spool's counters.
 type SpoolStats struct {
 	// Appends counts records appended since open (Append and Produce).
@@ -23,8 +25,13 @@ type SpoolTopicStats struct {
 	Backlog uint64
 }
 
-// Stats returns a snapshot of the spool's counters and positions.
+// Stats returns a snapshot of the spool's counters and positions. It
+// commits the pending group first (a failure is logged), so that positions
+// count every record appended before the call.
 func (s *Spool) Stats() SpoolStats {
+	if err := s.flushPending(); err != nil && !errors.Is(err, ErrSpoolClosed) {
+		s.log.Error("spool: flush for stats", "err", err)
+	}
 	st := SpoolStats{
 		Appends:      s.appends.Load(),
 		FullDrops:    s.fullDrops.Load(),

@@ -14,6 +14,13 @@ import (
 // approximates LRU without a write lock on every hit. Misses are cached too
 // (entry.link == nil), so floods of unknown slugs do not reach pebble.
 //
+// Size: the bound is global, not per shard. Hashing spreads N keys over the
+// shards unevenly (a few standard deviations apart), so with a per-shard
+// bound of N/shards a store of exactly N hot links would keep missing on
+// its fuller shards. Shards grow freely while the cache holds fewer than
+// max entries; at max, an insert evicts from its own shard (or, when that
+// shard holds nothing, is not cached).
+//
 // Coherence: every store write updates the cache under the store's write
 // lock, after its pebble commit, and bumps its shard's generation. A reader
 // that missed notes the generation before reading pebble and fills only if it
@@ -23,6 +30,8 @@ import (
 type linkCache struct {
 	seed   maphash.Seed
 	shards []cacheShard
+	size   atomic.Int64 // entries held by all shards
+	max    int64
 }
 
 type cacheKey struct{ domain, path string }
@@ -32,7 +41,7 @@ type cacheShard struct {
 	gen   uint64
 	idx   map[cacheKey]int
 	slots []cacheSlot
-	max   int
+	max   int // the global bound, which one shard alone may reach
 	hand  int
 }
 
@@ -45,11 +54,11 @@ type cacheSlot struct {
 const cacheShards = 64
 
 func newLinkCache(entries int) *linkCache {
-	per := max(1, entries/cacheShards)
-	c := &linkCache{seed: maphash.MakeSeed(), shards: make([]cacheShard, cacheShards)}
+	entries = max(1, entries)
+	c := &linkCache{seed: maphash.MakeSeed(), shards: make([]cacheShard, cacheShards), max: int64(entries)}
 	for i := range c.shards {
-		c.shards[i].idx = make(map[cacheKey]int, per)
-		c.shards[i].max = per
+		c.shards[i].idx = make(map[cacheKey]int, entries/cacheShards)
+		c.shards[i].max = entries
 	}
 	return c
 }
@@ -80,7 +89,7 @@ func (c *linkCache) fill(k cacheKey, e *entry, gen uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.gen == gen {
-		s.put(k, e)
+		s.put(c, k, e)
 	}
 }
 
@@ -90,18 +99,23 @@ func (c *linkCache) set(k cacheKey, e *entry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gen++
-	s.put(k, e)
+	s.put(c, k, e)
 }
 
-func (s *cacheShard) put(k cacheKey, e *entry) {
+// put caches e for k in s (held for writing), within c's global bound.
+func (s *cacheShard) put(c *linkCache, k cacheKey, e *entry) {
 	if i, ok := s.idx[k]; ok {
 		s.slots[i].e = e
 		return
 	}
-	if len(s.slots) < s.max {
+	if c.size.Add(1) <= c.max {
 		s.slots = append(s.slots, cacheSlot{key: k, e: e})
 		s.idx[k] = len(s.slots) - 1
 		return
+	}
+	c.size.Add(-1)
+	if len(s.slots) == 0 {
+		return // the other shards hold the whole bound: not cached
 	}
 	for { // CLOCK: terminates within two sweeps, as each pass clears bits.
 		i := s.hand

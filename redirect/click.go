@@ -1,8 +1,10 @@
 package redirect
 
 import (
-	"net"
-	"net/http"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"sync"
 	"time"
 
 	"github.com/clicktrail/clicktrail/schemas"
@@ -14,16 +16,28 @@ const captureLogEvery = time.Second
 
 // click is what the redirector decided for one served request.
 type click struct {
-	eventID         string
+	id              [36]byte // the event id, formatted, when hasID
+	hasID           bool
 	typ             string   // schemas.ClickTypeClick or ClickTypeQRScan
 	ruleID, variant string   // the routing choice, "" for the link's destination
 	location        []string // the Location header sent
 }
 
+// eventID is c's event id, "" when none could be made. It aliases c: the
+// id is stored in the click itself rather than as a string, which would cost
+// an allocation per click (a string pointing into c would move c to the
+// heap instead).
+func (c *click) eventID() string {
+	if !c.hasID {
+		return ""
+	}
+	return b2s(c.id[:])
+}
+
 // capture records the click of a served redirect. Failures are logged
 // (without the visitor's IP) and counted; the visitor is redirected anyway.
-func (rd *Redirector) capture(r *http.Request, e *entry, c *click, now time.Time) {
-	if err := rd.appendClick(r, e, c, now); err != nil {
+func (rd *Redirector) capture(req *request, e *entry, c *click, now time.Time) {
+	if err := rd.appendClick(req, e, c, now); err != nil {
 		rd.captureFailed(e, now, err)
 	}
 }
@@ -36,25 +50,37 @@ func (rd *Redirector) captureFailed(e *entry, now time.Time, err error) {
 	}
 }
 
-// clickSizeHint is the initial capacity of an encoded click: a typical one
-// (long user agent, a few tags) fits without regrowing.
+// clickSizeHint is the initial capacity of a click buffer: a typical
+// encoded click (long user agent, a few tags) fits without regrowing.
 const clickSizeHint = 640
 
-// appendClick encodes the click with the allocation-free encoder into one
-// fresh buffer: ClickLog may keep the value, so it cannot come from a pool.
-// now is the process clock, so the time is always encodable and the
-// encoding equals RawClick.Marshal's.
-func (rd *Redirector) appendClick(r *http.Request, e *entry, c *click, now time.Time) error {
-	rc := newRawClick(r, e, c, now)
-	value := rc.AppendJSON(make([]byte, 0, clickSizeHint))
-	return rd.cfg.Clicks.Append(rd.cfg.Topic, e.key, value)
+// maxPooledClick bounds the buffers kept for reuse, so that one huge click
+// (a long agent and many tags) does not pin its buffer.
+const maxPooledClick = 8 << 10
+
+var clickBufs = sync.Pool{New: func() any { b := make([]byte, 0, clickSizeHint); return &b }}
+
+// appendClick encodes the click with the allocation-free encoder into a
+// pooled buffer: ClickLog does not keep the value (its contract). now is the
+// process clock, so the time is always encodable and the encoding equals
+// RawClick.Marshal's.
+func (rd *Redirector) appendClick(req *request, e *entry, c *click, now time.Time) error {
+	rc := newRawClick(req, e, c, now)
+	bp := clickBufs.Get().(*[]byte)
+	value := rc.AppendJSON((*bp)[:0])
+	err := rd.cfg.Clicks.Append(rd.cfg.Topic, e.key, value)
+	if cap(value) <= maxPooledClick {
+		*bp = value
+		clickBufs.Put(bp)
+	}
+	return err
 }
 
-func newRawClick(r *http.Request, e *entry, c *click, now time.Time) schemas.RawClick {
+func newRawClick(req *request, e *entry, c *click, now time.Time) schemas.RawClick {
 	l := e.link
 	return schemas.RawClick{
 		V:              schemas.RawClickVersion,
-		EventID:        c.eventID,
+		EventID:        c.eventID(),
 		Type:           c.typ,
 		Time:           now.UTC(),
 		WorkspaceID:    l.WorkspaceID,
@@ -62,10 +88,10 @@ func newRawClick(r *http.Request, e *entry, c *click, now time.Time) schemas.Raw
 		Domain:         l.Domain,
 		Path:           l.Path,
 		Destination:    c.location[0],
-		IP:             remoteIP(r.RemoteAddr),
-		UserAgent:      r.Header.Get("User-Agent"),
-		Referer:        r.Header.Get("Referer"),
-		AcceptLanguage: r.Header.Get("Accept-Language"),
+		IP:             req.ip,
+		UserAgent:      req.userAgent,
+		Referer:        req.referer,
+		AcceptLanguage: req.acceptLanguage,
 		UTM:            l.UTM,
 		Tags:           l.Tags,
 		Metadata:       l.Metadata,
@@ -74,12 +100,33 @@ func newRawClick(r *http.Request, e *entry, c *click, now time.Time) schemas.Raw
 	}
 }
 
-// remoteIP is the host part of RemoteAddr ("203.0.113.9:5123" ->
-// "203.0.113.9"). Proxy headers (X-Forwarded-For) are not trusted here;
-// internal/app rewrites RemoteAddr for trusted proxies.
-func remoteIP(addr string) string {
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		return host
+// newEventID writes a new event id into dst: a UUIDv7 (RFC 9562) of now's
+// Unix milliseconds and 74 random bits from crypto/rand, in the canonical
+// 8-4-4-4-12 form. Ids are time-ordered to the millisecond and, being mostly
+// random, unguessable: the click id appended for conversion tracking must
+// not let anyone claim another visitor's click.
+//
+// Rejected: uuid.NewV7, which takes a process-wide mutex to order ids within
+// a millisecond (nothing here needs that: the sinks dedup on the id, never
+// sort by it) and allocates twice per id.
+func newEventID(dst *[36]byte, now time.Time) error {
+	var u [16]byte
+	if _, err := rand.Read(u[6:]); err != nil {
+		return err
 	}
-	return addr
+	ms := uint64(now.UnixMilli())
+	binary.BigEndian.PutUint16(u[0:2], uint16(ms>>32))
+	binary.BigEndian.PutUint32(u[2:6], uint32(ms))
+	u[6] = 0x70 | u[6]&0x0f // version 7
+	u[8] = 0x80 | u[8]&0x3f // variant 10
+	hex.Encode(dst[0:8], u[0:4])
+	dst[8] = '-'
+	hex.Encode(dst[9:13], u[4:6])
+	dst[13] = '-'
+	hex.Encode(dst[14:18], u[6:8])
+	dst[18] = '-'
+	hex.Encode(dst[19:23], u[8:10])
+	dst[23] = '-'
+	hex.Encode(dst[24:36], u[10:16])
+	return nil
 }

@@ -158,14 +158,37 @@ func (s *forwardScanner) next() (part, key string, ok bool) {
 	return "", "", false
 }
 
-// queryKey is the decoded key of a query part "key=value"; a key with a bad
-// escape is compared as it is.
+// queryKey is the decoded key of a query part "key=value" ('+' is a space,
+// %XX an escape, as url.QueryUnescape decodes); a key with a bad escape is
+// compared as it is. It decodes by hand because url.QueryUnescape makes its
+// argument escape to the heap, and with it the whole request the query
+// belongs to; it only allocates for keys that have escapes.
 func queryKey(part string) string {
 	key, _, _ := strings.Cut(part, "=")
-	if k, err := url.QueryUnescape(key); err == nil {
-		return k
+	if strings.IndexByte(key, '%') < 0 && strings.IndexByte(key, '+') < 0 {
+		return key
 	}
-	return key
+	b := make([]byte, 0, len(key))
+	for i := 0; i < len(key); i++ {
+		switch c := key[i]; c {
+		case '+':
+			b = append(b, ' ')
+		case '%':
+			if i+2 >= len(key) {
+				return key
+			}
+			hi, ok1 := unhex(key[i+1])
+			lo, ok2 := unhex(key[i+2])
+			if !ok1 || !ok2 {
+				return key
+			}
+			b = append(b, hi<<4|lo)
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // writeQueryPart writes part, percent-encoding what must not appear raw in

@@ -126,3 +126,21 @@ func BenchmarkMergeQuery(b *testing.B) {
 		tg.merge(q, DefaultClickIDParam, "0193e1c2-7d3a-7b4e-9f00-000000000001")
 	}
 }
+
+// FuzzQueryKey: queryKey decodes exactly as url.QueryUnescape does, and
+// keeps a key with a bad escape as it is.
+func FuzzQueryKey(f *testing.F) {
+	for _, s := range []string{"utm_source=x", "a+b=1", "%71r=1", "%7=1", "%zz", "ct%5Fclick", "k", "=v", "%", "a%2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, part string) {
+		key, _, _ := strings.Cut(part, "=")
+		want, err := url.QueryUnescape(key)
+		if err != nil {
+			want = key
+		}
+		if got := queryKey(part); got != want {
+			t.Fatalf("queryKey(%q) = %q, want %q", part, got, want)
+		}
+	})
+}

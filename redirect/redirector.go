@@ -6,12 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/clicktrail/clicktrail/schemas"
 )
@@ -19,9 +15,11 @@ import (
 // ClickLog records clicks durably. The local spool (ingest/) implements it.
 //
 // Contract: Append returns quickly and never waits on Kafka; nil means the
-// record is durable in the log (the spool drains it to Kafka later). It may
-// keep key and value: the caller never modifies them after the call. It is
-// called concurrently from every request goroutine.
+// log has the record and makes it durable by its own rules (the spool:
+// within its flush interval, or before returning in sync mode) and drains
+// it to Kafka later. It must not keep value after it returns: the
+// redirector encodes every click into a reused buffer. key is immutable and
+// may be kept. It is called concurrently from every request goroutine.
 type ClickLog interface {
 	Append(topic string, key, value []byte) error
 }
@@ -112,7 +110,10 @@ func (rd *Redirector) Stats() Stats {
 	}
 }
 
-// NewRedirector returns the redirect handler:
+// NewRedirector returns the redirector. It serves through two front-ends
+// that give the same answers from one transport-independent core
+// (redirector_core.go): ServeHTTP for net/http and ServeFastHTTP for
+// fasthttp (the redirect listener's default, for throughput):
 //
 //	GET|HEAD /healthz    200 "ok" while the process serves
 //	GET|HEAD /readyz     200 "ready", or 503 after SetReady(false)
@@ -158,152 +159,3 @@ func (rd *Redirector) SetReady(ready bool) { rd.notReady.Store(!ready) }
 
 // readyzPath is the readiness check's path, reserved like "healthz".
 const readyzPath = "readyz"
-
-var (
-	hdrCacheControl = []string{"private, max-age=0"}
-	hdrTextPlain    = []string{"text/plain; charset=utf-8"}
-	hdrTextHTML     = []string{"text/html; charset=utf-8"}
-	hdrAllow        = []string{"GET, HEAD"}
-)
-
-// ServeHTTP is the redirect hot path.
-//
-// Steps: parse host and path without allocating (ParsePath only allocates for
-// %-escapes); Store.lookup returns the cached entry, whose Location header,
-// record key and compiled route (rules, variants, split destinations) were
-// computed once when the link entered the cache; pick the target (rules
-// compute visitor attributes lazily); merge the incoming query only when
-// there is one or the link tracks conversions; build and append the click;
-// write the headers from the precomputed slices. A link without routing
-// hit without a query allocates only the click itself (event id, JSON
-// encoding) and net/http's own; a merged query adds its string.
-//
-// Rejected: routing through http.ServeMux with a "/{path...}" pattern. It
-// answers unclean paths ("/a//b", "/a/../b") with its own 301 instead of
-// letting our matching rules decide, and costs a pattern match per request.
-// Rejected too: evaluating rules on the stored Link (re-parsing destination
-// URLs and mapping names per request).
-func (rd *Redirector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header()["Allow"] = hdrAllow
-		rd.plain(w, r, http.StatusMethodNotAllowed, "method not allowed\n")
-		return
-	}
-	escaped := r.URL.EscapedPath()
-	switch escaped {
-	case "/healthz":
-		rd.plain(w, r, http.StatusOK, "ok\n")
-		return
-	case "/" + readyzPath:
-		if rd.notReady.Load() {
-			rd.plain(w, r, http.StatusServiceUnavailable, "shutting down\n")
-		} else {
-			rd.plain(w, r, http.StatusOK, "ready\n")
-		}
-		return
-	}
-	path, ok := ParsePath(escaped)
-	if !ok {
-		rd.notFound.Add(1)
-		rd.plain(w, r, http.StatusNotFound, "not found\n")
-		return
-	}
-	domain := rd.cfg.DefaultDomain
-	if !rd.cfg.AnyHost {
-		domain = hostOnly(r.Host)
-	}
-	e := rd.cfg.Store.lookup(domain, path)
-	l := e.link
-	if l == nil || l.Disabled {
-		rd.notFound.Add(1)
-		rd.plain(w, r, http.StatusNotFound, "not found\n")
-		return
-	}
-	now := rd.cfg.Now()
-	if l.Expired(now) {
-		rd.expired.Add(1)
-		rd.serveExpired(w, r, e)
-		return
-	}
-
-	c, err := rd.decide(r, e)
-	if err != nil {
-		rd.captureFailed(e, now, err)
-	} else {
-		rd.capture(r, e, &c, now)
-	}
-	rd.served.Add(1)
-	h := w.Header()
-	h["Location"] = c.location
-	h["Cache-Control"] = hdrCacheControl
-	w.WriteHeader(l.Code())
-}
-
-// decide picks the visitor's target and builds the Location header and the
-// click. An error means the click has no event id (the system's random
-// source failed) and cannot be recorded; c is still a usable redirect.
-func (rd *Redirector) decide(r *http.Request, e *entry) (c click, err error) {
-	q := scanQuery(r.URL.RawQuery, rd.cfg.ClickIDParam)
-	v := newVisitor(r, rd.cfg.Geo)
-	t, ruleID, variant := e.route.pick(&v, e.link.ID, &rd.variantKey)
-	c = click{typ: schemas.ClickTypeClick, ruleID: ruleID, variant: variant, location: t.location}
-	if q.qr {
-		c.typ = schemas.ClickTypeQRScan
-	}
-	if id, idErr := uuid.NewV7(); idErr != nil {
-		err = fmt.Errorf("new event id: %w", idErr)
-	} else {
-		c.eventID = id.String()
-	}
-	clickID := ""
-	if e.link.TrackConversions {
-		clickID = c.eventID
-	}
-	if q.forward || clickID != "" {
-		c.location = []string{t.merge(q, rd.cfg.ClickIDParam, clickID)}
-	}
-	return c, err
-}
-
-// serveExpired answers a request for an expired link (package doc, "Link
-// states"). No click is recorded.
-func (rd *Redirector) serveExpired(w http.ResponseWriter, r *http.Request, e *entry) {
-	h := w.Header()
-	h["Cache-Control"] = hdrCacheControl
-	switch {
-	case e.expiredLoc == nil:
-		rd.plain(w, r, http.StatusGone, "link expired\n")
-	case e.link.ExpiredRedirect:
-		h["Location"] = e.expiredLoc
-		w.WriteHeader(http.StatusFound)
-	default:
-		h["Location"] = e.expiredLoc
-		h["Content-Type"] = hdrTextHTML
-		w.WriteHeader(http.StatusGone)
-		if r.Method != http.MethodHead {
-			w.Write(e.route.expiredBody)
-		}
-	}
-}
-
-func (rd *Redirector) plain(w http.ResponseWriter, r *http.Request, status int, body string) {
-	w.Header()["Content-Type"] = hdrTextPlain
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write([]byte(body))
-	}
-}
-
-// hostOnly lower-cases host and strips its port and the trailing dot of a
-// fully qualified name ("Go.Brand.com.:443" -> "go.brand.com",
-// "[::1]:8080" -> "[::1]"). It does not allocate for a lower-case host.
-func hostOnly(host string) string {
-	if strings.HasPrefix(host, "[") {
-		if i := strings.IndexByte(host, ']'); i > 0 {
-			host = host[:i+1]
-		}
-	} else if i := strings.LastIndexByte(host, ':'); i >= 0 {
-		host = host[:i]
-	}
-	return strings.ToLower(strings.TrimSuffix(host, "."))
-}

@@ -3,7 +3,6 @@ package redirect
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +10,9 @@ import (
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
-// statesServer serves links in every state through a real HTTP server.
-func statesServer(t *testing.T) (*httptest.Server, *Redirector, *memClickLog) {
+// statesServer serves links in every state through a real HTTP server of
+// front-end fe and returns its base URL.
+func statesServer(t *testing.T, fe frontEnd) (string, *Redirector, *memClickLog) {
 	t.Helper()
 	past, future := testNow.Add(-time.Hour), testNow.Add(time.Hour)
 	plain := func(path string, mutate func(*Link)) *Link {
@@ -36,9 +36,7 @@ func statesServer(t *testing.T) (*httptest.Server, *Redirector, *memClickLog) {
 		plain("conv", func(l *Link) { l.TrackConversions = true }),
 		plain("Case/Sub", func(*Link) {}),
 	)
-	srv := httptest.NewServer(rd)
-	t.Cleanup(srv.Close)
-	return srv, rd, clicks
+	return fe.start(t, rd), rd, clicks
 }
 
 func noFollow(t *testing.T) *http.Client {
@@ -68,8 +66,10 @@ func fetch(t *testing.T, c *http.Client, method, url, ua string) (*http.Response
 	return resp, string(body)
 }
 
-func TestLinkStatesOverHTTP(t *testing.T) {
-	srv, _, clicks := statesServer(t)
+func TestLinkStatesOverHTTP(t *testing.T) { forEachFrontEnd(t, testLinkStatesOverHTTP) }
+
+func testLinkStatesOverHTTP(t *testing.T, fe frontEnd) {
+	srv, _, clicks := statesServer(t, fe)
 	client := noFollow(t)
 	const over = "https://shop.example.org/over?a=1&b=<2>"
 	for _, tc := range []struct {
@@ -100,7 +100,7 @@ func TestLinkStatesOverHTTP(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(clicks.all())
-			resp, body := fetch(t, client, tc.method, srv.URL+tc.target, "")
+			resp, body := fetch(t, client, tc.method, srv+tc.target, "")
 			if resp.StatusCode != tc.status || resp.Header.Get("Location") != tc.location {
 				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, resp.Header.Get("Location"), tc.status, tc.location)
 			}
@@ -114,27 +114,33 @@ func TestLinkStatesOverHTTP(t *testing.T) {
 	}
 }
 
-func TestReadyz(t *testing.T) {
-	srv, rd, _ := statesServer(t)
+func TestReadyz(t *testing.T) { forEachFrontEnd(t, testReadyz) }
+
+func testReadyz(t *testing.T, fe frontEnd) {
+	srv, rd, _ := statesServer(t, fe)
 	client := noFollow(t)
 	rd.SetReady(false)
-	if resp, _ := fetch(t, client, "GET", srv.URL+"/readyz", ""); resp.StatusCode != 503 {
+	if resp, _ := fetch(t, client, "GET", srv+"/readyz", ""); resp.StatusCode != 503 {
 		t.Errorf("readyz while shutting down: %d, want 503", resp.StatusCode)
 	}
-	if resp, _ := fetch(t, client, "GET", srv.URL+"/c302", ""); resp.StatusCode != 302 {
+	if resp, _ := fetch(t, client, "GET", srv+"/c302", ""); resp.StatusCode != 302 {
 		t.Errorf("redirect while shutting down: %d, want 302", resp.StatusCode)
 	}
 	rd.SetReady(true)
-	if resp, _ := fetch(t, client, "GET", srv.URL+"/readyz", ""); resp.StatusCode != 200 {
+	if resp, _ := fetch(t, client, "GET", srv+"/readyz", ""); resp.StatusCode != 200 {
 		t.Errorf("readyz: %d, want 200", resp.StatusCode)
 	}
 }
 
 func TestQRScanAndConversionTracking(t *testing.T) {
-	srv, _, clicks := statesServer(t)
+	forEachFrontEnd(t, testQRScanAndConversionTracking)
+}
+
+func testQRScanAndConversionTracking(t *testing.T, fe frontEnd) {
+	srv, _, clicks := statesServer(t, fe)
 	client := noFollow(t)
 
-	resp, _ := fetch(t, client, "GET", srv.URL+"/c302?qr=1&gclid=g1", "")
+	resp, _ := fetch(t, client, "GET", srv+"/c302?qr=1&gclid=g1", "")
 	if loc := resp.Header.Get("Location"); resp.StatusCode != 302 || loc != "https://shop.example.org/c302?gclid=g1" {
 		t.Fatalf("QR scan: %d %q", resp.StatusCode, loc)
 	}
@@ -143,7 +149,7 @@ func TestQRScanAndConversionTracking(t *testing.T) {
 		t.Errorf("QR click type %q destination %q", c.Type, c.Destination)
 	}
 
-	resp, _ = fetch(t, client, "GET", srv.URL+"/conv?ct_click=forged", "")
+	resp, _ = fetch(t, client, "GET", srv+"/conv?ct_click=forged", "")
 	c = lastClick(t, clicks)
 	want := "https://shop.example.org/conv?ct_click=" + c.EventID
 	if loc := resp.Header.Get("Location"); resp.StatusCode != 302 || loc != want || c.Destination != want {
@@ -156,9 +162,11 @@ func TestQRScanAndConversionTracking(t *testing.T) {
 
 // TestBotsAreRedirected: link previews (Slackbot) get the redirect and their
 // click is recorded; enrich flags it as a bot downstream.
-func TestBotsAreRedirected(t *testing.T) {
-	srv, _, clicks := statesServer(t)
-	resp, _ := fetch(t, noFollow(t), "GET", srv.URL+"/c302", uaSlackbot)
+func TestBotsAreRedirected(t *testing.T) { forEachFrontEnd(t, testBotsAreRedirected) }
+
+func testBotsAreRedirected(t *testing.T, fe frontEnd) {
+	srv, _, clicks := statesServer(t, fe)
+	resp, _ := fetch(t, noFollow(t), "GET", srv+"/c302", uaSlackbot)
 	if resp.StatusCode != 302 || resp.Header.Get("Location") != "https://shop.example.org/c302" {
 		t.Fatalf("Slackbot got %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}

@@ -1,6 +1,7 @@
 package redirect
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -14,7 +15,7 @@ import (
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
-// memClickLog keeps appends, or fails them all when err is set.
+// memClickLog keeps copies of appends, or fails them all when err is set.
 type memClickLog struct {
 	mu   sync.Mutex
 	recs []appended
@@ -32,7 +33,7 @@ func (m *memClickLog) Append(topic string, key, value []byte) error {
 	if m.err != nil {
 		return m.err
 	}
-	m.recs = append(m.recs, appended{topic, key, value})
+	m.recs = append(m.recs, appended{topic, key, bytes.Clone(value)}) // ClickLog must not keep value
 	return nil
 }
 
@@ -84,7 +85,9 @@ func newRedirectFixture(t testing.TB, anyHost bool) *redirectFixture {
 
 const springLocation = "https://shop.example.org/spring?ref=mail&utm_source=newsletter&utm_medium=email&utm_campaign=spring+26"
 
-func TestRedirect(t *testing.T) {
+func TestRedirect(t *testing.T) { forEachFrontEnd(t, testRedirect) }
+
+func testRedirect(t *testing.T, fe frontEnd) {
 	f := newRedirectFixture(t, false)
 	for _, tc := range []struct {
 		name, method, host, target string
@@ -115,8 +118,7 @@ func TestRedirect(t *testing.T) {
 			before := len(f.clicks.all())
 			req := httptest.NewRequest(tc.method, tc.target, nil)
 			req.Host = tc.host
-			rec := httptest.NewRecorder()
-			f.rd.ServeHTTP(rec, req)
+			rec := fe.serve(t, f.rd, req)
 			if rec.Code != tc.status || rec.Header().Get("Location") != tc.location {
 				t.Fatalf("got %d Location %q; want %d %q", rec.Code, rec.Header().Get("Location"), tc.status, tc.location)
 			}
@@ -125,6 +127,9 @@ func TestRedirect(t *testing.T) {
 			}
 			if (tc.status == 302 || tc.status == 301 || tc.status == 410) && rec.Header().Get("Cache-Control") != "private, max-age=0" {
 				t.Errorf("Cache-Control = %q", rec.Header().Get("Cache-Control"))
+			}
+			if tc.status == 405 && rec.Header().Get("Allow") != "GET, HEAD" {
+				t.Errorf("Allow = %q", rec.Header().Get("Allow"))
 			}
 			if tc.method == "HEAD" && rec.Body.Len() != 0 {
 				t.Errorf("HEAD answered a body %q", rec.Body)
@@ -137,7 +142,9 @@ func TestRedirect(t *testing.T) {
 	}
 }
 
-func TestRedirectRecordsClick(t *testing.T) {
+func TestRedirectRecordsClick(t *testing.T) { forEachFrontEnd(t, testRedirectRecordsClick) }
+
+func testRedirectRecordsClick(t *testing.T, fe frontEnd) {
 	f := newRedirectFixture(t, false)
 	req := httptest.NewRequest("GET", "/spring", nil)
 	req.Host = testDomain
@@ -145,7 +152,7 @@ func TestRedirectRecordsClick(t *testing.T) {
 	req.Header.Set("User-Agent", "Mozilla/5.0 test")
 	req.Header.Set("Referer", "https://mail.example.net/")
 	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9")
-	f.rd.ServeHTTP(httptest.NewRecorder(), req)
+	fe.serve(t, f.rd, req)
 
 	recs := f.clicks.all()
 	if len(recs) != 1 {
@@ -175,12 +182,15 @@ func TestRedirectRecordsClick(t *testing.T) {
 }
 
 func TestRedirectCaptureFailureStillRedirects(t *testing.T) {
+	forEachFrontEnd(t, testRedirectCaptureFailureStillRedirects)
+}
+
+func testRedirectCaptureFailureStillRedirects(t *testing.T, fe frontEnd) {
 	f := newRedirectFixture(t, false)
 	f.clicks.err = errors.New("spool full")
 	req := httptest.NewRequest("GET", "/spring", nil)
 	req.Host = testDomain
-	rec := httptest.NewRecorder()
-	f.rd.ServeHTTP(rec, req)
+	rec := fe.serve(t, f.rd, req)
 	if rec.Code != 302 {
 		t.Fatalf("status %d, want 302", rec.Code)
 	}
@@ -191,15 +201,15 @@ func TestRedirectCaptureFailureStillRedirects(t *testing.T) {
 
 // TestRedirectOverHTTP goes through a real server and client: Host and
 // RemoteAddr as net/http sets them, HEAD without a body, no redirect following.
-func TestRedirectOverHTTP(t *testing.T) {
+func TestRedirectOverHTTP(t *testing.T) { forEachFrontEnd(t, testRedirectOverHTTP) }
+
+func testRedirectOverHTTP(t *testing.T, fe frontEnd) {
 	f := newRedirectFixture(t, true)
-	srv := httptest.NewServer(f.rd)
-	defer srv.Close()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	defer client.CloseIdleConnections()
+	base := fe.start(t, f.rd)
+	client := noFollow(t)
 
 	for _, method := range []string{"GET", "HEAD"} {
-		req, _ := http.NewRequest(method, srv.URL+"/spring", nil)
+		req, _ := http.NewRequest(method, base+"/spring", nil)
 		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)

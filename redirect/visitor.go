@@ -3,7 +3,6 @@ package redirect
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"net/http"
 	"net/netip"
 
 	"github.com/clicktrail/clicktrail/enrich"
@@ -54,18 +53,17 @@ var (
 // computed on first use, so a link without rules of a kind never pays for
 // it (a User-Agent classification, a GeoIP lookup, an Accept-Language parse).
 type visitor struct {
-	r   *http.Request
 	geo CountryLookup
 
-	ip                        string
+	ip, ua, acceptLanguage    string
 	uaDone, geoDone, langDone bool
 	device                    uint8
 	os                        uint16
 	country, lang             string
 }
 
-func newVisitor(r *http.Request, geo CountryLookup) visitor {
-	return visitor{r: r, geo: geo, ip: remoteIP(r.RemoteAddr)}
+func newVisitor(req *request, geo CountryLookup) visitor {
+	return visitor{geo: geo, ip: req.ip, ua: req.userAgent, acceptLanguage: req.acceptLanguage}
 }
 
 func (v *visitor) classify() {
@@ -73,7 +71,7 @@ func (v *visitor) classify() {
 		return
 	}
 	v.uaDone = true
-	ua := enrich.ClassifyUserAgent(v.r.Header.Get("User-Agent"))
+	ua := enrich.ClassifyUserAgent(v.ua)
 	if ua.Bot {
 		return // bots match no device or OS rule: they get the default
 	}
@@ -102,7 +100,7 @@ func (v *visitor) countryCode() string {
 func (v *visitor) language() string {
 	if !v.langDone {
 		v.langDone = true
-		v.lang = enrich.PrimaryLanguage(v.r.Header.Get("Accept-Language"))
+		v.lang = enrich.PrimaryLanguage(v.acceptLanguage)
 	}
 	return v.lang
 }
@@ -129,8 +127,7 @@ func (v *visitor) bucket(key *[32]byte, linkID string, n uint64) uint64 {
 	b = append(b, 0)
 	b = append(b, v.ip[:min(len(v.ip), 64)]...)
 	b = append(b, 0)
-	ua := v.r.Header.Get("User-Agent")
-	b = append(b, ua[:min(len(ua), maxBucketUA)]...)
+	b = append(b, v.ua[:min(len(v.ua), maxBucketUA)]...)
 	sum := sha256.Sum256(b)
 	return binary.BigEndian.Uint64(sum[:8]) % n
 }

@@ -20,7 +20,7 @@ func devCmd() *cli.Command {
 			debugAddrFlag, rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
 			webhookAllowPrivateFlag, geoipFlag, hashSecretFlag, clickIDParamFlag, clickhouseDSNFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag,
 			spoolMaxBytesFlag, batchRecordsFlag, batchWaitFlag, checkDestinationsFlag, checkIntervalFlag,
-			internalNetworkFlag, webhookRetentionFlag},
+			internalNetworkFlag, webhookRetentionFlag, redirectFrontEndFlag},
 		Action: func(c *cli.Context) error {
 			node, err := redirectNodeConfig(c)
 			if err != nil {

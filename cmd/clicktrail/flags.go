@@ -129,6 +129,10 @@ var (
 		Name: "batch-max-records", Value: 10000, EnvVars: []string{"CLICKTRAIL_BATCH_MAX_RECORDS"},
 		Usage: "most records a consumer hands to its stage at once (one ClickHouse insert)",
 	}
+	redirectFrontEndFlag = &cli.StringFlag{
+		Name: "redirect-front-end", Value: "fasthttp", EnvVars: []string{"CLICKTRAIL_REDIRECT_FRONT_END"},
+		Usage: "HTTP server of the redirect listener: fasthttp (faster per core) or net/http; both answer the same",
+	}
 	checkDestinationsFlag = &cli.BoolFlag{
 		Name: "check-destinations", EnvVars: []string{"CLICKTRAIL_CHECK_DESTINATIONS"},
 		Usage: "request every active link's destinations on a schedule and emit link.destination_broken and " +

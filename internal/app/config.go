@@ -81,6 +81,10 @@ type RedirectNode struct {
 	MountScopes map[string]redirect.MountScope
 	// MountDocs document the mounted operations in the OpenAPI document.
 	MountDocs []redirect.MountedRoute
+	// RedirectFrontEnd is the HTTP server of the redirect listener:
+	// FrontEndFastHTTP (the default, "") or FrontEndNetHTTP. Both give the
+	// same answers; see bench/README.md for what each costs.
+	RedirectFrontEnd string
 	// AllowPrivateCallbacks lets bulk jobs' callback_url be a private or
 	// loopback address: tests and local development only.
 	AllowPrivateCallbacks bool
@@ -154,6 +158,11 @@ func (n *RedirectNode) validate() error {
 	}
 	if n.DefaultDomain == "" {
 		errs = append(errs, errors.New("default-domain: required"))
+	}
+	switch n.RedirectFrontEnd {
+	case "", FrontEndFastHTTP, FrontEndNetHTTP:
+	default:
+		errs = append(errs, fmt.Errorf("redirect-front-end: want %s or %s, got %q", FrontEndFastHTTP, FrontEndNetHTTP, n.RedirectFrontEnd))
 	}
 	return errors.Join(errs...)
 }

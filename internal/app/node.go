@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/ingest"
@@ -28,8 +31,12 @@ type node struct {
 	redirectLn net.Listener
 	apiLn      net.Listener
 	redirectH  http.Handler
-	apiH       http.Handler
-	jobs       *redirect.JobRunner // bulk link jobs
+	// fastRedirectH is the redirector's fasthttp front-end, served unless
+	// frontEnd is FrontEndNetHTTP.
+	fastRedirectH fasthttp.RequestHandler
+	frontEnd      string
+	apiH          http.Handler
+	jobs          *redirect.JobRunner // bulk link jobs
 	// linkHooks see every durable link change of the API, and jobHooks
 	// the end of every bulk job; set them before serve.
 	linkHooks []linkHook
@@ -136,6 +143,8 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 		return nil, fmt.Errorf("redirector: %w", err)
 	}
 	n.redirectH = realIP(n.redirector, cfg.TrustedProxies)
+	n.fastRedirectH = realIPFast(n.redirector.ServeFastHTTP, cfg.TrustedProxies)
+	n.frontEnd = cmp.Or(cfg.RedirectFrontEnd, FrontEndFastHTTP)
 	return n, nil
 }
 
@@ -152,7 +161,7 @@ func (n *node) serve(g *group) {
 			return serve(ctx, ln, debugHandler(nodeCollector{n.redirector, n.spool}), n.log)
 		})
 	}
-	g.Go("redirect server", func(ctx context.Context) error { return serve(ctx, n.redirectLn, n.redirectH, n.log) })
+	g.Go("redirect server", n.serveRedirect)
 	g.Go("api server", func(ctx context.Context) error { return serve(ctx, n.apiLn, n.apiH, n.log) })
 	g.Go("readiness", func(ctx context.Context) error {
 		<-ctx.Done()
@@ -163,6 +172,15 @@ func (n *node) serve(g *group) {
 	if n.cfg.OnReady != nil {
 		n.cfg.OnReady("http://"+hostForURL(n.redirectLn.Addr().String()), "http://"+hostForURL(n.apiLn.Addr().String()))
 	}
+}
+
+// serveRedirect serves the redirect listener with the node's front-end
+// until ctx ends; both give the same answers (redirect.NewRedirector).
+func (n *node) serveRedirect(ctx context.Context) error {
+	if n.frontEnd == FrontEndNetHTTP {
+		return serve(ctx, n.redirectLn, n.redirectH, n.log)
+	}
+	return serveFast(ctx, n.redirectLn, n.fastRedirectH, n.log, defaultLimits)
 }
 
 // close releases everything openNode acquired; the spool syncs on close, so
