@@ -419,6 +419,9 @@ func TestApplyNewerKeepsTheLatest(t *testing.T) {
 	if !ok || got.DestinationURL != "https://example.com/newer" {
 		t.Fatalf("lookup after apply: %+v %v", got, ok)
 	}
+	if applied, err := s.ApplyNewer(ctx, newer.clone()); err != nil || applied {
+		t.Fatalf("the version the store holds: applied=%v err=%v", applied, err)
+	}
 	fresh := testLink("fresh")
 	if applied, err := s.ApplyNewer(ctx, fresh); err != nil || !applied {
 		t.Fatalf("an unknown link: applied=%v err=%v", applied, err)
