@@ -1,5 +1,6 @@
-// Command mklinks creates N links through a running clicktrail link API, with
-// -concurrency requests in flight, and writes the files the nginx comparison
+// Command mklinks creates N links through a running clicktrail link API, as
+// bulk jobs of up to 100,000 items (or, with -bulk=false, one request per
+// link with -concurrency requests in flight), and writes the files the nginx comparison
 // needs: the slugs (one a line, for bench/slugs.lua) and an nginx map body
 // ("/slug destination;" lines) that sends each slug where clicktrail does.
 //
@@ -32,6 +33,7 @@ type config struct {
 	api, key, domain     string
 	n, concurrency       int
 	slugsPath, nginxPath string
+	bulk                 bool
 }
 
 func main() {
@@ -40,7 +42,8 @@ func main() {
 	flag.StringVar(&c.key, "key", "", "API key (required)")
 	flag.StringVar(&c.domain, "domain", "", "domain of the links (empty: the node's default domain)")
 	flag.IntVar(&c.n, "n", 100_000, "links to create")
-	flag.IntVar(&c.concurrency, "concurrency", 32, "requests in flight")
+	flag.IntVar(&c.concurrency, "concurrency", 32, "requests in flight (-bulk=false)")
+	flag.BoolVar(&c.bulk, "bulk", true, "create the links through POST /v1/links/bulk jobs")
 	flag.StringVar(&c.slugsPath, "slugs", "", "write the slugs here, one a line (required)")
 	flag.StringVar(&c.nginxPath, "nginx-map", "", "write nginx map entries here (optional)")
 	flag.Parse()
@@ -48,6 +51,10 @@ func main() {
 		log.Fatal(err)
 	}
 	start := time.Now()
+	create := create
+	if c.bulk {
+		create = createBulk
+	}
 	if err := create(c); err != nil {
 		log.Fatal(err)
 	}
@@ -129,6 +136,75 @@ func post(ctx context.Context, client *http.Client, c config, i int) error {
 		return fmt.Errorf("create link %s: %s: %s", slug(i), resp.Status, out)
 	}
 	return nil
+}
+
+// createBulk posts the links as jobs of up to 100,000 items and waits
+// until every job has processed them; an item that already exists (a
+// rerun on kept data) counts as done.
+func createBulk(c config) error {
+	client := &http.Client{Timeout: 5 * time.Minute}
+	const perJob = 100_000
+	var jobs []string
+	for first := 0; first < c.n; first += perJob {
+		var body bytes.Buffer
+		body.WriteString(`{"on_conflict":"error","items":[`)
+		for i := first; i < min(first+perJob, c.n); i++ {
+			if i > first {
+				body.WriteByte(',')
+			}
+			item, err := json.Marshal(map[string]string{"path": slug(i), "destination_url": destination(i), "domain": c.domain,
+				"idempotency_key": "mklinks-" + slug(i)})
+			if err != nil {
+				return err
+			}
+			body.Write(item)
+		}
+		body.WriteString(`]}`)
+		var job struct{ ID string }
+		if err := call(client, c, http.MethodPost, "/v1/links/bulk", body.Bytes(), http.StatusAccepted, &job); err != nil {
+			return err
+		}
+		jobs = append(jobs, job.ID)
+	}
+	for _, id := range jobs {
+		for {
+			var j struct {
+				Status                   string
+				Total, Processed, Failed int
+				Errors                   []json.RawMessage
+			}
+			if err := call(client, c, http.MethodGet, "/v1/jobs/"+id, nil, http.StatusOK, &j); err != nil {
+				return err
+			}
+			if j.Status == "succeeded" || j.Status == "failed" {
+				if j.Status == "failed" || j.Failed > 0 {
+					return fmt.Errorf("job %s: %s, %d of %d items failed: %s", id, j.Status, j.Failed, j.Total, j.Errors)
+				}
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	return nil
+}
+
+// call sends one API request and decodes a want-status answer into out.
+func call(client *http.Client, c config, method, path string, body []byte, want int, out any) error {
+	req, err := http.NewRequest(method, c.api+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: %s: %.300s", method, path, resp.Status, b)
+	}
+	return json.Unmarshal(b, out)
 }
 
 func writeFiles(c config) error {
