@@ -2,20 +2,13 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
-	"github.com/clicktrail/clicktrail/webhooks"
 )
 
 // TestLinkEventsReachWebhooksThroughKafka: a link created through a redirect
@@ -27,37 +20,17 @@ func TestLinkEventsReachWebhooksThroughKafka(t *testing.T) {
 	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("linkev") + ".", Partitions: 2, ReplicationFactor: 1}
 	sinkDir := t.TempDir()
 
-	var (
-		mu  sync.Mutex
-		got []map[string]any
-		bad []error
-	)
-	var secret string
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		defer mu.Unlock()
-		if err := webhooks.Verify([]string{secret}, r.Header, body, time.Now(), 0); err != nil {
-			bad = append(bad, err)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		var p map[string]any
-		json.Unmarshal(body, &p)
-		got = append(got, p)
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(recv.Close)
+	rc := newReceiver(t, nil)
 
 	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(sinkDir, "webhooks")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep, err := reg.Create(webhook.EndpointSpec{URL: recv.URL + "/hooks", Events: []string{webhook.EventLinkCreated}})
+	ep, err := reg.Create(webhook.EndpointSpec{URL: rc.srv.URL + "/hooks", Events: []string{webhook.EventLinkCreated}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret = ep.Secrets[0].Value
+	rc.setSecret(ep.Secrets[0].Value)
 	if err := reg.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -71,13 +44,8 @@ func TestLinkEventsReachWebhooksThroughKafka(t *testing.T) {
 	})
 
 	l := createLink(t, apiURL, map[string]any{"destination_url": "https://example.com/launch", "path": "launch"})
-	waitFor(t, "the link.created webhook", 90*time.Second, func() (bool, string) {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(got) >= 1, fmt.Sprint(len(got), bad)
-	})
-	mu.Lock()
-	defer mu.Unlock()
+	rc.waitFor(t, "the link.created webhook", 1, 90*time.Second)
+	got, bad := rc.received()
 	data, _ := got[0]["data"].(map[string]any)
 	if got[0]["type"] != webhook.EventLinkCreated || data["id"] != l.ID || data["path"] != "launch" || len(bad) != 0 {
 		t.Fatalf("webhook %v (refused %v), want link.created of %s", got[0], bad, l.ID)

@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,36 +21,12 @@ import (
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
-	"github.com/clicktrail/clicktrail/webhooks"
 )
 
 // TestWebhookThroughEmbeddedDev: an endpoint created through the mounted
 // webhook API receives a click.created, verified with the shipped verifier.
 func TestWebhookThroughEmbeddedDev(t *testing.T) {
-	var (
-		mu     sync.Mutex
-		secret string
-		got    []map[string]any
-		bad    []error
-	)
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		defer mu.Unlock()
-		if err := webhooks.Verify([]string{secret}, r.Header, body, time.Now(), 0); err != nil {
-			bad = append(bad, err)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		var p map[string]any
-		if err := json.Unmarshal(body, &p); err != nil {
-			bad = append(bad, err)
-		}
-		p["webhook-id"] = r.Header.Get(webhooks.HeaderID)
-		got = append(got, p)
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(recv.Close)
+	rc := newReceiver(t, nil)
 
 	dev := app.Dev{
 		RedirectNode: nodeConfig(t),
@@ -63,7 +37,7 @@ func TestWebhookThroughEmbeddedDev(t *testing.T) {
 	dev.AnyHost = true
 	redirectURL, apiURL := startNode(t, "dev", &dev.RedirectNode, func(ctx context.Context) error { return app.RunDev(ctx, dev) })
 
-	body := fmt.Sprintf(`{"url":%q,"events":["click.created"]}`, recv.URL+"/hooks")
+	body := fmt.Sprintf(`{"url":%q,"events":["click.created"]}`, rc.srv.URL+"/hooks")
 	req, _ := http.NewRequest(http.MethodPost, apiURL+"/v1/webhooks/endpoints", bytes.NewReader([]byte(body)))
 	req.Header.Set("Content-Type", "application/json")
 	if resp, err := http.DefaultClient.Do(req); err != nil {
@@ -83,21 +57,14 @@ func TestWebhookThroughEmbeddedDev(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated || json.Unmarshal(out, &ep) != nil || ep.Secret == "" {
 		t.Fatalf("create endpoint: %s %s", resp.Status, out)
 	}
-	mu.Lock()
-	secret = ep.Secret
-	mu.Unlock()
+	rc.setSecret(ep.Secret)
 
 	l := createLink(t, apiURL, map[string]any{"destination_url": "https://shop.example.com/spring"})
 	if status, _ := click(t, redirectURL, "anything.localhost", l.Path); status != http.StatusFound {
 		t.Fatalf("click status %d, want 302", status)
 	}
-	waitFor(t, "the verified click.created webhook", 60*time.Second, func() (bool, string) {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(got) > 0, fmt.Sprintf("received %d, refused %v", len(got), bad)
-	})
-	mu.Lock()
-	defer mu.Unlock()
+	rc.waitFor(t, "the verified click.created webhook", 1, 60*time.Second)
+	got, bad := rc.received()
 	p := got[0]
 	data, _ := p["data"].(map[string]any)
 	if p["type"] != "click.created" || data["link_id"] != l.ID || p["webhook-id"] != data["click_id"] || len(bad) != 0 {
@@ -113,44 +80,30 @@ func TestWebhookSinkOnKafkaRetriesAcrossRestart(t *testing.T) {
 	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("wh") + ".", Partitions: 1, ReplicationFactor: 1}
 	dataDir := t.TempDir()
 
-	var (
-		mu  sync.Mutex
-		ids []string
-		bad []error
-	)
-	var secret string
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		defer mu.Unlock()
-		if err := webhooks.Verify([]string{secret}, r.Header, body, time.Now(), 0); err != nil {
-			bad = append(bad, err)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
+	rc := newReceiver(t, func(n int) int { // the first attempt fails
+		if n == 0 {
+			return http.StatusServiceUnavailable
 		}
-		ids = append(ids, r.Header.Get(webhooks.HeaderID))
-		if len(ids) == 1 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
+		return http.StatusNoContent
+	})
+	received := func() []string { // webhook-ids of the verified attempts
+		got, _ := rc.received()
+		ids := make([]string, len(got))
+		for i, p := range got {
+			ids[i], _ = p["webhook-id"].(string)
 		}
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(recv.Close)
-	received := func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), ids...)
+		return ids
 	}
 
 	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(dataDir, "webhooks")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep, err := reg.Create(webhook.EndpointSpec{URL: recv.URL + "/hooks", Events: []string{webhook.EventClickCreated}})
+	ep, err := reg.Create(webhook.EndpointSpec{URL: rc.srv.URL + "/hooks", Events: []string{webhook.EventClickCreated}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret = ep.Secrets[0].Value
+	rc.setSecret(ep.Secrets[0].Value)
 	if err := reg.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -215,8 +168,7 @@ func TestWebhookSinkOnKafkaRetriesAcrossRestart(t *testing.T) {
 		return len(received()) >= 2, fmt.Sprint(received())
 	})
 	got := received()
-	mu.Lock()
-	defer mu.Unlock()
+	_, bad := rc.received()
 	if got[0] != c.EventID || got[1] != c.EventID || len(bad) != 0 {
 		t.Errorf("attempts carried ids %v (refused %v), want the event id twice", got, bad)
 	}

@@ -34,8 +34,8 @@ var bulkRoutes = []apiRoute{
 	},
 	{
 		method: "GET", pattern: "/v1/jobs/{id}/items",
-		summary: "The outcomes of a job's processed items in index order. Query: status (created, existing, failed), " +
-			"limit (1-1000, default 50), cursor (a next_cursor)",
+		summary:  "The outcomes of a job's processed items in index order",
+		query:    jobItemsQuery,
 		response: jobItemsResponse{}, status: http.StatusOK,
 		errors: []int{http.StatusBadRequest, http.StatusNotFound},
 		scopes: []string{ScopeLinksRead}, handle: (*api).listJobItems,
@@ -190,7 +190,14 @@ func (a *api) getJob(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, rec.Job)
 }
 
-var jobItemParams = map[string]bool{"status": true, "limit": true, "cursor": true}
+// jobItemsQuery are the query parameters of GET /v1/jobs/{id}/items.
+var jobItemsQuery = []queryParam{
+	{"status", "string", "Only items with this outcome: created, existing or failed."},
+	{"limit", "integer", "Page size, 1-1000 (default 50)."},
+	{"cursor", "string", "The next_cursor of the previous page."},
+}
+
+var jobItemParams = queryNames(jobItemsQuery)
 
 func (a *api) listJobItems(w http.ResponseWriter, r *http.Request) {
 	rec, aerr := a.loadJob(r)
@@ -199,15 +206,9 @@ func (a *api) listJobItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	for name, v := range q {
-		if !jobItemParams[name] {
-			writeError(w, badRequest(CodeUnknownField, name, "unknown query parameter"))
-			return
-		}
-		if len(v) != 1 {
-			writeError(w, badRequest(CodeInvalidField, name, "give it once"))
-			return
-		}
+	if aerr := checkQuery(q, jobItemParams); aerr != nil {
+		writeError(w, aerr)
+		return
 	}
 	status := q.Get("status")
 	switch status {

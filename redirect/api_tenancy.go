@@ -403,15 +403,9 @@ var auditParams = queryNames(auditQuery)
 func (a *api) listAudit(w http.ResponseWriter, r *http.Request) {
 	values := r.URL.Query()
 	q := AuditQuery{WorkspaceID: principal(r).WorkspaceID}
-	for name, v := range values {
-		if !auditParams[name] {
-			writeError(w, badRequest(CodeUnknownField, name, "unknown query parameter"))
-			return
-		}
-		if len(v) != 1 {
-			writeError(w, badRequest(CodeInvalidField, name, "give it once"))
-			return
-		}
+	if aerr := checkQuery(values, auditParams); aerr != nil {
+		writeError(w, aerr)
+		return
 	}
 	q.TargetID, q.KeyID, q.Action, q.Cursor = values.Get("target_id"), values.Get("key_id"), values.Get("action"), values.Get("cursor")
 	for name, dst := range map[string]*time.Time{"since": &q.Since, "until": &q.Until} {

@@ -36,13 +36,8 @@ var listParams = queryNames(listQuery)
 // *apiError naming the bad parameter.
 func parseListQuery(workspace string, values map[string][]string) (ListQuery, *apiError) {
 	q := ListQuery{WorkspaceID: workspace}
-	for name, v := range values {
-		if !listParams[name] {
-			return q, badRequest(CodeUnknownField, name, "unknown query parameter")
-		}
-		if len(v) != 1 {
-			return q, badRequest(CodeInvalidField, name, "give it once")
-		}
+	if aerr := checkQuery(values, listParams); aerr != nil {
+		return q, aerr
 	}
 	get := func(name string) string {
 		if v := values[name]; len(v) == 1 {
@@ -112,6 +107,19 @@ func (a *api) listLinks(w http.ResponseWriter, r *http.Request) {
 		resp.Links[i] = a.linkResponse(l)
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// checkQuery refuses a query parameter not in allowed, or given twice.
+func checkQuery(values map[string][]string, allowed map[string]bool) *apiError {
+	for name, v := range values {
+		if !allowed[name] {
+			return badRequest(CodeUnknownField, name, "unknown query parameter")
+		}
+		if len(v) != 1 {
+			return badRequest(CodeInvalidField, name, "give it once")
+		}
+	}
+	return nil
 }
 
 // parseLimit reads a limit query parameter: an integer from 1 to

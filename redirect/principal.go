@@ -77,12 +77,7 @@ func withPrincipal(r *http.Request, p *Principal) *http.Request {
 
 // principal returns the request's principal. Every route behind guard has
 // one; a request without one (a bug) acts as nobody in an empty workspace.
-func principal(r *http.Request) *Principal {
-	if p, ok := PrincipalFrom(r.Context()); ok {
-		return p
-	}
-	return &Principal{WorkspaceID: "\x00none"}
-}
+func principal(r *http.Request) *Principal { return principalOf(r.Context()) }
 
 // principalOf is principal for code that has only the context.
 func principalOf(ctx context.Context) *Principal {

@@ -91,7 +91,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		if err := hooks.withStage(cfg.Webhooks, n.spool, cfg.Kafka, devShortURL(cfg.RedirectNode), n.log); err != nil {
 			return err
 		}
-		n.linkHooks = append(n.linkHooks, publishLinkEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
+		n.linkHooks = append(n.linkHooks, publishLinkChanges(n.spool, "", cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
 		n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
 		hooks.runDev(g, n.spool, cfg.Kafka, batch)
 	}

@@ -77,11 +77,7 @@ func emitLinkCheckEvent(out ingest.Producer, topic string) linkcheck.EmitFunc {
 		if err != nil {
 			return fmt.Errorf("encode %s event: %w", ev.Type, err)
 		}
-		v, err := json.Marshal(webhook.LinkEvent{V: webhook.LinkEventVersion, ID: ev.ID, Type: ev.Type,
-			Time: ev.Timestamp.UTC(), WorkspaceID: ev.WorkspaceID, Data: data})
-		if err != nil {
-			return fmt.Errorf("encode %s event: %w", ev.Type, err)
-		}
-		return out.Produce(ctx, []ingest.Record{{Topic: topic, Key: []byte(ev.LinkID), Value: v, Timestamp: ev.Timestamp}})
+		return out.Produce(ctx, []ingest.Record{eventRecord(topic, ev.LinkID, webhook.LinkEvent{ID: ev.ID, Type: ev.Type,
+			Time: ev.Timestamp, WorkspaceID: ev.WorkspaceID, Data: data})})
 	}
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -28,13 +27,11 @@ func TestDevReportsBrokenDestinations(t *testing.T) {
 		}
 	}))
 	defer dest.Close()
-	ready := make(chan [2]string, 1)
 	dev := Dev{
 		RedirectNode: RedirectNode{
 			DataDir: t.TempDir(), RedirectAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", APIKeys: []string{key},
 			DefaultDomain: "go.brand.test", ShortURLScheme: "http", AnyHost: true,
 			Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
-			OnReady:      func(r, a string) { ready <- [2]string{r, a} },
 			LinkCheck: LinkCheck{Enabled: true, AllowPrivate: true, Interval: 50 * time.Millisecond,
 				RoundInterval: 50 * time.Millisecond, BackoffBase: 10 * time.Millisecond},
 		},
@@ -42,22 +39,7 @@ func TestDevReportsBrokenDestinations(t *testing.T) {
 		Batch:    Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
 		Webhooks: Webhooks{AllowPrivate: true},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- RunDev(ctx, dev) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunDev: %v", err)
-		}
-	}()
-	var apiURL string
-	select {
-	case urls := <-ready:
-		apiURL = urls[1]
-	case err := <-done:
-		t.Fatalf("RunDev ended before serving: %v", err)
-	}
+	_, apiURL := startDev(t, dev)
 	call := func(path string, body any) map[string]any {
 		t.Helper()
 		b, _ := json.Marshal(body)

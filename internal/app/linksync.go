@@ -3,13 +3,14 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
+	"github.com/google/uuid"
 )
 
 // Link replication between redirect nodes.
@@ -35,37 +36,50 @@ const linksTopic = schemas.TopicLinks
 // linkRecordSchema names the record format in the "schema" header.
 const linkRecordSchema = "link.v1"
 
-// linkRecord is the links-topic record of a change of l.
-func linkRecord(topic, eventType string, l *redirect.Link, now time.Time) (ingest.Record, error) {
-	b, err := json.Marshal(l)
-	if err != nil {
-		return ingest.Record{}, fmt.Errorf("encode link %s: %w", l.ID, err)
-	}
-	return ingest.Record{
-		Topic: topic, Key: []byte(l.Domain + "/" + l.Path), Value: b, Timestamp: now,
-		Headers: []ingest.Header{{Key: "type", Value: []byte(eventType)}, {Key: "schema", Value: []byte(linkRecordSchema)}},
-	}, nil
-}
-
-// publishLinks returns a link hook appending each change to the spool
-// under topic, the changes of one call in one synced batch, before the API
-// answers.
-func publishLinks(spool *ingest.Spool, topic string, log *slog.Logger) linkHook {
+// publishLinkChanges returns the link hook of a node: each change goes, as
+// the link's JSON encoded once, to linksTopic (keyed "<domain>/<path>",
+// for the other nodes; "" in dev, which has no other node) and, as a
+// webhook.LinkEvent with a new UUIDv7 id, to eventsTopic (keyed by link id,
+// for webhooks; "" when nothing delivers webhooks). The records of one call
+// go to out in one synced batch before the API answers. The change itself
+// is already durable: should out refuse them (a full or closed spool), they
+// are lost and logged, and the API answer is not affected.
+func publishLinkChanges(out ingest.Producer, linksTopic, eventsTopic string, log *slog.Logger) linkHook {
+	log = orDiscard(log)
 	return func(eventType string, links []*redirect.Link) {
 		now := time.Now()
-		recs := make([]ingest.Record, 0, len(links))
+		recs := make([]ingest.Record, 0, 2*len(links))
 		for _, l := range links {
-			rec, err := linkRecord(topic, eventType, l, now)
+			data, err := json.Marshal(l)
 			if err != nil {
-				log.Error("links topic: encode the change", "link", l.ID, "event", eventType, "err", err)
+				log.Error("link change lost: encode", "link", l.ID, "event", eventType, "err", err)
 				continue
 			}
-			recs = append(recs, rec)
+			if linksTopic != "" {
+				recs = append(recs, ingest.Record{
+					Topic: linksTopic, Key: []byte(l.Domain + "/" + l.Path), Value: data, Timestamp: now,
+					Headers: []ingest.Header{{Key: "type", Value: []byte(eventType)}, {Key: "schema", Value: []byte(linkRecordSchema)}},
+				})
+			}
+			if eventsTopic != "" {
+				recs = append(recs, eventRecord(eventsTopic, l.ID, webhook.LinkEvent{
+					ID: uuid.Must(uuid.NewV7()).String(), Type: eventType, Time: now, WorkspaceID: l.WorkspaceID, Data: data}))
+			}
 		}
-		if err := spool.Produce(context.Background(), recs); err != nil { // the links are stored; other nodes miss these changes until the next ones
-			log.Error("links topic: spool the changes", "links", len(recs), "event", eventType, "err", err)
+		ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
+		defer cancel()
+		if err := out.Produce(ctx, recs); err != nil {
+			log.Error("link changes lost: spool", "records", len(recs), "event", eventType, "err", err)
 		}
 	}
+}
+
+// eventRecord is the record of a webhook.LinkEvent (link, checker or job
+// event) on the link events topic, keyed by key; it sets the version.
+func eventRecord(topic, key string, ev webhook.LinkEvent) ingest.Record {
+	ev.V, ev.Time = webhook.LinkEventVersion, ev.Time.UTC()
+	v, _ := json.Marshal(ev) // fixed fields and already-encoded data: cannot fail
+	return ingest.Record{Topic: topic, Key: []byte(key), Value: v, Timestamp: ev.Time}
 }
 
 // linkHook sees durable link changes: one from a single API call, a round

@@ -230,8 +230,7 @@ func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
 	defer producer.Close()
 
 	links := cfg.Kafka.Topic(linksTopic)
-	n.linkHooks = append(n.linkHooks, publishLinks(n.spool, links, n.log),
-		publishLinkEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
+	n.linkHooks = append(n.linkHooks, publishLinkChanges(n.spool, links, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
 	n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
 	g := newGroup(ctx)
 	n.serve(g)

@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -15,32 +14,15 @@ import (
 // lists every operation of the mounted webhook endpoint API with the scope
 // it needs.
 func TestDevOpenAPIListsWebhookRoutes(t *testing.T) {
-	ready := make(chan [2]string, 1)
 	dev := Dev{
 		RedirectNode: RedirectNode{
 			DataDir: t.TempDir(), RedirectAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", APIKeys: []string{"dev-test-key-0123456789abcdef"},
 			DefaultDomain: "go.brand.test", AnyHost: true,
-			OnReady: func(r, a string) { ready <- [2]string{r, a} },
 		},
 		Enrich: Enrich{HashSecret: bytes.Repeat([]byte("s"), 32)},
 		Batch:  Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- RunDev(ctx, dev) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunDev: %v", err)
-		}
-	}()
-	var apiURL string
-	select {
-	case urls := <-ready:
-		apiURL = urls[1]
-	case err := <-done:
-		t.Fatalf("RunDev ended before serving: %v", err)
-	}
+	_, apiURL := startDev(t, dev)
 	resp, err := http.Get(apiURL + "/v1/openapi.json")
 	if err != nil {
 		t.Fatal(err)

@@ -159,33 +159,6 @@ func (rt *webhookRuntime) runDev(g *group, spool *ingest.Spool, k Kafka, batch i
 // linkEventTimeout bounds writing one link event.
 const linkEventTimeout = 5 * time.Second
 
-// publishLinkEvents returns the link API's OnLinkEvent callback
-// (redirect.APIConfig.OnLinkEvent): it writes each change as a
-// webhook.LinkEvent, with a new UUIDv7 id, to topic on out, keyed by link
-// id. The change is already durable when it is called; should out refuse
-// the event (a full or closed spool), the event is lost and logged at
-// error level, and the API answer is not affected.
-func publishLinkEvents(out ingest.Producer, topic string, log *slog.Logger) linkHook {
-	log = orDiscard(log)
-	return func(typ string, links []*redirect.Link) {
-		now := time.Now()
-		recs := make([]ingest.Record, 0, len(links))
-		for _, l := range links {
-			rec, err := linkEventRecord(topic, typ, l, now)
-			if err != nil {
-				log.Error("link event lost", "type", typ, "link", l.ID, "err", err)
-				continue
-			}
-			recs = append(recs, rec)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
-		defer cancel()
-		if err := out.Produce(ctx, recs); err != nil {
-			log.Error("link events lost", "type", typ, "links", len(recs), "err", err)
-		}
-	}
-}
-
 // publishJobEvents returns the bulk job runner's OnJobEvent callback: the
 // job's end (job.succeeded or job.failed, its data the job) goes to topic
 // on out as a webhook.LinkEvent keyed by job id, for the workspace's
@@ -193,41 +166,18 @@ func publishLinkEvents(out ingest.Producer, topic string, log *slog.Logger) link
 func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *redirect.Job) {
 	log = orDiscard(log)
 	return func(typ string, j *redirect.Job) {
-		err := func() error {
-			data, err := json.Marshal(j)
-			if err != nil {
-				return err
-			}
-			now := time.Now()
-			v, err := json.Marshal(webhook.LinkEvent{V: webhook.LinkEventVersion, ID: uuid.Must(uuid.NewV7()).String(),
-				Type: typ, Time: now.UTC(), WorkspaceID: j.WorkspaceID, Data: data})
-			if err != nil {
-				return err
-			}
+		data, err := json.Marshal(j)
+		if err == nil {
+			rec := eventRecord(topic, j.ID, webhook.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
+				Time: time.Now(), WorkspaceID: j.WorkspaceID, Data: data})
 			ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
-			defer cancel()
-			return out.Produce(ctx, []ingest.Record{{Topic: topic, Key: []byte(j.ID), Value: v, Timestamp: now}})
-		}()
+			err = out.Produce(ctx, []ingest.Record{rec})
+			cancel()
+		}
 		if err != nil {
 			log.Error("job event lost", "type", typ, "job", j.ID, "err", err)
 		}
 	}
-}
-
-func linkEventRecord(topic, typ string, l *redirect.Link, now time.Time) (ingest.Record, error) {
-	data, err := json.Marshal(l)
-	if err != nil {
-		return ingest.Record{}, fmt.Errorf("encode link %s: %w", l.ID, err)
-	}
-	ev := webhook.LinkEvent{
-		V: webhook.LinkEventVersion, ID: uuid.Must(uuid.NewV7()).String(), Type: typ, Time: now.UTC(),
-		WorkspaceID: l.WorkspaceID, Data: data,
-	}
-	v, err := json.Marshal(ev)
-	if err != nil {
-		return ingest.Record{}, fmt.Errorf("encode %s event of %s: %w", typ, l.ID, err)
-	}
-	return ingest.Record{Topic: topic, Key: []byte(l.ID), Value: v, Timestamp: now}, nil
 }
 
 // close waits (bounded) for running attempts, then releases everything.
@@ -378,10 +328,7 @@ func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handl
 			ok |= subtle.ConstantTimeCompare(sum[:], sums[i][:])
 		}
 		if !strings.EqualFold(scheme, "Bearer") || ok == 0 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="clicktrail"`)
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprintln(w, `{"error":{"code":"unauthorized","message":"missing or unknown API key; send Authorization: Bearer <key>"}}`)
+			unauthorized(w)
 			return
 		}
 		h.ServeHTTP(w, r)

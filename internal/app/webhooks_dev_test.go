@@ -69,34 +69,17 @@ func (rc *verifyingReceiver) ofType(typ string) []map[string]any {
 // click (not another at the third).
 func TestDevDeliversLinkEventsAndAlerts(t *testing.T) {
 	const key = "dev-test-key-0123456789abcdef"
-	ready := make(chan [2]string, 1)
 	dev := Dev{
 		RedirectNode: RedirectNode{
 			DataDir: t.TempDir(), RedirectAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", APIKeys: []string{key},
 			DefaultDomain: "go.brand.test", ShortURLScheme: "http", AnyHost: true,
 			Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
-			OnReady:      func(r, a string) { ready <- [2]string{r, a} },
 		},
 		Enrich:   Enrich{HashSecret: bytes.Repeat([]byte("s"), 32)},
 		Batch:    Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
 		Webhooks: Webhooks{AllowPrivate: true},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- RunDev(ctx, dev) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunDev: %v", err)
-		}
-	}()
-	var redirectURL, apiURL string
-	select {
-	case urls := <-ready:
-		redirectURL, apiURL = urls[0], urls[1]
-	case err := <-done:
-		t.Fatalf("RunDev ended before serving: %v", err)
-	}
+	redirectURL, apiURL := startDev(t, dev)
 
 	call := func(method, path string, body any) (int, map[string]any) {
 		t.Helper()
@@ -175,4 +158,30 @@ func waitDev(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// startDev runs RunDev with dev until the test ends (the cleanup stops it
+// and checks it returned nil) and returns its redirector and API base URLs
+// once both listen.
+func startDev(t *testing.T, dev Dev) (redirectURL, apiURL string) {
+	t.Helper()
+	ready := make(chan [2]string, 1)
+	dev.OnReady = func(r, a string) { ready <- [2]string{r, a} }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- RunDev(ctx, dev) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunDev: %v", err)
+		}
+	})
+	select {
+	case urls := <-ready:
+		return urls[0], urls[1]
+	case err := <-done:
+		done <- err // for the cleanup
+		t.Fatalf("RunDev ended before serving: %v", err)
+	}
+	return "", ""
 }

@@ -77,7 +77,7 @@ func TestWebhookSinkOnKafka(t *testing.T) {
 	now := time.Now().UTC()
 	l := &redirect.Link{ID: "lnk_kafkatest", WorkspaceID: redirect.DefaultWorkspaceID, Domain: "go.brand.test", Path: "k",
 		DestinationURL: "https://shop.example.com/", CreatedAt: now, UpdatedAt: now}
-	publishLinkEvents(producer, k.Topic(pipeline.LinkEventsTopic), nil).one(redirect.EventLinkCreated, l)
+	publishLinkChanges(producer, "", k.Topic(pipeline.LinkEventsTopic), nil).one(redirect.EventLinkCreated, l)
 	var clicks []ingest.Record
 	for i := range 2 {
 		c := schemas.EnrichedClick{V: schemas.EnrichedClickVersion, EventID: fmt.Sprintf("0193a6f2-7c1e-7b3a-9f00-%012d", i),

@@ -20,7 +20,7 @@ import (
 )
 
 // TestLinkEventReachesEndpoint: a link created through the real link API,
-// whose OnLinkEvent is publishLinkEvents on a spool, reaches an endpoint
+// whose OnLinkEvent is publishLinkChanges on a spool, reaches an endpoint
 // subscribed to link.created as a verified webhook, through the dev
 // consumers of the webhook stage.
 func TestLinkEventReachesEndpoint(t *testing.T) {
@@ -81,7 +81,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 	api, err := redirect.NewAPI(redirect.APIConfig{
 		Store: store, APIKeys: []string{key}, DefaultDomain: "go.brand.com",
 		Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
-		OnLinkEvent:  publishLinkEvents(spool, pipeline.LinkEventsTopic, nil).one,
+		OnLinkEvent:  publishLinkChanges(spool, "", pipeline.LinkEventsTopic, nil).one,
 	})
 	if err != nil {
 		t.Fatal(err)

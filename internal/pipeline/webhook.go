@@ -216,9 +216,16 @@ func (w *Webhooks) Clicks() ingest.Handler {
 				watermark = c.Time
 			}
 			jobs = append(jobs, w.applyAlerts(r, c, now)...)
-			if vm, ok, err := webhook.VariantChosenMessage(c, w.cfg.ShortURL(c)); err == nil && ok {
-				for _, ep := range w.reg.MatchClick(c, webhook.EventRuleVariantChosen, now) {
-					jobs = append(jobs, webhook.Job{Endpoint: ep, Message: vm, Attempt: 1})
+			if c.RuleID != "" || c.Variant != "" { // routed: also rule.variant_chosen, when subscribed
+				if eps := w.reg.MatchClick(c, webhook.EventRuleVariantChosen, now); len(eps) > 0 {
+					vm, err := webhook.VariantChosenMessage(c, w.cfg.ShortURL(c))
+					if err != nil {
+						dead = append(dead, deadLetter(w.log, "webhook", r, err))
+						continue
+					}
+					for _, ep := range eps {
+						jobs = append(jobs, webhook.Job{Endpoint: ep, Message: vm, Attempt: 1})
+					}
 				}
 			}
 			eps := w.reg.Match(c, now)

@@ -111,14 +111,10 @@ func ClickData(c *schemas.EnrichedClick, shortURL string) Click {
 }
 
 // VariantChosenMessage returns the rule.variant_chosen message of a click
-// that a rule or variant routed, and false for any other click.
-func VariantChosenMessage(c *schemas.EnrichedClick, shortURL string) (Message, bool, error) {
-	if c.RuleID == "" && c.Variant == "" {
-		return Message{}, false, nil
-	}
+// that a rule or variant routed (c.RuleID or c.Variant set).
+func VariantChosenMessage(c *schemas.EnrichedClick, shortURL string) (Message, error) {
 	id := uuid.NewSHA1(variantNamespace, []byte(c.EventID)).String()
-	m, err := NewMessage(id, Payload{Type: EventRuleVariantChosen, Timestamp: c.Time.UTC(), Data: ClickData(c, shortURL)})
-	return m, true, err
+	return NewMessage(id, Payload{Type: EventRuleVariantChosen, Timestamp: c.Time.UTC(), Data: ClickData(c, shortURL)})
 }
 
 // variantNamespace derives rule.variant_chosen ids from click event ids.
