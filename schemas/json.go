@@ -27,16 +27,7 @@ import (
 // then AppendJSON writes the time anyway and Marshal returns encoding/json's
 // error instead.
 func (c *RawClick) AppendJSON(dst []byte) []byte {
-	b := append(dst, `{"v":`...)
-	b = strconv.AppendInt(b, int64(c.V), 10)
-	b = appendField(b, `,"event_id":`, c.EventID)
-	b = appendField(b, `,"type":`, c.Type)
-	b = appendTime(append(b, `,"ts":`...), c.Time)
-	b = appendOmitEmpty(b, `,"workspace_id":`, c.WorkspaceID)
-	b = appendField(b, `,"link_id":`, c.LinkID)
-	b = appendField(b, `,"domain":`, c.Domain)
-	b = appendField(b, `,"path":`, c.Path)
-	b = appendField(b, `,"destination":`, c.Destination)
+	b := appendHead(dst, c.V, c.EventID, c.Type, c.Time, c.WorkspaceID, c.LinkID, c.Domain, c.Path, c.Destination)
 	b = appendField(b, `,"ip":`, c.IP)
 	b = appendOmitEmpty(b, `,"user_agent":`, c.UserAgent)
 	b = appendOmitEmpty(b, `,"referer":`, c.Referer)
@@ -47,19 +38,25 @@ func (c *RawClick) AppendJSON(dst []byte) []byte {
 	return append(b, '}')
 }
 
+// appendHead appends the members both click types start with, from "{"
+// through "destination".
+func appendHead(b []byte, v int, eventID, typ string, ts time.Time, workspace, linkID, domain, path, destination string) []byte {
+	b = append(b, `{"v":`...)
+	b = strconv.AppendInt(b, int64(v), 10)
+	b = appendField(b, `,"event_id":`, eventID)
+	b = appendField(b, `,"type":`, typ)
+	b = appendTime(append(b, `,"ts":`...), ts)
+	b = appendOmitEmpty(b, `,"workspace_id":`, workspace)
+	b = appendField(b, `,"link_id":`, linkID)
+	b = appendField(b, `,"domain":`, domain)
+	b = appendField(b, `,"path":`, path)
+	return appendField(b, `,"destination":`, destination)
+}
+
 // AppendJSON appends the JSON encoding of c to dst; see RawClick.AppendJSON
 // for the contract.
 func (c *EnrichedClick) AppendJSON(dst []byte) []byte {
-	b := append(dst, `{"v":`...)
-	b = strconv.AppendInt(b, int64(c.V), 10)
-	b = appendField(b, `,"event_id":`, c.EventID)
-	b = appendField(b, `,"type":`, c.Type)
-	b = appendTime(append(b, `,"ts":`...), c.Time)
-	b = appendOmitEmpty(b, `,"workspace_id":`, c.WorkspaceID)
-	b = appendField(b, `,"link_id":`, c.LinkID)
-	b = appendField(b, `,"domain":`, c.Domain)
-	b = appendField(b, `,"path":`, c.Path)
-	b = appendField(b, `,"destination":`, c.Destination)
+	b := appendHead(dst, c.V, c.EventID, c.Type, c.Time, c.WorkspaceID, c.LinkID, c.Domain, c.Path, c.Destination)
 	b = appendField(b, `,"ip_prefix":`, c.IPPrefix)
 	b = append(b, `,"visitor_hash":"`...) // the ",string" option
 	b = strconv.AppendUint(b, c.VisitorHash, 10)
