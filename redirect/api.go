@@ -1,6 +1,7 @@
 package redirect
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/clicktrail/clicktrail/schemas"
 )
 
 // maxBodyBytes bounds a request body of the link API.
@@ -79,6 +82,11 @@ type APIConfig struct {
 	MountDocs []MountedRoute
 	// Jobs configures bulk link jobs (POST /v1/links/bulk).
 	Jobs JobsConfig
+	// OnConversion queues a conversion reported through POST
+	// /v1/conversions, returning nil only once it is durable (the spool or
+	// Kafka with acks=all): the API answers 202 then, 503 on an error.
+	// Nil answers 503: this node takes no conversions.
+	OnConversion func(context.Context, *schemas.Conversion) error
 }
 
 // MountScope is the scopes of a mounted handler; see APIConfig.MountScopes.
@@ -170,7 +178,7 @@ type api struct {
 
 // apiRoutes are the operations of the link API. They register the handlers
 // and generate GET /v1/openapi.json (see apiRoute).
-var apiRoutes = slices.Concat(linkRoutes, qrRoutes, bulkRoutes, tenancyRoutes, templateRoutes)
+var apiRoutes = slices.Concat(linkRoutes, qrRoutes, bulkRoutes, tenancyRoutes, templateRoutes, conversionRoutes)
 
 // linkRoutes are the link lifecycle operations.
 var linkRoutes = []apiRoute{

@@ -39,6 +39,9 @@ const (
 	// CodeDestinationRefused (400) says a destination is well formed but
 	// not allowed; "rule" names the DestinationPolicy rule (Rule*).
 	CodeDestinationRefused = "destination_refused"
+	// CodeUnavailable (503): the request could not be completed now
+	// (a queue is unreachable); retry after Retry-After.
+	CodeUnavailable = "unavailable"
 )
 
 // apiError is the "error" member of an error body.

@@ -19,8 +19,11 @@ const (
 	ScopeWebhooksRead  = "webhooks:read"  // list webhook endpoints and deliveries
 	ScopeWebhooksWrite = "webhooks:write" // manage webhook endpoints, replay
 	ScopeAnalyticsRead = "analytics:read" // read click analytics
-	ScopeAuditRead     = "audit:read"     // read the workspace's audit log
-	ScopeWorkspaceRead = "workspace:read" // read the workspace's settings
+	// ScopeConversionsWrite reports conversions (POST /v1/conversions):
+	// the scope of a key a shop or CRM holds, which needs nothing else.
+	ScopeConversionsWrite = "conversions:write"
+	ScopeAuditRead        = "audit:read"     // read the workspace's audit log
+	ScopeWorkspaceRead    = "workspace:read" // read the workspace's settings
 	// ScopeWorkspaceWrite changes the workspace's settings (its
 	// destination host lists).
 	ScopeWorkspaceWrite = "workspace:write"
@@ -32,7 +35,7 @@ const (
 
 // KeyScopes are the scopes a created API key may be given.
 var KeyScopes = []string{
-	ScopeAnalyticsRead, ScopeAuditRead, ScopeDomainsRead, ScopeDomainsWrite, ScopeKeysRead,
+	ScopeAnalyticsRead, ScopeAuditRead, ScopeConversionsWrite, ScopeDomainsRead, ScopeDomainsWrite, ScopeKeysRead,
 	ScopeKeysWrite, ScopeLinksRead, ScopeLinksWrite, ScopeWebhooksRead, ScopeWebhooksWrite,
 	ScopeWorkspaceRead, ScopeWorkspaceWrite,
 }
