@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"strings"
 
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
-	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/jsonfile"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -88,12 +86,21 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	// changes to the link events topic, and the stage's consumers of
 	// clicks, link events and retries, the alert clock and the log sweeper.
 	if hooks != nil {
-		if err := hooks.withStage(cfg.Webhooks, n.spool, cfg.Kafka, devShortURL(cfg.RedirectNode), n.log); err != nil {
+		if err := hooks.withStage(cfg.Webhooks, n.spool, cfg.Kafka, n.shortURL, n.log); err != nil {
 			return err
 		}
 		n.linkHooks = append(n.linkHooks, publishLinkChanges(n.spool, "", cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
 		n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
 		hooks.runDev(g, n.spool, cfg.Kafka, batch)
+		// Conversions are attributed to clicks here and delivered as
+		// conversion.attributed by the webhook stage.
+		attr, err := openAttribution(cfg.DataDir, n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.shortURL, n.log)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, attr.close()) }()
+		attr.run(g, n.spool.Consumer("attribution", enriched, batch),
+			n.spool.Consumer("attribution", cfg.Kafka.Topic(conversionsTopic), batch))
 	}
 	// ---- end webhooks
 	if cfg.LinkCheck.Enabled {
@@ -146,21 +153,6 @@ func openDevWebhooks(cfg *Dev) (*webhookRuntime, error) {
 		cfg.MountDocs = append(cfg.MountDocs, m)
 	}
 	return rt, nil
-}
-
-// devShortURL returns a click's short URL as the link API shows it.
-func devShortURL(cfg RedirectNode) func(*schemas.EnrichedClick) string {
-	base := strings.TrimSuffix(cfg.ShortURLBase, "/")
-	scheme := cfg.ShortURLScheme
-	if scheme == "" {
-		scheme = "https"
-	}
-	return func(c *schemas.EnrichedClick) string {
-		if base != "" {
-			return base + "/" + c.Path
-		}
-		return scheme + "://" + c.Domain + "/" + c.Path
-	}
 }
 
 func newEnricher(cfg Enrich) (*enrich.Enricher, error) {

@@ -36,6 +36,7 @@ func ensureTopics(ctx context.Context, k Kafka, kcfg ingest.KafkaConfig) error {
 	specs := append(ingest.DefaultTopics(),
 		// written by redirect nodes, read by the webhook sink
 		ingest.TopicSpec{Name: pipeline.LinkEventsTopic, RetentionMs: webhookRetention.Milliseconds()})
+	specs = append(specs, conversionTopics()...) // written by the link API, read by the webhook sink's attribution
 	for i := range specs {
 		specs[i].Name = k.Topic(specs[i].Name)
 	}

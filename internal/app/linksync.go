@@ -77,9 +77,7 @@ func publishLinkChanges(out ingest.Producer, linksTopic, eventsTopic string, log
 // eventRecord is the record of a webhook.LinkEvent (link, checker or job
 // event) on the link events topic, keyed by key; it sets the version.
 func eventRecord(topic, key string, ev webhook.LinkEvent) ingest.Record {
-	ev.V, ev.Time = webhook.LinkEventVersion, ev.Time.UTC()
-	v, _ := json.Marshal(ev) // fixed fields and already-encoded data: cannot fail
-	return ingest.Record{Topic: topic, Key: []byte(key), Value: v, Timestamp: ev.Time}
+	return ingest.Record{Topic: topic, Key: []byte(key), Value: webhook.EncodeLinkEvent(ev), Timestamp: ev.Time.UTC()}
 }
 
 // linkHook sees durable link changes: one from a single API call, a round

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/valyala/fasthttp"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/schemas"
 )
 
 // node is an opened redirect node: link store, spool, and the bound
@@ -37,6 +39,9 @@ type node struct {
 	frontEnd      string
 	apiH          http.Handler
 	jobs          *redirect.JobRunner // bulk link jobs
+	// shortScheme and shortBase make short URLs as the link API shows
+	// them (see shortURL).
+	shortScheme, shortBase string
 	// linkHooks see every durable link change of the API, and jobHooks
 	// the end of every bulk job; set them before serve.
 	linkHooks []linkHook
@@ -86,6 +91,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	if base == "" && cfg.AnyHost {
 		base = "http://" + hostForURL(n.redirectLn.Addr().String())
 	}
+	n.shortScheme, n.shortBase = scheme, strings.TrimSuffix(base, "/")
 	apiCfg := redirect.APIConfig{
 		Store:          n.store,
 		APIKeys:        cfg.APIKeys,
@@ -98,6 +104,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 		Mount:          cfg.Mount,
 		MountScopes:    cfg.MountScopes,
 		MountDocs:      cfg.MountDocs,
+		OnConversion:   queueConversions(n.spool, cfg.Kafka.Topic(conversionsTopic)),
 		OnLinkEvent: func(eventType string, l *redirect.Link) {
 			for _, hook := range n.linkHooks {
 				hook.one(eventType, l)
@@ -146,6 +153,16 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	n.fastRedirectH = realIPFast(n.redirector.ServeFastHTTP, cfg.TrustedProxies)
 	n.frontEnd = cmp.Or(cfg.RedirectFrontEnd, FrontEndFastHTTP)
 	return n, nil
+}
+
+// shortURL is a click's short URL as the link API shows it: on
+// ShortURLBase (dev's is the redirect listener), else on the click's
+// domain.
+func (n *node) shortURL(c *schemas.EnrichedClick) string {
+	if n.shortBase != "" {
+		return n.shortBase + "/" + c.Path
+	}
+	return n.shortScheme + "://" + c.Domain + "/" + c.Path
 }
 
 // serve starts both HTTP servers (and the debug one when configured) in g
@@ -241,6 +258,8 @@ func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
 	events := cfg.Kafka.Topic(pipeline.LinkEventsTopic) // link.* and link.destination_* for webhooks
 	eventFwd := n.spool.Consumer(ingest.ForwarderGroup, events, forwarderBatch)
 	g.Go("link events forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, eventFwd, producer) })
+	convFwd := n.spool.Consumer(ingest.ForwarderGroup, cfg.Kafka.Topic(conversionsTopic), forwarderBatch)
+	g.Go("conversions forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, convFwd, producer) })
 	if cfg.LinkCheck.Enabled {
 		chk, err := openLinkChecker(cfg.LinkCheck, cfg.DataDir, n.store, n.spool, events, n.log)
 		if err != nil {

@@ -195,6 +195,8 @@ func (rt *webhookRuntime) close() error {
 
 // RunWebhookSink consumes enriched clicks, link events and the webhook
 // retry topics and delivers to the endpoints in DataDir/webhooks,
+// and attributes conversions to clicks (DataDir/attribution; its
+// conversion.attributed events go through the link events topic),
 // committing each batch only once every attempt of it was delivered or
 // durably parked. It also runs the alert clock (digests when no click
 // comes) and the delivery log's retention sweep.
@@ -259,6 +261,19 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 	if err != nil {
 		return fmt.Errorf("kafka link events consumer: %w", err)
 	}
+	attr, err := openAttribution(cfg.DataDir, producer, cfg.Kafka.Topic(pipeline.LinkEventsTopic), nil, log)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, attr.close()) }()
+	attrClicks, err := ingest.NewKafkaConsumer(kcfg, group+"-attribution", cfg.Kafka.Topic(enrichedTopic), cfg.Batch.options())
+	if err != nil {
+		return fmt.Errorf("kafka attribution consumer: %w", err)
+	}
+	conversions, err := ingest.NewKafkaConsumer(kcfg, group+"-conversions", cfg.Kafka.Topic(conversionsTopic), cfg.Batch.options())
+	if err != nil {
+		return fmt.Errorf("kafka conversions consumer: %w", err)
+	}
 	var apiH http.Handler
 	if cfg.APIAddr != "" {
 		if apiH, err = rt.sinkAPI(cfg, log); err != nil {
@@ -280,6 +295,7 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 	g.Go("webhook link events", func(ctx context.Context) error { return links.Run(ctx, rt.stage.LinkEvents()) })
 	g.Go("webhook alert clock", rt.stage.RunAlertClock)
 	g.Go("webhook log sweeper", func(ctx context.Context) error { return rt.reg.RunSweeper(ctx, 0) })
+	attr.run(g, attrClicks, conversions)
 	for i, c := range retries {
 		g.Go(fmt.Sprint("webhook retries ", i), func(ctx context.Context) error { return c.Run(ctx, rt.stage.Retries()) })
 	}

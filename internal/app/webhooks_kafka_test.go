@@ -19,7 +19,8 @@ import (
 // TestWebhookSinkOnKafka runs `clicktrail sink webhook` against the real
 // broker with its own endpoint API: an endpoint created through that API
 // receives a link event and an alert.threshold computed from enriched
-// clicks read from Kafka.
+// clicks read from Kafka, and a conversion reported ahead of its click is
+// attributed once the click arrives (conversion.attributed).
 func TestWebhookSinkOnKafka(t *testing.T) {
 	brokers := testenv.Kafka(t)
 	const key = "sink-test-key-0123456789abcdef"
@@ -50,7 +51,7 @@ func TestWebhookSinkOnKafka(t *testing.T) {
 
 	rc := newVerifyingReceiver(t)
 	b, _ := json.Marshal(map[string]any{
-		"url": rc.srv.URL + "/hooks", "events": []string{"link.created", "alert.threshold"},
+		"url": rc.srv.URL + "/hooks", "events": []string{"link.created", "alert.threshold", "conversion.attributed"},
 		"alerts": map[string]any{"threshold": map[string]any{"clicks": 2, "window": "1h"}},
 	})
 	req, _ := http.NewRequest("POST", apiURL+"/v1/webhooks/endpoints", bytes.NewReader(b))
@@ -78,6 +79,13 @@ func TestWebhookSinkOnKafka(t *testing.T) {
 	l := &redirect.Link{ID: "lnk_kafkatest", WorkspaceID: redirect.DefaultWorkspaceID, Domain: "go.brand.test", Path: "k",
 		DestinationURL: "https://shop.example.com/", CreatedAt: now, UpdatedAt: now}
 	publishLinkChanges(producer, "", k.Topic(pipeline.LinkEventsTopic), nil).one(redirect.EventLinkCreated, l)
+	// The conversion goes first: it waits in the attributor for its click.
+	conv := &schemas.Conversion{V: schemas.ConversionVersion, EventID: "0193a6f2-7c1e-7b3a-9f00-00000000c0de",
+		WorkspaceID: redirect.DefaultWorkspaceID, Name: "signup", ClickID: "0193a6f2-7c1e-7b3a-9f00-000000000000",
+		OccurredAt: now, ReceivedAt: now}
+	if err := queueConversions(producer, k.Topic(conversionsTopic))(context.Background(), conv); err != nil {
+		t.Fatal(err)
+	}
 	var clicks []ingest.Record
 	for i := range 2 {
 		c := schemas.EnrichedClick{V: schemas.EnrichedClickVersion, EventID: fmt.Sprintf("0193a6f2-7c1e-7b3a-9f00-%012d", i),
@@ -97,5 +105,12 @@ func TestWebhookSinkOnKafka(t *testing.T) {
 	a := rc.ofType("alert.threshold")[0]
 	if data, _ := a["data"].(map[string]any); data["link_id"] != l.ID {
 		t.Errorf("alert %v", a)
+	}
+	waitDev(t, "the conversion.attributed webhook", func() bool { return len(rc.ofType("conversion.attributed")) == 1 })
+	c := rc.ofType("conversion.attributed")[0]
+	data, _ := c["data"].(map[string]any)
+	click, _ := data["click"].(map[string]any)
+	if c["webhook-id"] != conv.EventID || data["link_id"] != l.ID || click["click_id"] != conv.ClickID {
+		t.Errorf("conversion.attributed %v", c)
 	}
 }

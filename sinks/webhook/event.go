@@ -42,7 +42,7 @@ const (
 var linkEventTypes = []string{
 	EventLinkCreated, EventLinkUpdated, EventLinkDisabled, EventLinkDeleted,
 	EventLinkDestinationBroken, EventLinkDestinationRecovered,
-	EventJobSucceeded, EventJobFailed,
+	EventJobSucceeded, EventJobFailed, EventConversionAttributed,
 }
 
 // EventTypes lists every event type, for endpoint subscriptions.
@@ -50,7 +50,7 @@ var EventTypes = []string{
 	EventClickCreated, EventQRScanCreated, EventRuleVariantChosen,
 	EventLinkCreated, EventLinkUpdated, EventLinkDisabled, EventLinkDeleted,
 	EventLinkDestinationBroken, EventLinkDestinationRecovered,
-	EventJobSucceeded, EventJobFailed,
+	EventJobSucceeded, EventJobFailed, EventConversionAttributed,
 }
 
 // Payload is the JSON body of every webhook: the Standard Webhooks

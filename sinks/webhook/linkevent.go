@@ -69,7 +69,7 @@ func DecodeLinkEvent(b []byte) (*LinkEvent, error) {
 		errs = append(errs, fmt.Errorf("field id: want a 36-character UUID, got %q", e.ID))
 	}
 	if !slices.Contains(linkEventTypes, e.Type) {
-		errs = append(errs, fmt.Errorf("field type: want a link.* event type, got %q", e.Type))
+		errs = append(errs, fmt.Errorf("field type: want a link, job or conversion event type, got %q", e.Type))
 	}
 	if e.Time.IsZero() {
 		errs = append(errs, errors.New("field timestamp: required"))
@@ -84,6 +84,14 @@ func DecodeLinkEvent(b []byte) (*LinkEvent, error) {
 		return nil, fmt.Errorf("decode link event %s: %w", e.ID, err)
 	}
 	return &e, nil
+}
+
+// EncodeLinkEvent encodes e as a record of the link events topic, with
+// its version set and its time in UTC.
+func EncodeLinkEvent(e LinkEvent) []byte {
+	e.V, e.Time = LinkEventVersion, e.Time.UTC()
+	b, _ := json.Marshal(e) // fixed fields and already-encoded data: cannot fail
+	return b
 }
 
 // isJobEvent says typ is about a bulk job, not one link: link filters do

@@ -1,0 +1,173 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/schemas"
+	"github.com/clicktrail/clicktrail/sinks/crm"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
+)
+
+// AttributionConfig configures the attribution stage.
+type AttributionConfig struct {
+	Attributor *crm.Attributor // required
+	// Out receives the conversion.attributed events and the dead letters
+	// of undecodable conversions; its Produce must return nil only once
+	// they are durable. Required.
+	Out ingest.Producer
+	// EventsTopic is where conversion.attributed events go, as
+	// webhook.LinkEvent records keyed by link id; default LinkEventsTopic,
+	// which the webhook stage delivers.
+	EventsTopic string
+	// ShortURL gives a click's short URL for payloads; nil means
+	// https://domain/path.
+	ShortURL func(*schemas.EnrichedClick) string
+	Logger   *slog.Logger // nil discards
+}
+
+// Attribution is the attribution stage: Clicks indexes enriched clicks
+// and Conversions attributes conversions (TopicConversions) to them,
+// through a crm.Attributor; each credited conversion becomes a
+// conversion.attributed event on EventsTopic, whose id is the
+// conversion's event id. A conversion that overtook its click waits in
+// the Attributor and is sent when the click is indexed.
+//
+// Both handlers return nil only once their index writes and their events
+// are durable, so committing after them loses nothing; a crash repeats
+// events with the same id, which the webhook stage sends with the same
+// webhook-id.
+type Attribution struct {
+	cfg AttributionConfig
+	log *slog.Logger
+}
+
+// NewAttribution returns the stage.
+func NewAttribution(cfg AttributionConfig) (*Attribution, error) {
+	var errs []error
+	if cfg.Attributor == nil {
+		errs = append(errs, errors.New("attributor: required"))
+	}
+	if cfg.Out == nil {
+		errs = append(errs, errors.New("out: required"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("attribution stage config: %w", err)
+	}
+	if cfg.EventsTopic == "" {
+		cfg.EventsTopic = LinkEventsTopic
+	}
+	if cfg.ShortURL == nil {
+		cfg.ShortURL = func(c *schemas.EnrichedClick) string { return "https://" + c.Domain + "/" + c.Path }
+	}
+	return &Attribution{cfg: cfg, log: orDiscard(cfg.Logger)}, nil
+}
+
+// Clicks returns the handler of enriched clicks: it indexes them and
+// sends the parked conversions they resolve. An undecodable click is
+// logged with its offset and skipped: the webhook and ClickHouse stages,
+// which read the same topic, dead-letter it.
+func (s *Attribution) Clicks() ingest.Handler {
+	return func(ctx context.Context, batch []ingest.Record) error {
+		clicks := make([]*schemas.EnrichedClick, 0, len(batch))
+		for _, r := range batch {
+			c, err := schemas.DecodeEnrichedClick(r.Value)
+			if err != nil {
+				s.log.Warn("attribution: skipping an undecodable click", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "err", err)
+				continue
+			}
+			clicks = append(clicks, c)
+		}
+		atts, err := s.cfg.Attributor.IndexClicks(clicks)
+		if err != nil {
+			return fmt.Errorf("attribution: %w", err)
+		}
+		if len(atts) == 0 {
+			return nil
+		}
+		if err := s.cfg.Out.Produce(ctx, s.events(atts)); err != nil {
+			return fmt.Errorf("attribution: send %d conversions that waited for their click: %w", len(atts), err)
+		}
+		if err := s.cfg.Attributor.Resolved(atts); err != nil {
+			return fmt.Errorf("attribution: %w", err)
+		}
+		return nil
+	}
+}
+
+// Conversions returns the handler of TopicConversions: each conversion is
+// credited to its click (sent at once), parked until its click comes, or
+// logged as unattributed. Undecodable records are dead-lettered.
+func (s *Attribution) Conversions() ingest.Handler {
+	return func(ctx context.Context, batch []ingest.Record) error {
+		var out []ingest.Record
+		var credited []crm.Attributed
+		for _, r := range batch {
+			c, err := schemas.DecodeConversion(r.Value)
+			if err != nil {
+				out = append(out, deadLetter(s.log, "attribution", r, err))
+				continue
+			}
+			at, outcome, err := s.cfg.Attributor.Attribute(c)
+			if err != nil {
+				return fmt.Errorf("attribution: conversion %s at offset %d: %w", c.EventID, r.Offset, err)
+			}
+			switch outcome {
+			case crm.Credited:
+				credited = append(credited, *at)
+			case crm.Parked:
+				s.log.Debug("conversion waits for its click", "conversion", c.EventID, "click_id", c.ClickID, "contact_id", c.ContactID)
+			case crm.Unattributed:
+				s.log.Info("conversion unattributed: its click is of another workspace or outside the window",
+					"conversion", c.EventID, "workspace", c.WorkspaceID, "click_id", c.ClickID, "contact_id", c.ContactID)
+			}
+		}
+		out = append(out, s.events(credited)...)
+		if len(out) == 0 {
+			return nil
+		}
+		if err := s.cfg.Out.Produce(ctx, out); err != nil {
+			return fmt.Errorf("attribution: send %d records: %w", len(out), err)
+		}
+		return nil
+	}
+}
+
+// events returns the conversion.attributed records of atts.
+func (s *Attribution) events(atts []crm.Attributed) []ingest.Record {
+	recs := make([]ingest.Record, 0, len(atts))
+	for _, at := range atts {
+		data, _ := json.Marshal(s.data(at)) // plain strings, numbers and times: cannot fail
+		c := at.Conversion
+		recs = append(recs, ingest.Record{
+			Topic: s.cfg.EventsTopic, Key: []byte(at.Click.LinkID), Timestamp: c.OccurredAt,
+			Value: webhook.EncodeLinkEvent(webhook.LinkEvent{ID: c.EventID, Type: webhook.EventConversionAttributed,
+				Time: c.OccurredAt, WorkspaceID: c.WorkspaceID, Data: data}),
+		})
+	}
+	return recs
+}
+
+// data is the webhook data of an attribution.
+func (s *Attribution) data(at crm.Attributed) webhook.ConversionData {
+	c, k := at.Conversion, at.Click
+	ec := &schemas.EnrichedClick{EventID: k.EventID, Type: k.Type, Time: k.Time, WorkspaceID: k.WorkspaceID,
+		LinkID: k.LinkID, Domain: k.Domain, Path: k.Path, Destination: k.Destination, UTM: k.UTM, Country: k.Country,
+		DeviceType: k.DeviceType, ReferrerHost: k.ReferrerHost, Bot: k.Bot, ContactID: k.ContactID,
+		RuleID: k.RuleID, Variant: k.Variant, VisitorHash: k.VisitorHash}
+	contact := c.ContactID
+	if contact == "" {
+		contact = k.ContactID
+	}
+	return webhook.ConversionData{
+		ConversionID: c.EventID, Name: c.Name, ExternalID: c.ExternalID, OccurredAt: c.OccurredAt.UTC(),
+		Amount: c.Amount, Currency: c.Currency, Metadata: c.Metadata, ContactID: contact,
+		LinkID: k.LinkID, Domain: k.Domain, Tags: k.Tags,
+		Attribution: webhook.Attribution{Model: "last_click", MatchedBy: at.MatchedBy},
+		Click:       webhook.ConversionClick{Click: webhook.ClickData(ec, s.cfg.ShortURL(ec)), ClickedAt: k.Time.UTC(), Type: k.Type},
+	}
+}

@@ -1,0 +1,171 @@
+package crm
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
+
+	"github.com/clicktrail/clicktrail/internal/pebblelog"
+	"github.com/clicktrail/clicktrail/schemas"
+)
+
+// Defaults of Config.
+const (
+	// DefaultWindow is how long after a click a conversion is credited to
+	// it (the common 90-day click-through window of ad platforms).
+	DefaultWindow = 90 * 24 * time.Hour
+	// DefaultPendingFor is how long a conversion waits for its click. A
+	// click can be late by as long as a redirect node's spool was cut
+	// off from Kafka.
+	DefaultPendingFor = 24 * time.Hour
+)
+
+// Attribution matches (Attributed.MatchedBy).
+const (
+	MatchedByClickID   = "click_id"   // the conversion named the click
+	MatchedByContactID = "contact_id" // the contact's latest click
+)
+
+// Config configures an Attributor. Zero fields take the defaults.
+type Config struct {
+	// Dir is the pebble directory, owned by this Attributor alone.
+	// Required.
+	Dir string
+	// Window: a click older than this (at the conversion's time) is not
+	// credited, and the index forgets clicks this old (Sweep); default
+	// DefaultWindow.
+	Window time.Duration
+	// PendingFor is how long a conversion waits for its click before it
+	// is dropped as unattributed; default DefaultPendingFor.
+	PendingFor time.Duration
+	// Now is the clock of pending deadlines and sweeps; nil means
+	// time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger // nil discards
+}
+
+func (c Config) withDefaults() Config {
+	if c.Window == 0 {
+		c.Window = DefaultWindow
+	}
+	if c.PendingFor == 0 {
+		c.PendingFor = DefaultPendingFor
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Validate reports every bad field at once, each naming its key.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Dir == "" {
+		errs = append(errs, errors.New("dir: required"))
+	}
+	if c.Window < 0 {
+		errs = append(errs, fmt.Errorf("window: must be >= 0, got %s", c.Window))
+	}
+	if c.PendingFor < 0 {
+		errs = append(errs, fmt.Errorf("pending_for: must be >= 0, got %s", c.PendingFor))
+	}
+	return errors.Join(errs...)
+}
+
+// Attributor is the attribution index; see the package doc. Its methods
+// are safe for concurrent use: the click and conversion consumers call it
+// from their own goroutines.
+type Attributor struct {
+	cfg Config
+	db  *pebble.DB
+	log *slog.Logger
+	// mu makes "index a click, then look for conversions waiting for
+	// it" and "look for a conversion's click, else park it" atomic with
+	// respect to each other, so a conversion never parks after its click
+	// went by.
+	mu sync.Mutex
+}
+
+// Open opens (or creates) the Attributor in cfg.Dir.
+func Open(cfg Config) (*Attributor, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("attributor config: %w", err)
+	}
+	cfg = cfg.withDefaults()
+	opts := &pebble.Options{Logger: pebblelog.New(cfg.Logger), FormatMajorVersion: pebble.FormatNewest}
+	opts.EnsureDefaults()
+	for i := range opts.Levels {
+		// Most conversions look up one click among millions; most clicks
+		// look for pending conversions that are not there.
+		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	db, err := pebble.Open(cfg.Dir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("open attributor %s: %w", cfg.Dir, err)
+	}
+	return &Attributor{cfg: cfg, db: db, log: cfg.Logger}, nil
+}
+
+// Close releases the store.
+func (a *Attributor) Close() error { return a.db.Close() }
+
+// Click is what the index keeps of a click: what an attributed
+// conversion says about the click that led to it. No address, no link
+// metadata.
+type Click struct {
+	EventID      string      `json:"event_id"`
+	Type         string      `json:"type"` // click or qr_scan
+	Time         time.Time   `json:"ts"`
+	WorkspaceID  string      `json:"workspace_id"`
+	LinkID       string      `json:"link_id"`
+	Domain       string      `json:"domain"`
+	Path         string      `json:"path"`
+	Destination  string      `json:"destination"`
+	UTM          schemas.UTM `json:"utm"`
+	Tags         []string    `json:"tags,omitempty"`
+	ContactID    string      `json:"contact_id,omitempty"`
+	Country      string      `json:"country,omitempty"`
+	DeviceType   string      `json:"device_type,omitempty"`
+	ReferrerHost string      `json:"referrer_host,omitempty"`
+	Bot          bool        `json:"bot,omitempty"`
+	RuleID       string      `json:"rule_id,omitempty"`
+	Variant      string      `json:"variant,omitempty"`
+	VisitorHash  uint64      `json:"visitor_hash,string"`
+}
+
+// ClickOf returns the index entry of an enriched click.
+func ClickOf(c *schemas.EnrichedClick) Click {
+	return Click{
+		EventID: c.EventID, Type: c.Type, Time: c.Time.UTC(), WorkspaceID: workspaceOf(c.WorkspaceID),
+		LinkID: c.LinkID, Domain: c.Domain, Path: c.Path, Destination: c.Destination, UTM: c.UTM, Tags: c.Tags,
+		ContactID: c.ContactID, Country: c.Country, DeviceType: c.DeviceType, ReferrerHost: c.ReferrerHost,
+		Bot: c.Bot, RuleID: c.RuleID, Variant: c.Variant, VisitorHash: c.VisitorHash,
+	}
+}
+
+// workspaceOf is a click's workspace: clicks recorded before workspaces
+// existed carry none and belong to the default one.
+func workspaceOf(ws string) string {
+	if ws == "" {
+		return "default"
+	}
+	return ws
+}
+
+// Attributed is a conversion and the click credited for it.
+type Attributed struct {
+	Conversion *schemas.Conversion
+	Click      Click
+	MatchedBy  string // MatchedByClickID or MatchedByContactID
+	// pending is the key of the parked conversion this resolves, if it
+	// was parked (see Resolved).
+	pending []byte
+}

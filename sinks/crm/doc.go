@@ -1,0 +1,28 @@
+// Package crm stitches conversions to the clicks that led to them: the
+// attribution step between the conversions API and the systems that act on
+// attributed conversions (webhook endpoints today, which is how CRMs and
+// automation tools receive them; dedicated CRM adapters would read the
+// same Attributed values).
+//
+// An Attributor keeps, in its own pebble store:
+//
+//   - an index of recent clicks by event id (the click id the redirector
+//     hands the destination as ct_click), each with its workspace, link,
+//     campaign and the privacy-safe facts webhooks carry;
+//   - each contact's latest click, for conversions reported with a
+//     contact id only (last-click attribution);
+//   - conversions whose click has not arrived yet: clicks and conversions
+//     travel on different topics, so a conversion can overtake its click.
+//     It waits (Config.PendingFor) and is attributed when the click is
+//     indexed, or dropped as unattributed with a log line.
+//
+// Clicks are credited only within their workspace and within
+// Config.Window of the conversion. Nothing here holds an IP address.
+//
+// Delivery contract: IndexClicks and Attribute write synchronously, so a
+// caller that commits its input offsets after they return never loses a
+// click or a parked conversion. Attributions are returned, not sent: the
+// caller produces them durably and then calls Resolved, so a crash in
+// between repeats an attribution (with the conversion's event id, which
+// receivers deduplicate on) instead of losing it.
+package crm
