@@ -1,0 +1,88 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/clicktrail/clicktrail/internal/app"
+	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
+)
+
+// TestConversionAttributedThroughKafka runs the scale-out shape: a click
+// on a redirect node (whose link tracks conversions) goes through Kafka
+// and the enrich worker to the webhook sink; a conversion reported to the
+// node's API with the click id the destination received goes through the
+// node's spool and Kafka to the same sink, which attributes it and sends
+// a verified conversion.attributed with the enriched click's facts.
+func TestConversionAttributedThroughKafka(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("conv") + ".", Partitions: 2, ReplicationFactor: 1}
+	sinkDir := t.TempDir()
+	rc := newReceiver(t, nil)
+	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(sinkDir, "webhooks")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep, err := reg.Create(webhook.EndpointSpec{URL: rc.srv.URL + "/hooks", Events: []string{webhook.EventConversionAttributed}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.setSecret(ep.Secrets[0].Value)
+	if err := reg.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	node := nodeConfig(t)
+	node.Kafka = kafka
+	redirectURL, apiURL := startNode(t, "redirect node", &node, func(ctx context.Context) error { return app.RunRedirectNode(ctx, node) })
+	batch := app.Batch{MaxRecords: 100, MaxWait: 50 * time.Millisecond}
+	run(t, "enrich", func(ctx context.Context) error {
+		return app.RunEnrichWorker(ctx, app.EnrichWorker{Kafka: kafka, Group: testenv.Name("enrich"),
+			Enrich: app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret}, Batch: batch})
+	})
+	run(t, "webhook sink", func(ctx context.Context) error {
+		return app.RunWebhookSink(ctx, app.WebhookSink{Kafka: kafka, Group: testenv.Name("webhook"), DataDir: sinkDir,
+			Webhooks: app.Webhooks{AllowPrivate: true}, Batch: batch})
+	})
+
+	l := createLink(t, apiURL, map[string]any{"destination_url": "https://shop.example.com/cart", "path": "cart",
+		"track_conversions": true, "values": map[string]string{"contact_id": "sf_0031"}})
+	status, loc := click(t, redirectURL, l.Domain, "cart")
+	u, err := url.Parse(loc)
+	if status != http.StatusFound || err != nil || len(u.Query().Get("ct_click")) != 36 {
+		t.Fatalf("click: %d, Location %q: want a 302 carrying ct_click", status, loc)
+	}
+	clickID := u.Query().Get("ct_click")
+
+	b, _ := json.Marshal(map[string]any{"name": "purchase", "click_id": clickID, "amount": 12900, "currency": "GBP", "external_id": "o-1"})
+	req, _ := http.NewRequest(http.MethodPost, apiURL+"/v1/conversions", bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+apiKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conv map[string]any
+	json.NewDecoder(resp.Body).Decode(&conv)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("report conversion: %s %v", resp.Status, conv)
+	}
+
+	rc.waitFor(t, "the conversion.attributed webhook", 1, 120*time.Second)
+	got, bad := rc.received()
+	p := got[0]
+	data, _ := p["data"].(map[string]any)
+	c, _ := data["click"].(map[string]any)
+	if p["type"] != webhook.EventConversionAttributed || p["webhook-id"] != conv["id"] || data["link_id"] != l.ID ||
+		data["contact_id"] != "sf_0031" || data["amount"] != float64(12900) || c["click_id"] != clickID ||
+		c["country"] != "GB" || c["device_class"] != "mobile" || len(bad) != 0 {
+		t.Fatalf("webhook %v (refused %v)", p, bad)
+	}
+}
