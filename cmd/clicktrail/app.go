@@ -28,6 +28,7 @@ func newApp() *cli.App {
 			workspacesCmd(),
 			domainsCmd(),
 			webhooksCmd(),
+			conversionsCmd(),
 		},
 	}
 }

@@ -232,15 +232,11 @@ func createLink(c *cli.Context) error {
 	if tags := c.StringSlice("tag"); len(tags) > 0 {
 		body["tags"] = tags
 	}
-	if kvs := c.StringSlice("metadata"); len(kvs) > 0 {
-		md := map[string]string{}
-		for _, kv := range kvs {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok || k == "" {
-				return fmt.Errorf("metadata %q: want key=value", kv)
-			}
-			md[k] = v
-		}
+	md, err := keyValues("metadata", c.StringSlice("metadata"))
+	if err != nil {
+		return err
+	}
+	if len(md) > 0 {
 		body["metadata"] = md
 	}
 	b, err := json.Marshal(body)
@@ -248,6 +244,19 @@ func createLink(c *cli.Context) error {
 		return err
 	}
 	return callAPI(c, http.MethodPost, "/v1/links", b)
+}
+
+// keyValues parses the key=value items of a repeatable flag.
+func keyValues(flag string, kvs []string) (map[string]string, error) {
+	md := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("%s %q: want key=value", flag, kv)
+		}
+		md[k] = v
+	}
+	return md, nil
 }
 
 // callAPI sends one request and prints the answer; a non-2xx answer is an

@@ -80,6 +80,7 @@ func TestDevThenLinksCreate(t *testing.T) {
 
 	cliKeyLifecycle(t, apiURL, key)
 	cliWebhooks(t, apiURL, key)
+	cliConversions(t, apiURL, key)
 
 	file := filepath.Join(dir, "clicks.jsonl")
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
@@ -93,6 +94,33 @@ func TestDevThenLinksCreate(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the click never reached %s: %s", file, b)
 		}
+	}
+}
+
+// cliConversions reports a conversion with `conversions report` (the
+// link's contact_id=c_7 was clicked above) and sees a bad one refused with
+// the field named.
+func cliConversions(t *testing.T, apiURL, key string) {
+	t.Helper()
+	run := func(args ...string) (string, error) {
+		var out testenv.Buffer
+		app := newApp()
+		app.Writer = &out
+		err := app.Run(append([]string{"clicktrail", "conversions", "report", "--api-url", apiURL, "--api-key", key}, args...))
+		return out.String(), err
+	}
+	out, err := run("--name", "purchase", "--contact-id", "c_7", "--amount", "4999", "--currency", "EUR",
+		"--external-id", "o-1", "--metadata", "plan=pro")
+	var conv struct {
+		ID, Name, ContactID string `json:",omitempty"`
+		Amount              int64
+		Metadata            map[string]string
+	}
+	if err != nil || json.Unmarshal([]byte(out), &conv) != nil || len(conv.ID) != 36 || conv.Amount != 4999 || conv.Metadata["plan"] != "pro" {
+		t.Fatalf("conversions report: %v %s", err, out)
+	}
+	if _, err := run("--name", "purchase", "--contact-id", "c_7", "--amount", "5"); err == nil || !strings.Contains(err.Error(), "currency") {
+		t.Fatalf("an amount without a currency: %v", err)
 	}
 }
 

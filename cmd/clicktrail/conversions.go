@@ -1,0 +1,58 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/urfave/cli/v2"
+)
+
+// conversionsCmd reports conversions to the link API, for shops and CRMs
+// scripting it and for checking an attribution set-up by hand.
+func conversionsCmd() *cli.Command {
+	return &cli.Command{
+		Name:  "conversions",
+		Usage: "report conversions (leads, sign-ups, sales) through the link API",
+		Subcommands: []*cli.Command{
+			{
+				Name: "report",
+				Usage: "report one conversion and print the accepted conversion as JSON; it is attributed to the " +
+					"click (or the contact's latest click) and sent to webhooks as conversion.attributed",
+				Flags: []cli.Flag{apiURLFlag, clientKeyFlag, idempotencyFlag,
+					&cli.StringFlag{Name: "name", Required: true, Usage: "what happened: lead, signup, purchase, ..."},
+					&cli.StringFlag{Name: "click-id", Usage: "the click id the destination received as ct_click"},
+					&cli.StringFlag{Name: "contact-id", Usage: "the contact's id in your CRM (its latest click is credited when no click id is given)"},
+					&cli.StringFlag{Name: "external-id", Usage: "your id of the conversion (an order number): reports with the same one are one event"},
+					&cli.Int64Flag{Name: "amount", Usage: "value in minor units of --currency (4999 is 49.99 EUR)"},
+					&cli.StringFlag{Name: "currency", Usage: "ISO 4217 code, e.g. EUR"},
+					&cli.StringFlag{Name: "occurred-at", Usage: "when it happened (RFC 3339); now when empty"},
+					&cli.StringSliceFlag{Name: "metadata", Usage: "key=value (repeatable)"},
+				},
+				Action: func(c *cli.Context) error {
+					body := map[string]any{"name": c.String("name")}
+					for flag, member := range map[string]string{"click-id": "click_id", "contact-id": "contact_id",
+						"external-id": "external_id", "currency": "currency", "occurred-at": "occurred_at"} {
+						if v := c.String(flag); v != "" {
+							body[member] = v
+						}
+					}
+					if c.IsSet("amount") {
+						body["amount"] = c.Int64("amount")
+					}
+					md, err := keyValues("metadata", c.StringSlice("metadata"))
+					if err != nil {
+						return err
+					}
+					if len(md) > 0 {
+						body["metadata"] = md
+					}
+					b, err := json.Marshal(body)
+					if err != nil {
+						return err
+					}
+					return callAPI(c, http.MethodPost, "/v1/conversions", b)
+				},
+			},
+		},
+	}
+}
