@@ -38,8 +38,9 @@
 #
 # Everything listens on loopback; every process this script starts is
 # stopped on exit. Knobs (environment): BENCH_LINKS (100000), BENCH_DURATION
-# (15s), BENCH_WARMUP (5s: the slugs in order, so that every link is
-# requested once if the server keeps up), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64),
+# (15s), BENCH_WARMUP (10s: the slugs in order, so that every link is
+# requested once if the server keeps up; the script says when a warm-up
+# fell short, which leaves part of clicktrail's link cache cold), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64),
 # BENCH_SERVER_CPU (0), BENCH_CLIENT_CPU (1), BENCH_PORT_BASE (18180: uses
 # this port and the next five), BENCH_MODE (redirect), BENCH_CEILING (1: also
 # measure bare302; 0: skip), BENCH_KEEP_DIR (a directory that keeps the
@@ -52,7 +53,7 @@ set -euo pipefail
 
 LINKS=${BENCH_LINKS:-100000}
 DURATION=${BENCH_DURATION:-15s}
-WARMUP=${BENCH_WARMUP:-5s}
+WARMUP=${BENCH_WARMUP:-10s}
 ROUNDS=${BENCH_ROUNDS:-3}
 CONNS=${BENCH_CONNECTIONS:-64}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
@@ -147,6 +148,11 @@ measure() {
   only "$name"
   BENCH_SEQUENTIAL=1 taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"$WARMUP" -s "$root/bench/slugs.lua" \
     "http://127.0.0.1:$port" >"$work/wrk-$name-$round-warmup.txt"
+  local warmed
+  warmed=$(awk '/requests in/ {print $1}' "$work/wrk-$name-$round-warmup.txt")
+  if [ "${warmed:-0}" -lt "$LINKS" ]; then
+    log "round $round: $name: the warm-up requested $warmed of $LINKS slugs (raise BENCH_WARMUP)"
+  fi
   taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"$DURATION" --latency -s "$root/bench/slugs.lua" \
     "http://127.0.0.1:$port" >"$out"
   if grep -qE 'Non-2xx or 3xx responses|Socket errors' "$out"; then
