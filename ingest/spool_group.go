@@ -142,8 +142,10 @@ func (s *Spool) commitGroup(buf []byte, recs []groupRec) error {
 		next[t] = t.next
 	}
 	start := 0
+	var key []byte
 	for _, r := range recs {
-		_ = b.Set(recordKey(r.t.name, next[r.t]), buf[start:r.end], nil) // only fails on a committed batch
+		key = appendRecordKey(key[:0], r.t.name, next[r.t])
+		_ = b.Set(key, buf[start:r.end], nil) // copies key and value; only fails on a committed batch
 		next[r.t]++
 		start = r.end
 	}
