@@ -8,9 +8,12 @@ import (
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
-// LinkEventsTopic carries webhook.LinkEvent records, keyed by link id:
-// the link API's lifecycle changes (link.created, link.updated,
-// link.disabled, link.deleted), written by the node that made the change.
+// LinkEventsTopic carries webhook.LinkEvent records: the events that are
+// not clicks. The link API's lifecycle changes (link.created,
+// link.updated, link.disabled, link.deleted; keyed by link id, written by
+// the node that made the change), the destination checker's
+// link.destination_*, bulk jobs' job.succeeded|failed (keyed by job id),
+// and the attribution stage's conversion.attributed (keyed by link id).
 const LinkEventsTopic = "link.events.v1"
 
 // LinkEvents returns the handler of LinkEventsTopic: each event goes to
