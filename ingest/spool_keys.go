@@ -53,18 +53,6 @@ func cursorKey(topic, group string) []byte { return []byte(kindCursor + topic + 
 func headKey(topic string) []byte          { return []byte(kindHead + topic) }
 func topicKey(topic string) []byte         { return []byte(kindTopic + topic) }
 
-// prefixEnd returns the smallest key greater than every key with prefix p.
-func prefixEnd(p []byte) []byte {
-	end := append([]byte(nil), p...)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
-}
-
 func encodeUint64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
 
 func decodeUint64(what string, b []byte) (uint64, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/cockroachdb/pebble/v2"
 )
 
@@ -13,7 +14,7 @@ import (
 // monotonic even when every record was trimmed), the head, the group cursors
 // and the backlog size.
 func (s *Spool) recover() error {
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(kindTopic), UpperBound: prefixEnd([]byte(kindTopic))})
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(kindTopic), UpperBound: pebblekv.PrefixEnd([]byte(kindTopic))})
 	if err != nil {
 		return fmt.Errorf("list topics: %w", err)
 	}
@@ -43,7 +44,7 @@ func (s *Spool) recoverTopic(t *spoolTopic) error {
 	t.next = head
 
 	cp := []byte(kindCursor + t.name + "/")
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: cp, UpperBound: prefixEnd(cp)})
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: cp, UpperBound: pebblekv.PrefixEnd(cp)})
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func (s *Spool) recoverTopic(t *spoolTopic) error {
 	}
 
 	// Seek from the head: everything below it is range-deleted tombstones.
-	it, err = s.db.NewIter(&pebble.IterOptions{LowerBound: recordKey(t.name, head), UpperBound: prefixEnd(t.prefix)})
+	it, err = s.db.NewIter(&pebble.IterOptions{LowerBound: recordKey(t.name, head), UpperBound: pebblekv.PrefixEnd(t.prefix)})
 	if err != nil {
 		return err
 	}

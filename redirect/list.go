@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/cockroachdb/pebble/v2"
 )
 
@@ -127,13 +128,8 @@ func (s *Store) List(ctx context.Context, q ListQuery) ([]*Link, string, error) 
 	return out, last, nil
 }
 
-// prefixEnd is the first key after every key with prefix p (p's last byte
-// is not 0xff).
-func prefixEnd(p string) []byte {
-	b := []byte(p)
-	b[len(b)-1]++
-	return b
-}
+// prefixEnd is the first key after every key with prefix p.
+func prefixEnd(p string) []byte { return pebblekv.PrefixEnd([]byte(p)) }
 
 // listCursorVersion starts every cursor, so their format can change.
 const listCursorVersion = "c1:"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -194,7 +195,7 @@ func (a *Attributor) IndexClicks(clicks []*schemas.EnrichedClick) ([]Attributed,
 // waiting returns the parked conversions under prefix that click
 // resolves.
 func (a *Attributor) waiting(prefix []byte, click Click, by string) ([]Attributed, error) {
-	it, err := a.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
+	it, err := a.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: pebblekv.PrefixEnd(prefix)})
 	if err != nil {
 		return nil, fmt.Errorf("read pending conversions: %w", err)
 	}

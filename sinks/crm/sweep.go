@@ -8,6 +8,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -59,7 +60,7 @@ func (a *Attributor) Sweep() ([]*schemas.Conversion, error) {
 }
 
 func (a *Attributor) scan(prefix []byte, fn func(k, v []byte) error) error {
-	it, err := a.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
+	it, err := a.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: pebblekv.PrefixEnd(prefix)})
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/google/uuid"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/clicktrail/clicktrail/internal/pebblelog"
 	"github.com/clicktrail/clicktrail/webhooks"
 )
@@ -320,8 +321,4 @@ const (
 func endpointKey(id string) []byte { return []byte(keyEndpoint + id) }
 
 // prefixEnd returns the smallest key greater than every key with prefix p.
-func prefixEnd(p string) []byte {
-	b := []byte(p)
-	b[len(b)-1]++
-	return b
-}
+func prefixEnd(p string) []byte { return pebblekv.PrefixEnd([]byte(p)) }
