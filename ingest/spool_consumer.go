@@ -7,8 +7,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 )
 
 // spoolConsumer reads one spool topic as one group.

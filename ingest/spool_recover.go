@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 )
 
 // recover loads every topic's state at open: the next sequence number (one

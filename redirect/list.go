@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 )
 
 // Limits of Store.List.
