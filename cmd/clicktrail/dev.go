@@ -20,7 +20,7 @@ func devCmd() *cli.Command {
 			debugAddrFlag, rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
 			webhookAllowPrivateFlag, geoipFlag, hashSecretFlag, clickIDParamFlag, clickhouseDSNFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag,
 			spoolMaxBytesFlag, batchRecordsFlag, batchWaitFlag, checkDestinationsFlag, checkIntervalFlag,
-			internalNetworkFlag, webhookRetentionFlag, redirectFrontEndFlag},
+			internalNetworkFlag, webhookRetentionFlag, redirectFrontEndFlag, attributionWindowFlag, attributionWaitFlag},
 		Action: func(c *cli.Context) error {
 			node, err := redirectNodeConfig(c)
 			if err != nil {
@@ -57,7 +57,9 @@ func devCmd() *cli.Command {
 				// dev is a developer's machine: endpoints may be plain http, and
 				// private ones only when asked for.
 				Webhooks: app.Webhooks{AllowPrivate: c.Bool(webhookAllowPrivateFlag.Name),
-					Retention: c.Duration(webhookRetentionFlag.Name)},
+					Retention:         c.Duration(webhookRetentionFlag.Name),
+					AttributionWindow: c.Duration(attributionWindowFlag.Name),
+					AttributionWait:   c.Duration(attributionWaitFlag.Name)},
 			})
 		},
 	}

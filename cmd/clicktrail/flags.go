@@ -3,6 +3,7 @@ package main
 import (
 	"time"
 
+	"github.com/clicktrail/clicktrail/sinks/crm"
 	"github.com/urfave/cli/v2"
 )
 
@@ -150,6 +151,14 @@ var (
 	webhookRetentionFlag = &cli.DurationFlag{
 		Name: "webhook-log-retention", Value: 30 * 24 * time.Hour, EnvVars: []string{"CLICKTRAIL_WEBHOOK_LOG_RETENTION"},
 		Usage: "how long the webhook delivery log keeps attempts and message bodies (replay needs them)",
+	}
+	attributionWindowFlag = &cli.DurationFlag{
+		Name: "attribution-window", Value: crm.DefaultWindow, EnvVars: []string{"CLICKTRAIL_ATTRIBUTION_WINDOW"},
+		Usage: "how long after a click a conversion is credited to it (conversion.attributed); older clicks are forgotten",
+	}
+	attributionWaitFlag = &cli.DurationFlag{
+		Name: "attribution-wait", Value: crm.DefaultPendingFor, EnvVars: []string{"CLICKTRAIL_ATTRIBUTION_WAIT"},
+		Usage: "how long a conversion that arrived before its click waits for it before it is dropped as unattributed",
 	}
 	batchWaitFlag = &cli.DurationFlag{
 		Name: "batch-max-wait", Value: 100 * time.Millisecond, EnvVars: []string{"CLICKTRAIL_BATCH_MAX_WAIT"},

@@ -38,7 +38,8 @@ func webhookSinkCmd() *cli.Command {
 			"to the endpoints registered in <data-dir>/webhooks",
 		Flags: []cli.Flag{kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, groupFlag,
 			dataDirFlag, webhookAllowPrivateFlag, webhookProductionFlag, webhookTimeoutFlag, webhookRetentionFlag,
-			webhookAPIAddrFlag, apiKeyFlag, linkAPIURLFlag, batchRecordsFlag, batchWaitFlag},
+			webhookAPIAddrFlag, apiKeyFlag, linkAPIURLFlag, batchRecordsFlag, batchWaitFlag,
+			attributionWindowFlag, attributionWaitFlag},
 		Action: func(c *cli.Context) error {
 			ctx, stop := signalContext(c.Context)
 			defer stop()
@@ -47,10 +48,12 @@ func webhookSinkCmd() *cli.Command {
 				Group:   c.String(groupFlag.Name),
 				DataDir: c.String(dataDirFlag.Name),
 				Webhooks: app.Webhooks{
-					AllowPrivate: c.Bool(webhookAllowPrivateFlag.Name),
-					Production:   c.Bool(webhookProductionFlag.Name),
-					Timeout:      c.Duration(webhookTimeoutFlag.Name),
-					Retention:    c.Duration(webhookRetentionFlag.Name),
+					AllowPrivate:      c.Bool(webhookAllowPrivateFlag.Name),
+					Production:        c.Bool(webhookProductionFlag.Name),
+					Timeout:           c.Duration(webhookTimeoutFlag.Name),
+					Retention:         c.Duration(webhookRetentionFlag.Name),
+					AttributionWindow: c.Duration(attributionWindowFlag.Name),
+					AttributionWait:   c.Duration(attributionWaitFlag.Name),
 				},
 				APIAddr:    c.String(webhookAPIAddrFlag.Name),
 				APIKeys:    c.StringSlice(apiKeyFlag.Name),

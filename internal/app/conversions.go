@@ -61,8 +61,9 @@ type attributionRuntime struct {
 
 // openAttribution opens DataDir/attribution and the stage writing its
 // conversion.attributed events to eventsTopic on out.
-func openAttribution(dataDir string, out ingest.Producer, eventsTopic string, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) (*attributionRuntime, error) {
-	attr, err := crm.Open(crm.Config{Dir: filepath.Join(dataDir, "attribution"), Logger: log})
+func openAttribution(dataDir string, cfg Webhooks, out ingest.Producer, eventsTopic string, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) (*attributionRuntime, error) {
+	attr, err := crm.Open(crm.Config{Dir: filepath.Join(dataDir, "attribution"), Window: cfg.AttributionWindow,
+		PendingFor: cfg.AttributionWait, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("attribution: %w", err)
 	}

@@ -94,7 +94,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		hooks.runDev(g, n.spool, cfg.Kafka, batch)
 		// Conversions are attributed to clicks here and delivered as
 		// conversion.attributed by the webhook stage.
-		attr, err := openAttribution(cfg.DataDir, n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.shortURL, n.log)
+		attr, err := openAttribution(cfg.DataDir, cfg.Webhooks, n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.shortURL, n.log)
 		if err != nil {
 			return err
 		}

@@ -45,6 +45,10 @@ type Webhooks struct {
 	// Retention is how long the delivery log keeps attempts and message
 	// bodies (swept hourly); zero means webhook.DefaultRetention.
 	Retention time.Duration
+	// AttributionWindow and AttributionWait configure the attribution of
+	// conversions (crm.Config's Window and PendingFor); zero means the
+	// crm defaults.
+	AttributionWindow, AttributionWait time.Duration
 }
 
 // WebhookSink is the webhook delivery stage as a Kafka consumer group. Its
@@ -261,7 +265,7 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 	if err != nil {
 		return fmt.Errorf("kafka link events consumer: %w", err)
 	}
-	attr, err := openAttribution(cfg.DataDir, producer, cfg.Kafka.Topic(pipeline.LinkEventsTopic), nil, log)
+	attr, err := openAttribution(cfg.DataDir, cfg.Webhooks, producer, cfg.Kafka.Topic(pipeline.LinkEventsTopic), nil, log)
 	if err != nil {
 		return err
 	}
