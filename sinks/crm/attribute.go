@@ -134,6 +134,9 @@ func (a *Attributor) get(key []byte, v any) (bool, error) {
 // caller sends them, then calls Resolved; until then they stay parked, so
 // a crash repeats them rather than losing them.
 func (a *Attributor) IndexClicks(clicks []*schemas.EnrichedClick) ([]Attributed, error) {
+	if len(clicks) == 0 {
+		return nil, nil
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	b := a.db.NewBatch()
