@@ -30,7 +30,10 @@
 # core, producing to CLICKTRAIL_BENCH_KAFKA (topics under a fresh prefix,
 # left on the broker). That charges all of click capture to clicktrail,
 # the forwarder included, which is the conservative choice: a deployment
-# could give the forwarder its own core. BENCH_MODE=dev runs `clicktrail
+# could give the forwarder its own core. The broker is another machine's
+# work in production: a broker running here has its threads moved to the
+# client's core for the run (BENCH_BROKER_CPU), so it takes no CPU from the
+# server being measured. BENCH_MODE=dev runs `clicktrail
 # dev` instead, whose enrich stage and clicks.jsonl sink also share the core
 # (the embedded mode, not the production shape). nginx writes no access log:
 # it is the bare redirect baseline. After the runs, the script prints the
@@ -47,6 +50,8 @@
 # node's data, slugs and map between runs: creating 100,000 links through
 # the API takes minutes, so a re-run reuses them), CLICKTRAIL_BENCH_KAFKA
 # (127.0.0.1:19092),
+# BENCH_BROKER_CPU (the client CPU: where a local Kafka broker's threads
+# are moved for the run; empty leaves the broker alone),
 # CLICKTRAIL_REDIRECT_FLAGS (extra flags for the node), CLICKTRAIL_SRC (the
 # source tree clicktrail is built from; default this checkout).
 set -euo pipefail
@@ -63,6 +68,7 @@ MODE=${BENCH_MODE:-redirect}
 CEILING=${BENCH_CEILING:-1}
 KAFKA=${CLICKTRAIL_BENCH_KAFKA:-127.0.0.1:19092}
 KEEP=${BENCH_KEEP_DIR:-}
+BROKER_CPU=${BENCH_BROKER_CPU-$CLIENT_CPU}
 read -r -a NODE_FLAGS <<<"${CLICKTRAIL_REDIRECT_FLAGS:-}"
 HOST=go.brand.test
 KEY=ct_bench_0123456789abcdef
@@ -79,6 +85,8 @@ src=${CLICKTRAIL_SRC:-$root}
 work=$(mktemp -d /tmp/clicktrail-bench.XXXXXX)
 pids=()
 declare -A server_pid server_port
+broker_pid=
+broker_affinity=
 
 log() { printf '== %s\n' "$*" >&2; }
 die() { printf 'redirect-vs-nginx: %s\n' "$*" >&2; exit 1; }
@@ -92,6 +100,9 @@ cleanup() {
   for pid in "${pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  if [ -n "$broker_pid" ]; then
+    taskset -a -pc "$broker_affinity" "$broker_pid" >/dev/null 2>&1 || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -105,6 +116,23 @@ install_tools() {
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends nginx-light wrk >/dev/null ||
     apt-get install -y -qq --no-install-recommends nginx wrk >/dev/null
+}
+
+# pin_broker: moves every thread of a local Kafka broker to BROKER_CPU (the
+# client's core by default) for the run, so that the records the node's
+# forwarder sends are handled off the server's core, as they would be on
+# the broker's own machine, and so that the broker cannot take CPU from
+# whichever server is measured. Its affinity is restored at exit.
+pin_broker() {
+  [ "$MODE" = redirect ] && [ -n "$BROKER_CPU" ] || return 0
+  broker_pid=$(ss -Hltnp "sport = :${KAFKA##*:}" | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)
+  if [ -z "$broker_pid" ]; then
+    log "the Kafka broker at $KAFKA is not a process of this machine: left as it is"
+    return 0
+  fi
+  broker_affinity=$(taskset -pc "$broker_pid" | awk '{print $NF}')
+  taskset -a -pc "$BROKER_CPU" "$broker_pid" >/dev/null
+  log "Kafka broker (pid $broker_pid) pinned to CPU $BROKER_CPU for the run (was $broker_affinity)"
 }
 
 check_ports() {
@@ -267,6 +295,7 @@ main() {
   (cd "$root" && GOFLAGS=-mod=mod go build -o "$work/mklinks" ./bench/cmd/mklinks)
   (cd "$root" && GOFLAGS=-mod=mod go build -o "$work/bare302" ./bench/cmd/bare302)
 
+  pin_broker
   start_clicktrail
   write_nginx_conf
   start nginx "$NGINX_PORT" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
