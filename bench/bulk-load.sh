@@ -19,7 +19,12 @@
 # Knobs (environment): BULK_LINKS (1000000), BULK_PER_JOB (100000),
 # BULK_SAMPLE (200), BULK_DEV_FLAGS (extra flags for clicktrail dev),
 # BULK_PORT_BASE (18380: this port and the next). Nothing is pinned to a
-# CPU: on a shared machine the figure includes the neighbours' load.
+# CPU: on a shared machine the figure includes the neighbours' load, which
+# is why the CPU the clicktrail process used, per link, is printed too (the
+# figure to compare changes by) with the load average before and after.
+# For a CPU profile: BULK_DEV_FLAGS="--debug-addr 127.0.0.1:6060" and
+# curl -o cpu.pprof 'http://127.0.0.1:6060/debug/pprof/profile?seconds=30'
+# while the jobs run.
 set -euo pipefail
 
 LINKS=${BULK_LINKS:-1000000}
@@ -72,6 +77,7 @@ for _ in $(seq 300); do
 done
 curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$API_PORT/v1/openapi.json" || die "the link API did not answer within 30s"
 log "clicktrail dev is up; creating $LINKS links in jobs of $PER_JOB"
+log "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
 status=0
 "$work/bulkload" -api "http://127.0.0.1:$API_PORT" -redirect "http://127.0.0.1:$REDIRECT_PORT" -key "$KEY" \
@@ -84,7 +90,7 @@ if [ -r "/proc/$ct_pid/stat" ]; then
   awk -v t="$ticks" -v hz="$hz" -v n="$LINKS" \
     'BEGIN { printf "bulk-load: clicktrail used %.1f CPU seconds in all (%.0f us per link, incl. the sample checks and the rerun)\n", t / hz, t / hz / n * 1e6 }'
 fi
-log "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+log "load average after: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 if [ "$status" -ne 0 ]; then
   log "clicktrail dev log (last 20 lines):"
   tail -n 20 "$work/dev/clicktrail.log" >&2

@@ -124,7 +124,7 @@ func (a *api) applyTemplate(ctx context.Context, d *decodedCreate) *apiError {
 	if name == "" {
 		name = DefaultTemplateName
 	}
-	t, err := a.cfg.Store.GetTemplate(ctx, d.link.WorkspaceID, name)
+	t, err := getTemplate(ctx, a.cfg.Store, d.link.WorkspaceID, name) // remembered per bulk job
 	switch {
 	case errors.Is(err, ErrTemplateNotFound) && d.template == "":
 		// no default template

@@ -512,7 +512,7 @@ func (a *api) allowDomain(ctx context.Context, l *Link) *apiError {
 	if l.Domain == a.cfg.DefaultDomain {
 		return nil
 	}
-	d, err := a.cfg.Store.GetDomain(ctx, l.Domain)
+	d, err := getDomain(ctx, a.cfg.Store, l.Domain) // remembered per bulk job
 	if errors.Is(err, ErrDomainNotFound) || (err == nil && d.WorkspaceID != l.WorkspaceID) {
 		return &apiError{status: http.StatusBadRequest, Code: CodeDomainNotAllowed, Field: "domain",
 			Message: l.Domain + " is not a domain of this workspace; register it with POST /v1/domains, or use " + a.cfg.DefaultDomain}

@@ -19,10 +19,13 @@ import (
 //
 // Steps: every item without an outcome is decoded and checked in parallel
 // (a.decodeCreate: the decoding, workspace, domain and template rules of
-// POST /v1/links; then the destination policy with the job's DNS memo).
-// Then rounds: each round is one Store.createBatch of the items still
-// pending, whose batch also carries the outcomes decided in the round, the
-// item idempotency keys, the audit records and the job's counters. An item
+// POST /v1/links, with the job's memo of templates and domains; then the
+// destination policy with the job's DNS memo). Then rounds: each round
+// looks up the item idempotency keys of the items still pending (claim:
+// one probe, keys in order) and is one Store.createBatch of the items to
+// create, whose batch also carries the outcomes decided in the round, the
+// item idempotency keys, the audit records and the job's counters (values
+// written by the append encoders of bulk_encode.go). An item
 // that lost its path and may pick another (a generated path, or on_conflict
 // "suffix") stays pending for the next round, as POST /v1/links retries;
 // so does the second of two items with the same idempotency key, which
@@ -33,6 +36,8 @@ type chunkRun struct {
 	ctx    context.Context
 	policy *DestinationPolicy
 	em     *emitter
+	// scratch is the buffer record encodes values into.
+	scratch []byte
 }
 
 // chunkItem is one item of a chunk in flight.
@@ -137,27 +142,9 @@ func (c *chunkRun) failure(index int, aerr *apiError) *itemRecord {
 // pending and none decided.
 func (c *chunkRun) round(pending, decided []*chunkItem) ([]*chunkItem, []*chunkItem, error) {
 	s := c.r.a.cfg.Store
-	ws := c.rec.WorkspaceID
-	var batch, later []*chunkItem
-	claimed := map[string]bool{}
-	for _, it := range pending {
-		if it.key != "" {
-			if claimed[it.key] {
-				later = append(later, it)
-				continue
-			}
-			kr, err := s.itemKeyRecord(ws, it.kh)
-			if err != nil {
-				return nil, nil, fmt.Errorf("job %s: read item idempotency key: %w", c.rec.ID, err)
-			}
-			if kr != nil {
-				it.out = &itemRecord{Status: ItemExisting, LinkID: kr.LinkID, Domain: kr.Domain, Path: kr.Path}
-				decided = append(decided, it)
-				continue
-			}
-			claimed[it.key] = true
-		}
-		batch = append(batch, it)
+	batch, later, decided, err := c.claim(pending, decided)
+	if err != nil {
+		return nil, nil, err
 	}
 	links := make([]*Link, len(batch))
 	for i, it := range batch {
@@ -194,7 +181,9 @@ func (c *chunkRun) round(pending, decided []*chunkItem) ([]*chunkItem, []*chunkI
 		}
 		return b.Set(jobKey(c.rec.ID), v, nil)
 	}
-	errs, err := s.createBatch(c.ctx, links, extra)
+	// The links' ids are the decoder's (NewLinkID), never stored: a link
+	// retried after losing its path stored nothing.
+	errs, err := s.createBatch(c.ctx, links, true, extra)
 	if err != nil {
 		for _, it := range batch { // undecided again: the batch did not commit
 			it.out = nil
@@ -216,6 +205,54 @@ func (c *chunkRun) round(pending, decided []*chunkItem) ([]*chunkItem, []*chunkI
 		later = append(later, it)
 	}
 	return later, nil, nil
+}
+
+// claim splits pending items: the ones to create in this round (at most
+// one per idempotency key), the ones whose key already created a link
+// (decided now, as ItemExisting) and the ones to try in a later round.
+func (c *chunkRun) claim(pending, decided []*chunkItem) (batch, later, _ []*chunkItem, _ error) {
+	// The runner alone writes item keys, in its rounds: a probe made now
+	// sees every key of the rounds before this one.
+	pr, err := c.r.a.cfg.Store.newProbe()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("job %s: %w", c.rec.ID, err)
+	}
+	defer pr.close()
+	ws := c.rec.WorkspaceID
+	var keys [][]byte
+	for _, it := range pending {
+		if it.key != "" {
+			keys = append(keys, jobKeyKey(ws, it.kh))
+		}
+	}
+	found, err := pr.getAll(keys)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("job %s: read item idempotency keys: %w", c.rec.ID, err)
+	}
+	claimed := map[string]bool{}
+	for _, it := range pending {
+		if it.key == "" {
+			batch = append(batch, it)
+			continue
+		}
+		v := found[0]
+		found = found[1:]
+		switch {
+		case claimed[it.key]:
+			later = append(later, it)
+		case v != nil:
+			kr, err := decodeKeyRecord(v)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("job %s: %w", c.rec.ID, err)
+			}
+			it.out = &itemRecord{Status: ItemExisting, LinkID: kr.LinkID, Domain: kr.Domain, Path: kr.Path}
+			decided = append(decided, it)
+		default:
+			claimed[it.key] = true
+			batch = append(batch, it)
+		}
+	}
+	return batch, later, decided, nil
 }
 
 // retryable reports whether the item lost its path and may pick another.
@@ -272,7 +309,9 @@ func (c *chunkRun) outcome(it *chunkItem, err error) *itemRecord {
 // record adds the outcome of it to b and to the job's counters, with the
 // item idempotency key and the audit record of a created link.
 func (c *chunkRun) record(b *pebble.Batch, job *Job, it *chunkItem, now time.Time, p *Principal) error {
-	v, err := json.Marshal(it.out)
+	// b.Set copies key and value into the batch: one scratch buffer
+	// serves every value of the round.
+	v, err := appendItemRecord(c.scratch[:0], it.out)
 	if err != nil {
 		return err
 	}
@@ -291,23 +330,20 @@ func (c *chunkRun) record(b *pebble.Batch, job *Job, it *chunkItem, now time.Tim
 	case ItemCreated:
 		job.Created++
 		if it.key != "" {
-			kv, err := json.Marshal(keyRecord{LinkID: it.out.LinkID, Domain: it.out.Domain, Path: it.out.Path})
-			if err != nil {
-				return err
-			}
-			if err := b.Set(jobKeyKey(job.WorkspaceID, it.kh), kv, nil); err != nil {
+			v = appendKeyRecord(v[:0], &keyRecord{LinkID: it.out.LinkID, Domain: it.out.Domain, Path: it.out.Path})
+			if err := b.Set(jobKeyKey(job.WorkspaceID, it.kh), v, nil); err != nil {
 				return err
 			}
 		}
 		rec := &AuditRecord{ID: "aud_" + randomBase62(16), At: now, WorkspaceID: job.WorkspaceID, KeyID: p.KeyID,
 			RemoteAddr: p.RemoteAddr, Action: EventLinkCreated, TargetType: "link", TargetID: it.out.LinkID}
-		av, err := json.Marshal(rec)
-		if err != nil {
+		if v, err = appendAuditRecord(v[:0], rec); err != nil {
 			return err
 		}
-		if err := b.Set(auditKey(rec.WorkspaceID, rec.At, rec.ID), av, nil); err != nil {
+		if err := b.Set(auditKey(rec.WorkspaceID, rec.At, rec.ID), v, nil); err != nil {
 			return err
 		}
 	}
+	c.scratch = v
 	return nil
 }

@@ -41,9 +41,12 @@ func readBulkBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
 // only split here: each is decoded and checked by the runner, and a bad
 // one fails alone.
 func decodeBulk(body []byte) (*bulkRequest, *apiError) {
-	var req bulkRequest
-	if aerr := decodeStrict(body, &req); aerr != nil {
-		return nil, aerr
+	req, ok := scanBulk(body)
+	if !ok {
+		req = new(bulkRequest)
+		if aerr := decodeStrict(body, req); aerr != nil {
+			return nil, aerr
+		}
 	}
 	switch {
 	case len(req.Items) == 0:
@@ -56,25 +59,18 @@ func decodeBulk(body []byte) (*bulkRequest, *apiError) {
 	default:
 		return nil, badRequest(CodeInvalidField, "on_conflict", `want "error" or "suffix"`)
 	}
-	return &req, nil
+	return req, nil
 }
 
 // idempotencyKeyMember is the item member that splitItemKey takes out.
 var idempotencyKeyMember = []byte(`"idempotency_key"`)
 
-// splitItemKey takes the top-level "idempotency_key" member out of a bulk
-// item and returns the rest (a POST /v1/links body) and the key ("" when
-// there is none). An item that is not a JSON object is returned as it is,
-// for decodeCreate to refuse.
-//
-// Most items have no key, and those are not parsed here at all; an item
-// with one is scanned once, member by member, and the member is cut out of
-// the bytes (rather than decoding into a map and encoding again, which
-// costs more and reorders members).
-func splitItemKey(item []byte) ([]byte, string, *apiError) {
-	if !bytes.Contains(item, idempotencyKeyMember) {
-		return item, "", nil
-	}
+// splitItemKeyDecoder is splitItemKey done with a json.Decoder, token by
+// token: the reference the scanner of splitItemKey (bulk_itemkey.go) must
+// agree with, and what it falls back to on anything it does not expect.
+// The member is cut out of the bytes (rather than decoding into a map and
+// encoding again, which costs more and reorders members).
+func splitItemKeyDecoder(item []byte) ([]byte, string, *apiError) {
 	dec := json.NewDecoder(bytes.NewReader(item))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return item, "", nil
@@ -95,11 +91,10 @@ func splitItemKey(item []byte) ([]byte, string, *apiError) {
 		}
 		var key string
 		if err := dec.Decode(&key); err != nil {
-			return nil, "", badRequest(CodeInvalidField, "idempotency_key", "wrong type: want a string")
+			return nil, "", errItemKeyType()
 		}
 		if !validIdempotencyKey(key) {
-			return nil, "", badRequest(CodeInvalidField, "idempotency_key",
-				fmt.Sprintf("want 1 to %d printable ASCII characters", MaxIdempotencyKeyLen))
+			return nil, "", errItemKeyValue()
 		}
 		end := int(dec.InputOffset())
 		rest := make([]byte, 0, len(item))

@@ -12,7 +12,8 @@ import (
 // Store keys (bulk_store.go):
 //
 //	"j/<job id>"                       the jobRecord (JSON)
-//	"jb/<job id>/<8-byte first index>" a chunk of JobChunkItems raw items
+//	"jb/<job id>/<8-byte first index>" a chunk of JobChunkItems raw items,
+//	                                   deleted when the job finishes
 //	"ji/<job id>/<8-byte index>"       an item's outcome (itemRecord, JSON)
 //	"jk/<workspace>/<sha256 of key>"   the link an item idempotency key created
 //

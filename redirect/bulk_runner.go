@@ -148,7 +148,7 @@ func (r *JobRunner) run(id string) {
 		now := r.a.cfg.Now().UTC()
 		rec.FinishedAt = &now
 		rec.CallbackPending = rec.CallbackURL != ""
-		if err := s.putJob(r.ctx, rec); err != nil {
+		if err := s.finishJob(r.ctx, rec); err != nil {
 			log.Error("job runner: finish job", "job_id", id, "err", err)
 			return
 		}
@@ -182,7 +182,7 @@ func jobEventType(j *Job) string {
 // written. process returns once every callback has returned.
 func (r *JobRunner) process(rec *jobRecord) error {
 	p := &Principal{WorkspaceID: rec.WorkspaceID, KeyID: rec.KeyID, Scopes: rec.Scopes, RemoteAddr: rec.RemoteAddr}
-	ctx := context.WithValue(r.ctx, principalKey{}, p)
+	ctx := withJobLookups(context.WithValue(r.ctx, principalKey{}, p))
 	policy := r.a.cfg.Destinations
 	policy.Resolve = newResolveMemo(policy.Resolve).resolve // one lookup per host per job
 	em := newEmitter(&r.a.cfg)

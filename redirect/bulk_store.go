@@ -108,6 +108,34 @@ func (s *Store) putJob(ctx context.Context, rec *jobRecord) error {
 	return nil
 }
 
+// finishJob stores rec, which has finished, and deletes its raw items in
+// the same synced batch: once a job is done nothing reads them again
+// (GET /v1/jobs/{id}/items reads the outcomes), and left in place they
+// would cost about 150 bytes per link for ever, rewritten by every
+// compaction that meets them. A range tombstone is one key, however many
+// chunks it covers.
+func (s *Store) finishJob(ctx context.Context, rec *jobRecord) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("finish job %s: %w", rec.ID, err)
+	}
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("finish job %s: encode: %w", rec.ID, err)
+	}
+	b := s.db.NewBatch()
+	defer b.Close()
+	if err := b.Set(jobKey(rec.ID), v, nil); err != nil {
+		return fmt.Errorf("finish job %s: %w", rec.ID, err)
+	}
+	if err := b.DeleteRange(jobChunkKey(rec.ID, 0), jobChunkKey(rec.ID, rec.Total), nil); err != nil {
+		return fmt.Errorf("finish job %s: %w", rec.ID, err)
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("finish job %s: commit: %w", rec.ID, err)
+	}
+	return nil
+}
+
 // unfinishedJobs returns the jobs that are queued or running, or finished
 // with a callback still to deliver, oldest first.
 func (s *Store) unfinishedJobs(ctx context.Context) ([]*jobRecord, error) {
@@ -178,13 +206,8 @@ func (s *Store) jobItems(ctx context.Context, id string, from, limit int, status
 	return items, recs, next, nil
 }
 
-// itemKeyRecord returns what idempotency key hash kh of workspace created,
-// or nil.
-func (s *Store) itemKeyRecord(workspace string, kh []byte) (*keyRecord, error) {
-	v, err := s.read(jobKeyKey(workspace, kh))
-	if err != nil || v == nil {
-		return nil, err
-	}
+// decodeKeyRecord decodes the value of an item idempotency key.
+func decodeKeyRecord(v []byte) (*keyRecord, error) {
 	var r keyRecord
 	if err := json.Unmarshal(v, &r); err != nil {
 		return nil, fmt.Errorf("decode item idempotency record: %w", err)

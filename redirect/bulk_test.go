@@ -57,6 +57,9 @@ func TestBulkHappyPath(t *testing.T) {
 	if err != nil || len(recs) != 3 || recs[0].KeyID != "bootstrap_1" || recs[0].RemoteAddr != "127.0.0.1" {
 		t.Errorf("audit = %+v, %v", recs, err)
 	}
+	if raw, err := f.store.jobChunk(job.ID, 0); err == nil {
+		t.Errorf("the raw items of a finished job are still stored: %d items", len(raw))
+	}
 }
 
 func TestBulkPerItemErrors(t *testing.T) {

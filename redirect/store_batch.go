@@ -27,7 +27,7 @@ import (
 // that take the traffic: it only replaces the entries of their domain/path
 // that are cached (remembered misses), so lookups see them at once.
 func (s *Store) CreateBatch(ctx context.Context, links []*Link) ([]error, error) {
-	return s.createBatch(ctx, links, nil)
+	return s.createBatch(ctx, links, false, nil)
 }
 
 // batchExtra adds writes to a CreateBatch batch, under the store's write
@@ -35,39 +35,46 @@ func (s *Store) CreateBatch(ctx context.Context, links []*Link) ([]error, error)
 // atomically with the links. Its error aborts the whole batch.
 type batchExtra func(b *pebble.Batch, errs []error) error
 
-// createBatch is CreateBatch with extra writes (nil for none).
+// createBatch is CreateBatch with extra writes (nil for none). freshIDs
+// says that the id of every link was made by NewLinkID for this call and
+// was never stored (a bulk job's links: their ids come from the decoder,
+// and a link that lost its path kept its id but stored nothing): such ids
+// are not looked up (see commitBatch).
 //
 // Design: validation and encoding run before the lock; under s.mu each
-// link's checks are two or three point reads (bloom filters make the
-// absent keys cheap) plus two maps for the batch's own paths and external
-// ids, then one NoSync commit; the WAL sync runs after the lock is released
-// so single creates are held up by the commit only. Rejected: calling
-// Create per link, which costs one lock round and one fsync per link and
-// caps a job at a few thousand links a second.
-func (s *Store) createBatch(ctx context.Context, links []*Link, extra batchExtra) ([]error, error) {
+// link's checks are one to three point reads from one probe (its bloom
+// filters make the absent keys cheap, see probe; a fresh id is not read,
+// see commitBatch) plus two maps for the batch's own paths and external
+// ids, then one NoSync commit; the WAL sync runs after the lock is
+// released so single creates are held up by the commit only. Rejected:
+// calling Create per link, which costs one lock round and one fsync per
+// link and caps a job at a few thousand links a second.
+func (s *Store) createBatch(ctx context.Context, links []*Link, freshIDs bool, extra batchExtra) ([]error, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("create links: %w", err)
 	}
 	errs := make([]error, len(links))
 	stored := make([]*Link, len(links))
 	vals := make([][]byte, len(links))
+	fresh := make([]bool, len(links)) // see commitBatch
 	for i, l := range links {
+		fresh[i] = freshIDs
 		if l.ID == "" {
-			l.ID = NewLinkID()
+			l.ID, fresh[i] = NewLinkID(), true
 		}
 		if err := l.Validate(); err != nil {
 			errs[i] = err
 			continue
 		}
 		stored[i] = l.clone()
-		v, err := encodeLink(stored[i])
+		v, err := encodeLinkFast(stored[i])
 		if err != nil {
 			errs[i] = err
 			continue
 		}
 		vals[i] = v
 	}
-	if err := s.commitBatch(stored, vals, errs, extra); err != nil {
+	if err := s.commitBatch(stored, vals, fresh, errs, extra); err != nil {
 		return nil, fmt.Errorf("create links: %w", err)
 	}
 	if err := s.db.LogData(nil, pebble.Sync); err != nil {
@@ -78,18 +85,51 @@ func (s *Store) createBatch(ctx context.Context, links []*Link, extra batchExtra
 
 // commitBatch checks and writes the links that have no error yet (see
 // createBatch), recording each refusal in errs.
-func (s *Store) commitBatch(links []*Link, vals [][]byte, errs []error, extra batchExtra) error {
+//
+// The id of a link is looked up only when the caller chose it: a fresh id
+// (made by NewLinkID for this batch, see createBatch) has 131 bits from
+// crypto/rand, and the odds that it is already taken, about n/2^131 with n
+// links stored, are far below those of a disk error; the lookup was a
+// third of a bulk round's reads.
+func (s *Store) commitBatch(links []*Link, vals [][]byte, fresh []bool, errs []error, extra batchExtra) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	pr, err := s.newProbe() // made under s.mu: it sees every link write
+	if err != nil {
+		return err
+	}
+	defer pr.close()
 	b := s.db.NewBatch()
 	defer b.Close()
+	// The keys of every link (its path, and its id unless fresh) are
+	// looked up at once, in key order (see probe.getAll); the batch's own
+	// paths and external ids are in maps.
+	keys := make([][]byte, 0, 2*len(links))
+	for i, l := range links {
+		if errs[i] == nil {
+			keys = append(keys, recordKey(l.Domain, l.Path))
+			if !fresh[i] {
+				keys = append(keys, indexKey(l.ID))
+			}
+		}
+	}
+	found, err := pr.getAll(keys)
+	if err != nil {
+		return err
+	}
 	paths := make(map[string]string, len(links)) // record key -> id, this batch
 	exts := map[string]string{}                  // external key -> id, this batch
 	for i, l := range links {
 		if errs[i] != nil {
 			continue
 		}
-		err := s.batchOne(b, l, vals[i], paths, exts)
+		rk, holder, idTaken := keys[0], found[0], false
+		keys, found = keys[1:], found[1:]
+		if !fresh[i] {
+			idTaken = found[0] != nil
+			keys, found = keys[1:], found[1:]
+		}
+		err := s.batchOne(b, l, rk, holder, idTaken, vals[i], paths, exts)
 		var fe *FieldError
 		if err != nil && !errors.As(err, new(*PathTakenError)) && !errors.As(err, new(*ExternalIDTakenError)) && !errors.As(err, &fe) {
 			return err // a storage error: nothing of the batch is committed
@@ -113,23 +153,21 @@ func (s *Store) commitBatch(links []*Link, vals [][]byte, errs []error, extra ba
 }
 
 // batchOne adds one new link to b after the checks of Create, and against
-// the batch's own paths and external ids.
-func (s *Store) batchOne(b *pebble.Batch, l *Link, val []byte, paths, exts map[string]string) error {
-	rk := recordKey(l.Domain, l.Path)
+// the batch's own paths and external ids. rk is the link's record key,
+// holder what the store holds there (nil: nothing) and idTaken whether
+// its id is in the store's id index.
+func (s *Store) batchOne(b *pebble.Batch, l *Link, rk, holder []byte, idTaken bool, val []byte, paths, exts map[string]string) error {
 	if id, ok := paths[string(rk)]; ok {
 		return &PathTakenError{Domain: l.Domain, Path: l.Path, ExistingID: id}
 	}
-	holder, err := s.readLink(rk)
-	if err != nil {
-		return err
-	}
 	if holder != nil {
-		return &PathTakenError{Domain: l.Domain, Path: l.Path, ExistingID: holder.ID}
-	}
-	if prev, err := s.read(indexKey(l.ID)); err != nil || prev != nil {
+		h, err := decodeLink(holder)
 		if err != nil {
-			return err
+			return fmt.Errorf("read %s: %w", rk, err)
 		}
+		return &PathTakenError{Domain: l.Domain, Path: l.Path, ExistingID: h.ID}
+	}
+	if idTaken {
 		return fieldErr("id", "link id %s already exists", l.ID)
 	}
 	if l.ExternalID != "" {

@@ -19,6 +19,10 @@ func TestCreateBatch(t *testing.T) {
 	withExt := func(path, ext string) *Link { l := testLink(path); l.ExternalID = ext; return l }
 	bad := testLink("bad")
 	bad.DestinationURL = "javascript:alert(1)"
+	sameID := testLink("same-id") // a caller-chosen id that is taken
+	sameID.ID = held.ID
+	noID := testLink("no-id") // gets one, not looked up (see commitBatch)
+	noID.ID = ""
 	links := []*Link{
 		testLink("fresh"),
 		testLink("held"),               // path of a stored link
@@ -28,12 +32,14 @@ func TestCreateBatch(t *testing.T) {
 		withExt("e3", "sku-1"),         // external id of an earlier link of the batch
 		bad,                            // invalid
 		{Domain: testDomain, Path: ""}, // invalid, no id yet
+		sameID,                         // id of a stored link
+		noID,                           //
 	}
 	errs, err := s.CreateBatch(ctx, links)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"", "path", "path", "external", "", "external", "field", "field"}
+	want := []string{"", "path", "path", "external", "", "external", "field", "field", "field", ""}
 	for i, e := range errs {
 		var got string
 		switch {

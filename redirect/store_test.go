@@ -297,6 +297,9 @@ func TestStoreOptionsValidate(t *testing.T) {
 		{"zero value", func(*StoreOptions) {}, ""},
 		{"negative cache", func(o *StoreOptions) { o.CacheEntries = -1 }, "CacheEntries"},
 		{"negative block cache", func(o *StoreOptions) { o.BlockCacheBytes = -1 }, "BlockCacheBytes"},
+		{"small memtable", func(o *StoreOptions) { o.MemTableBytes = 64 << 10 }, "MemTableBytes"},
+		{"huge memtable", func(o *StoreOptions) { o.MemTableBytes = 2 << 30 }, "MemTableBytes"},
+		{"memtable of 8 MiB", func(o *StoreOptions) { o.MemTableBytes = 8 << 20 }, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var o StoreOptions
