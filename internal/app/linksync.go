@@ -77,7 +77,8 @@ func publishLinkChanges(out ingest.Producer, linksTopic, eventsTopic string, log
 // eventRecord is the record of a webhook.LinkEvent (link, checker or job
 // event) on the link events topic, keyed by key; it sets the version.
 func eventRecord(topic, key string, ev webhook.LinkEvent) ingest.Record {
-	return ingest.Record{Topic: topic, Key: []byte(key), Value: webhook.EncodeLinkEvent(ev), Timestamp: ev.Time.UTC()}
+	return ingest.Record{Topic: topic, Key: []byte(key), Value: webhook.EncodeLinkEvent(ev), Timestamp: ev.Time.UTC(),
+		Headers: []ingest.Header{{Key: webhook.HeaderEventType, Value: []byte(ev.Type)}, {Key: webhook.HeaderEventWorkspace, Value: []byte(ev.WorkspaceID)}}}
 }
 
 // linkHook sees durable link changes: one from a single API call, a round

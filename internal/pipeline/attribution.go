@@ -145,6 +145,8 @@ func (s *Attribution) events(atts []crm.Attributed) []ingest.Record {
 		c := at.Conversion
 		recs = append(recs, ingest.Record{
 			Topic: s.cfg.EventsTopic, Key: []byte(at.Click.LinkID), Timestamp: c.OccurredAt,
+			Headers: []ingest.Header{{Key: webhook.HeaderEventType, Value: []byte(webhook.EventConversionAttributed)},
+				{Key: webhook.HeaderEventWorkspace, Value: []byte(c.WorkspaceID)}},
 			Value: webhook.EncodeLinkEvent(webhook.LinkEvent{ID: c.EventID, Type: webhook.EventConversionAttributed,
 				Time: c.OccurredAt, WorkspaceID: c.WorkspaceID, Data: data}),
 		})

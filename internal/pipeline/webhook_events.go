@@ -29,6 +29,9 @@ func (w *Webhooks) LinkEvents() ingest.Handler {
 		var dead []ingest.Record
 		now := w.cfg.Now()
 		for _, r := range batch {
+			if typ, ws, ok := eventHeaders(r); ok && !w.reg.HasSubscribers(ws, typ) {
+				continue // nothing would be sent: not even worth decoding
+			}
 			e, err := webhook.DecodeLinkEvent(r.Value)
 			if err == nil {
 				eps := w.reg.MatchLinkEvent(e, now)
@@ -54,4 +57,23 @@ func (w *Webhooks) LinkEvents() ingest.Handler {
 		}
 		return w.run(ctx, jobs)
 	}
+}
+
+// eventHeaders reads the type and workspace headers of a link event
+// record (webhook.HeaderEventType, HeaderEventWorkspace); ok is false when
+// either is missing, and the record is then decoded to find out.
+//
+// A record whose headers name a type no endpoint of the workspace
+// subscribes to is passed over undecoded: were its body malformed, it is
+// not dead-lettered, as nothing would have been delivered from it anyway.
+func eventHeaders(r ingest.Record) (typ, ws string, ok bool) {
+	for _, h := range r.Headers {
+		switch h.Key {
+		case webhook.HeaderEventType:
+			typ = string(h.Value)
+		case webhook.HeaderEventWorkspace:
+			ws = string(h.Value)
+		}
+	}
+	return typ, ws, typ != "" && ws != ""
 }

@@ -28,6 +28,14 @@ type LinkEvent struct {
 	// metadata, state...). It holds nothing secret: it is the customer's
 	// own link, sent to the customer's own endpoints.
 	Data json.RawMessage `json:"data"`
+
+	// link is Data's link fields, as DecodeLinkEvent read them (so that
+	// matching does not parse Data again); set is false on an event built
+	// in this process.
+	link struct {
+		linkFields
+		set bool
+	}
 }
 
 // linkFields are the fields of LinkEvent.Data that endpoint filters read:
@@ -77,14 +85,24 @@ func DecodeLinkEvent(b []byte) (*LinkEvent, error) {
 	if e.WorkspaceID == "" {
 		errs = append(errs, errors.New("field workspace_id: required"))
 	}
-	if _, err := decodeLinkFields(e.Data); err != nil {
+	if l, err := decodeLinkFields(e.Data); err != nil {
 		errs = append(errs, errors.New("field data: want the link object with its id, or a checker event with its link_id"))
+	} else {
+		e.link.linkFields, e.link.set = l, true
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("decode link event %s: %w", e.ID, err)
 	}
 	return &e, nil
 }
+
+// Headers of link event records: the event's type and workspace, so that
+// a consumer can pass over an event no endpoint subscribes to without
+// decoding it.
+const (
+	HeaderEventType      = "type"
+	HeaderEventWorkspace = "workspace"
+)
 
 // EncodeLinkEvent encodes e as a record of the link events topic, with
 // its version set and its time in UTC.
@@ -126,9 +144,12 @@ func (f Filters) MatchLink(linkID, domain string, tags []string) bool {
 // subscribed to its type whose filters pass its link, ready to deliver to
 // at now. It reads memory only.
 func (r *Registry) MatchLinkEvent(e *LinkEvent, now time.Time) []Endpoint {
-	l, err := decodeLinkFields(e.Data)
-	if err != nil {
-		return nil
+	l := e.link.linkFields
+	if !e.link.set {
+		var err error
+		if l, err = decodeLinkFields(e.Data); err != nil {
+			return nil
+		}
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()

@@ -250,3 +250,17 @@ func (r *Registry) Subscribers(workspace, typ, except string, now time.Time) []E
 	}
 	return out
 }
+
+// HasSubscribers reports whether Subscribers(workspace, typ, "", now)
+// would return any endpoint, without building them: the cheap question a
+// consumer asks before decoding an event.
+func (r *Registry) HasSubscribers(workspace, typ string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, e := range r.eps {
+		if e.WorkspaceID == workspace && e.Subscribed(typ) {
+			return true
+		}
+	}
+	return false
+}
