@@ -15,3 +15,14 @@ var Columns = []string{
 	"contact_id", "rule_id", "variant",
 	"internal", // migration 2
 }
+
+// ConversionColumns are the columns of the conversions table the writer
+// inserts, in the order it appends values (inserted_at is the server's
+// DEFAULT); TestColumnsMatchDDL keeps them in step with the template.
+var ConversionColumns = []string{
+	"event_id", "name", "occurred_at", "workspace_id", "link_id", "domain", "tags",
+	"contact_id", "external_id", "amount", "currency", "metadata.key", "metadata.value",
+	"matched_by", "click_id", "click_type", "clicked_at",
+	"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+	"country", "device_type", "referrer_host", "bot", "rule_id", "variant", "visitor_hash",
+}

@@ -40,11 +40,29 @@ func (o Options) table() string {
 	return o.Table
 }
 
+// DefaultConversionsTable is the name of the attributed conversions table
+// beside the default click table.
+const DefaultConversionsTable = "conversions"
+
+// ConversionsTable is the name of the attributed conversions table:
+// DefaultConversionsTable beside the default click table, else the click
+// table's name with "_conversions" (tests put several schemas in one
+// database).
+func (o Options) ConversionsTable() string {
+	if o.table() == DefaultTable {
+		return DefaultConversionsTable
+	}
+	return o.table() + "_conversions"
+}
+
 // Validate reports every bad option, naming its key.
 func (o Options) Validate() error {
 	var errs []error
 	if err := ValidateIdentifier(o.table()); err != nil {
 		errs = append(errs, fmt.Errorf("table: %w", err))
+	}
+	if err := ValidateIdentifier(o.ConversionsTable()); o.Table != "" && err != nil {
+		errs = append(errs, fmt.Errorf("table: the conversions table beside it: %w", err))
 	}
 	if o.table() == MigrationsTable {
 		errs = append(errs, fmt.Errorf("table: %q is reserved for migrations", MigrationsTable))
@@ -78,6 +96,7 @@ type Migration struct {
 
 type templateData struct {
 	DB, Table     string
+	Conversions   string
 	F             Features
 	RetentionDays int
 	LC            string // the type of low-cardinality string columns
@@ -94,7 +113,7 @@ func Migrations(db string, f Features, opts Options) ([]Migration, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("render schema: %w", err)
 	}
-	data := templateData{DB: db, Table: opts.table(), F: f, RetentionDays: opts.RawRetentionDays, LC: "String"}
+	data := templateData{DB: db, Table: opts.table(), Conversions: opts.ConversionsTable(), F: f, RetentionDays: opts.RawRetentionDays, LC: "String"}
 	if f.LowCardinality {
 		data.LC = "LowCardinality(String)"
 	}
@@ -106,9 +125,14 @@ func Migrations(db string, f Features, opts Options) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
+	conversions, err := render("conversions.sql.tmpl", data)
+	if err != nil {
+		return nil, err
+	}
 	return []Migration{
 		{Version: 1, Name: "create " + data.Table, Statements: []string{clicks}},
 		{Version: 2, Name: "add " + data.Table + ".internal", Statements: []string{internal}},
+		{Version: 3, Name: "create " + data.Conversions, Statements: []string{conversions}},
 	}, nil
 }
 

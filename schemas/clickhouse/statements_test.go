@@ -106,18 +106,7 @@ func TestColumnsMatchDDL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []string
-		line := regexp.MustCompile(`^\s{4}([a-z_]+)\s+(.*?),?$`)
-		for _, l := range strings.Split(ms[0].Statements[0], "\n") {
-			m := line.FindStringSubmatch(l)
-			switch {
-			case m == nil || strings.Contains(m[2], "DEFAULT"):
-			case strings.HasPrefix(m[2], "Nested("):
-				got = append(got, m[1]+".key", m[1]+".value")
-			default:
-				got = append(got, m[1])
-			}
-		}
+		got := createColumns(ms[0].Statements[0])
 		added := regexp.MustCompile(`ADD COLUMN (?:IF NOT EXISTS )?([a-z_]+) `)
 		for _, m := range ms[1:] {
 			for _, stmt := range m.Statements {
@@ -129,7 +118,28 @@ func TestColumnsMatchDDL(t *testing.T) {
 		if !slices.Equal(got, Columns) {
 			t.Errorf("features %+v: DDL columns\n%v\nColumns\n%v", f, got, Columns)
 		}
+		if got := createColumns(ms[2].Statements[0]); !slices.Equal(got, ConversionColumns) {
+			t.Errorf("features %+v: conversions DDL columns\n%v\nConversionColumns\n%v", f, got, ConversionColumns)
+		}
 	}
+}
+
+// createColumns lists the columns a CREATE TABLE declares without a
+// DEFAULT, a Nested one as its .key and .value.
+func createColumns(stmt string) []string {
+	var got []string
+	line := regexp.MustCompile(`^\s{4}([a-z_]+)\s+(.*?),?$`)
+	for _, l := range strings.Split(stmt, "\n") {
+		m := line.FindStringSubmatch(l)
+		switch {
+		case m == nil || strings.Contains(m[2], "DEFAULT"):
+		case strings.HasPrefix(m[2], "Nested("):
+			got = append(got, m[1]+".key", m[1]+".value")
+		default:
+			got = append(got, m[1])
+		}
+	}
+	return got
 }
 
 func FuzzStatements(f *testing.F) {

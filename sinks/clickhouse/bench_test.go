@@ -39,7 +39,7 @@ func BenchmarkPlainBatch10k(b *testing.B) {
 		}
 		rows[i] = row
 	}
-	query := insertStatement(w.db, chschema.DefaultTable)
+	query := insertStatement(w.db, chschema.DefaultTable, chschema.Columns)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -33,15 +33,7 @@ func rowValues(c *schemas.EnrichedClick) ([]any, error) {
 	if c.Time.Before(minTime) || !c.Time.Before(maxTime) {
 		return nil, fmt.Errorf("event %s: field ts: %s is outside ClickHouse DateTime's range [%s, %s)", c.EventID, c.Time.Format(time.RFC3339), minTime.Format(time.RFC3339), maxTime.Format(time.RFC3339))
 	}
-	keys := make([]string, 0, len(c.Metadata))
-	for k := range c.Metadata {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	values := make([]string, len(keys))
-	for i, k := range keys {
-		values[i] = c.Metadata[k]
-	}
+	keys, values := sortedPairs(c.Metadata)
 	tags := c.Tags
 	if tags == nil {
 		tags = []string{}
@@ -71,3 +63,18 @@ var (
 	minTime = time.Unix(0, 0).UTC()
 	maxTime = time.Unix(1<<32, 0).UTC()
 )
+
+// sortedPairs returns m's keys in order and their values, for a Nested
+// column: equal maps give equal rows.
+func sortedPairs(m map[string]string) (keys, values []string) {
+	keys = make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	values = make([]string, len(keys))
+	for i, k := range keys {
+		values[i] = m[k]
+	}
+	return keys, values
+}

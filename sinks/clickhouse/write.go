@@ -76,7 +76,7 @@ func (w *Writer) Write(ctx context.Context, clicks []*schemas.EnrichedClick) err
 		rows = append(rows, row)
 	}
 	if len(rows) > 0 {
-		if err := w.insertWithRetries(ctx, rows); err != nil {
+		if err := w.insertWithRetries(ctx, w.insertSQL, w.cfg.Table, rows); err != nil {
 			return err
 		}
 	}
@@ -86,34 +86,36 @@ func (w *Writer) Write(ctx context.Context, clicks []*schemas.EnrichedClick) err
 	return nil
 }
 
-func (w *Writer) insertWithRetries(ctx context.Context, rows [][]any) error {
+// insertWithRetries sends rows with query (an INSERT into table),
+// retrying a failed attempt Config.MaxRetries times with backoff.
+func (w *Writer) insertWithRetries(ctx context.Context, query, table string, rows [][]any) error {
 	backoff := w.cfg.RetryBackoff
 	for attempt := 0; ; attempt++ {
-		err := w.insert(ctx, rows)
+		err := w.insert(ctx, query, rows)
 		if err == nil {
 			return nil
 		}
 		if attempt >= w.cfg.MaxRetries || ctx.Err() != nil {
-			return fmt.Errorf("insert %d clicks into %s.%s (attempt %d): %w", len(rows), w.db, w.cfg.Table, attempt+1, err)
+			return fmt.Errorf("insert %d rows into %s.%s (attempt %d): %w", len(rows), w.db, table, attempt+1, err)
 		}
-		w.logger.WarnContext(ctx, "insert failed, retrying", "rows", len(rows), "attempt", attempt+1, "backoff", backoff, "err", err)
+		w.logger.WarnContext(ctx, "insert failed, retrying", "into", table, "rows", len(rows), "attempt", attempt+1, "backoff", backoff, "err", err)
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("insert %d clicks into %s.%s: %w (after: %w)", len(rows), w.db, w.cfg.Table, ctx.Err(), err)
+			return fmt.Errorf("insert %d rows into %s.%s: %w (after: %w)", len(rows), w.db, table, ctx.Err(), err)
 		case <-t.C:
 		}
 		backoff *= 2
 	}
 }
 
-// insert sends rows as one fresh batch.
-func (w *Writer) insert(ctx context.Context, rows [][]any) error {
+// insert sends rows as one fresh batch of query.
+func (w *Writer) insert(ctx context.Context, query string, rows [][]any) error {
 	if w.features.AsyncInsertSetting {
 		ctx = ch.Context(ctx, ch.WithSettings(ch.Settings{"async_insert": 0}))
 	}
-	batch, err := w.conn.PrepareBatch(ctx, w.insertSQL)
+	batch, err := w.conn.PrepareBatch(ctx, query)
 	if err != nil {
 		return fmt.Errorf("prepare batch: %w", err)
 	}

@@ -22,6 +22,9 @@ type Writer struct {
 	version   driver.ServerVersion
 	features  chschema.Features
 	insertSQL string
+	// conversions is the attributed conversions table and convSQL its
+	// INSERT (see WriteConversions).
+	conversions, convSQL string
 	logger    *slog.Logger
 }
 
@@ -70,15 +73,17 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Writer, error)
 		features: chschema.FeaturesFor(int(v.Version.Major), int(v.Version.Minor)),
 		logger:   logger.With("component", "clickhouse_sink", "table", db+"."+cfg.Table),
 	}
-	w.insertSQL = insertStatement(w.db, cfg.Table)
+	w.insertSQL = insertStatement(w.db, cfg.Table, chschema.Columns)
+	w.conversions = chschema.Options{Table: cfg.Table}.ConversionsTable()
+	w.convSQL = insertStatement(w.db, w.conversions, chschema.ConversionColumns)
 	return w, nil
 }
 
 // insertStatement names every column: 18.16 requires it for clickhouse-go
 // batches, and it keeps inserts working when columns are added later.
-func insertStatement(db, table string) string {
-	cols := make([]string, len(chschema.Columns))
-	for i, c := range chschema.Columns {
+func insertStatement(db, table string, columns []string) string {
+	cols := make([]string, len(columns))
+	for i, c := range columns {
 		cols[i] = "`" + c + "`"
 	}
 	return fmt.Sprintf("INSERT INTO %s.%s (%s)", db, table, strings.Join(cols, ", "))

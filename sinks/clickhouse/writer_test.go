@@ -26,15 +26,15 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(applied) != 2 || !applied[1] || !applied[2] {
-		t.Errorf("applied versions %v, want {1, 2}", applied)
+	if len(applied) != 3 || !applied[1] || !applied[2] || !applied[3] {
+		t.Errorf("applied versions %v, want {1, 2, 3}", applied)
 	}
 	var records uint64
 	if err := w.conn.QueryRow(ctx, fmt.Sprintf("SELECT count() FROM %s.schema_migrations FINAL", w.db)).Scan(&records); err != nil {
 		t.Fatal(err)
 	}
-	if records != 2 {
-		t.Errorf("%d migration records, want 2", records)
+	if records != 3 {
+		t.Errorf("%d migration records, want 3", records)
 	}
 }
 
@@ -175,7 +175,7 @@ func TestWriteFailsWhenTableIsMissing(t *testing.T) {
 	}
 	w.cfg.MaxRetries, w.cfg.RetryBackoff = 1, time.Millisecond
 	err := w.Write(ctx, testClicks(2, time.Now()))
-	if err == nil || !strings.Contains(err.Error(), "insert 2 clicks into "+w.db+".clicks (attempt 2)") {
+	if err == nil || !strings.Contains(err.Error(), "insert 2 rows into "+w.db+".clicks (attempt 2)") {
 		t.Fatalf("Write() = %v, want an insert error after 2 attempts", err)
 	}
 }

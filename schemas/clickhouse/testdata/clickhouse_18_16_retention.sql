@@ -45,3 +45,39 @@ PARTITION BY toYYYYMM(ts)
 ORDER BY (workspace_id, link_id, ts, event_id);
 
 ALTER TABLE analytics.clicks ADD COLUMN internal UInt8 DEFAULT 0 AFTER variant;
+
+CREATE TABLE IF NOT EXISTS analytics.conversions
+(
+    event_id      UUID,
+    name          String,
+    occurred_at   DateTime('UTC'),
+    workspace_id  String,
+    link_id       String,
+    domain        String,
+    tags          Array(String),
+    contact_id    String,
+    external_id   String,
+    amount        Int64,
+    currency      String,
+    metadata      Nested(key String, value String),
+    matched_by    String,
+    click_id      UUID,
+    click_type    Enum8('click' = 1, 'qr_scan' = 2),
+    clicked_at    DateTime('UTC'),
+    utm_source    String,
+    utm_medium    String,
+    utm_campaign  String,
+    utm_term      String,
+    utm_content   String,
+    country       String,
+    device_type   String,
+    referrer_host String,
+    bot           UInt8,
+    rule_id       String,
+    variant       String,
+    visitor_hash  UInt64,
+    inserted_at   DateTime('UTC') DEFAULT now()
+)
+ENGINE = ReplacingMergeTree()
+PARTITION BY toYYYYMM(occurred_at)
+ORDER BY (workspace_id, link_id, occurred_at, event_id);

@@ -46,3 +46,39 @@ ORDER BY (workspace_id, link_id, ts, event_id)
 TTL ts + INTERVAL 90 DAY;
 
 ALTER TABLE analytics.clicks ADD COLUMN IF NOT EXISTS internal UInt8 DEFAULT 0 AFTER variant;
+
+CREATE TABLE IF NOT EXISTS analytics.conversions
+(
+    event_id      UUID,
+    name          LowCardinality(String),
+    occurred_at   DateTime('UTC') CODEC(Delta, ZSTD(1)),
+    workspace_id  LowCardinality(String),
+    link_id       String,
+    domain        LowCardinality(String),
+    tags          Array(String),
+    contact_id    String,
+    external_id   String,
+    amount        Int64,
+    currency      LowCardinality(String),
+    metadata      Nested(key String, value String),
+    matched_by    LowCardinality(String),
+    click_id      UUID,
+    click_type    Enum8('click' = 1, 'qr_scan' = 2),
+    clicked_at    DateTime('UTC'),
+    utm_source    LowCardinality(String),
+    utm_medium    LowCardinality(String),
+    utm_campaign  LowCardinality(String),
+    utm_term      String,
+    utm_content   String,
+    country       LowCardinality(String),
+    device_type   LowCardinality(String),
+    referrer_host LowCardinality(String),
+    bot           UInt8,
+    rule_id       LowCardinality(String),
+    variant       LowCardinality(String),
+    visitor_hash  UInt64,
+    inserted_at   DateTime('UTC') DEFAULT now()
+)
+ENGINE = ReplacingMergeTree()
+PARTITION BY toYYYYMM(occurred_at)
+ORDER BY (workspace_id, link_id, occurred_at, event_id);
