@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -20,7 +21,9 @@ import (
 // and the enrich worker to the webhook sink; a conversion reported to the
 // node's API with the click id the destination received goes through the
 // node's spool and Kafka to the same sink, which attributes it and sends
-// a verified conversion.attributed with the enriched click's facts.
+// a verified conversion.attributed with the enriched click's facts; the
+// ClickHouse sink stores it once in the conversions table, where analysts
+// find it with its campaign and country.
 func TestConversionAttributedThroughKafka(t *testing.T) {
 	brokers := testenv.Kafka(t)
 	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("conv") + ".", Partitions: 2, ReplicationFactor: 1}
@@ -50,6 +53,13 @@ func TestConversionAttributedThroughKafka(t *testing.T) {
 	run(t, "webhook sink", func(ctx context.Context) error {
 		return app.RunWebhookSink(ctx, app.WebhookSink{Kafka: kafka, Group: testenv.Name("webhook"), DataDir: sinkDir,
 			Webhooks: app.Webhooks{AllowPrivate: true}, Batch: batch})
+	})
+	dsn, conn, db := clickhouseDB(t)
+	if _, err := app.Migrate(context.Background(), dsn, nil); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "clickhouse sink", func(ctx context.Context) error {
+		return app.RunClickHouseSink(ctx, app.ClickHouseSink{Kafka: kafka, Group: testenv.Name("sink"), DSN: dsn, Batch: batch})
 	})
 
 	l := createLink(t, apiURL, map[string]any{"destination_url": "https://shop.example.com/cart", "path": "cart",
@@ -84,5 +94,18 @@ func TestConversionAttributedThroughKafka(t *testing.T) {
 		data["contact_id"] != "sf_0031" || data["amount"] != float64(12900) || c["click_id"] != clickID ||
 		c["country"] != "GB" || c["device_class"] != "mobile" || len(bad) != 0 {
 		t.Fatalf("webhook %v (refused %v)", p, bad)
+	}
+
+	var rows, amount uint64
+	var country, campaign, linkID string
+	q := "SELECT count(), toUInt64(sum(amount)), any(country), any(utm_campaign), any(link_id) FROM " + db + ".conversions FINAL"
+	waitFor(t, "the conversion in ClickHouse", 60*time.Second, func() (bool, string) {
+		if err := conn.QueryRow(context.Background(), q).Scan(&rows, &amount, &country, &campaign, &linkID); err != nil {
+			return false, err.Error()
+		}
+		return rows >= 1, fmt.Sprint(rows, " rows")
+	})
+	if rows != 1 || amount != 12900 || country != "GB" || linkID != l.ID {
+		t.Fatalf("conversions table: %d rows, amount %d, country %q, link %q", rows, amount, country, linkID)
 	}
 }

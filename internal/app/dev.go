@@ -54,13 +54,14 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	defer enricher.Close()
 
 	var writer pipeline.ClickWriter
+	var convWriter pipeline.ConversionWriter // only ClickHouse keeps conversions
 	if cfg.ClickHouseDSN != "" {
 		w, err := openClickHouse(ctx, cfg.ClickHouseDSN, n.log, true)
 		if err != nil {
 			return err
 		}
 		defer w.Close()
-		writer = w
+		writer, convWriter = w, w
 	} else {
 		w, err := jsonfile.Open(filepath.Join(cfg.DataDir, "clicks.jsonl"))
 		if err != nil {
@@ -101,6 +102,12 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		defer func() { err = errors.Join(err, attr.close()) }()
 		attr.run(g, n.spool.Consumer("attribution", enriched, batch),
 			n.spool.Consumer("attribution", cfg.Kafka.Topic(conversionsTopic), batch))
+		if convWriter != nil {
+			convIn := n.spool.Consumer("sink-conversions", cfg.Kafka.Topic(pipeline.LinkEventsTopic), batch)
+			g.Go("sink conversions", func(ctx context.Context) error {
+				return convIn.Run(ctx, pipeline.ConversionsSink(convWriter, n.spool, n.log))
+			})
+		}
 	}
 	// ---- end webhooks
 	if cfg.LinkCheck.Enabled {

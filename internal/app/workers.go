@@ -53,7 +53,9 @@ func RunEnrichWorker(ctx context.Context, cfg EnrichWorker) error {
 }
 
 // RunClickHouseSink consumes enriched clicks and inserts them into
-// ClickHouse, committing each batch only after the insert was acknowledged.
+// ClickHouse, committing each batch only after the insert was acknowledged;
+// a second consumer group does the same for the attributed conversions of
+// the link events topic (the conversions table).
 func RunClickHouseSink(ctx context.Context, cfg ClickHouseSink) error {
 	if err := cfg.Kafka.validate(); err != nil {
 		return fmt.Errorf("sink config: %w", err)
@@ -84,7 +86,19 @@ func RunClickHouseSink(ctx context.Context, cfg ClickHouseSink) error {
 	if err != nil {
 		return fmt.Errorf("kafka consumer: %w", err)
 	}
-	return consumer.Run(ctx, pipeline.Sink(w, dlq, log))
+	// Attributed conversions ride the link events topic (see the
+	// attribution stage); their own group keeps a conversions table that
+	// lags or fails from holding clicks back.
+	conversions, err := ingest.NewKafkaConsumer(kcfg, group+"-conversions", cfg.Kafka.Topic(pipeline.LinkEventsTopic), cfg.Batch.options())
+	if err != nil {
+		return fmt.Errorf("kafka conversions consumer: %w", err)
+	}
+	g := newGroup(ctx)
+	g.Go("clickhouse clicks", func(ctx context.Context) error { return consumer.Run(ctx, pipeline.Sink(w, dlq, log)) })
+	g.Go("clickhouse conversions", func(ctx context.Context) error {
+		return conversions.Run(ctx, pipeline.ConversionsSink(w, dlq, log))
+	})
+	return g.Wait()
 }
 
 // Migrate applies the ClickHouse DDL and returns the server's version.

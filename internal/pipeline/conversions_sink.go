@@ -1,0 +1,98 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/sinks/clickhouse"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
+)
+
+// ConversionWriter stores attributed conversions; *clickhouse.Writer is
+// one. WriteConversions follows ClickWriter.Write's contract: nil once
+// durable, a PartialWriteError naming the rows that can never be stored.
+type ConversionWriter interface {
+	WriteConversions(ctx context.Context, convs []clickhouse.Conversion) error
+}
+
+// ConversionsSink returns the handler that stores the conversion.attributed
+// events of LinkEventsTopic (the attribution stage's output) through w, for
+// analysts' funnels; every other event is passed over (by its headers when
+// it has them, without decoding). Like Sink, it returns nil only once the
+// conversions are stored and what can never be stored is dead-lettered.
+func ConversionsSink(w ConversionWriter, dlq ingest.Producer, log *slog.Logger) ingest.Handler {
+	log = orDiscard(log)
+	return func(ctx context.Context, batch []ingest.Record) error {
+		var rows []clickhouse.Conversion
+		var from []int // rows[i] decoded from batch[from[i]]
+		var dead []ingest.Record
+		for i, r := range batch {
+			if typ, _, ok := eventHeaders(r); ok && typ != webhook.EventConversionAttributed {
+				continue
+			}
+			e, err := webhook.DecodeLinkEvent(r.Value)
+			if err == nil && e.Type != webhook.EventConversionAttributed {
+				continue
+			}
+			var c clickhouse.Conversion
+			if err == nil {
+				c, err = conversionRow(e)
+			}
+			if err != nil {
+				dead = append(dead, deadLetter(log, "conversions-sink", r, err))
+				continue
+			}
+			rows = append(rows, c)
+			from = append(from, i)
+		}
+		if len(rows) > 0 {
+			err := w.WriteConversions(ctx, rows)
+			var partial PartialWriteError
+			switch {
+			case errors.As(err, &partial):
+				for i, rerr := range partial.RejectedRows() {
+					if i >= 0 && i < len(from) {
+						dead = append(dead, deadLetter(log, "conversions-sink", batch[from[i]], rerr))
+					}
+				}
+			case err != nil:
+				return fmt.Errorf("write %d conversions: %w", len(rows), err)
+			}
+		}
+		if len(dead) > 0 {
+			if err := dlq.Produce(ctx, dead); err != nil {
+				return fmt.Errorf("dead-letter %d records: %w", len(dead), err)
+			}
+		}
+		return nil
+	}
+}
+
+// conversionRow maps a conversion.attributed event to its table row.
+func conversionRow(e *webhook.LinkEvent) (clickhouse.Conversion, error) {
+	var d webhook.ConversionData
+	if err := json.Unmarshal(e.Data, &d); err != nil {
+		return clickhouse.Conversion{}, fmt.Errorf("conversion.attributed %s: field data: %w", e.ID, err)
+	}
+	var hash uint64
+	if d.Click.VisitorHash != "" {
+		h, err := strconv.ParseUint(d.Click.VisitorHash, 10, 64)
+		if err != nil {
+			return clickhouse.Conversion{}, fmt.Errorf("conversion.attributed %s: field data.click.visitor_hash: %w", e.ID, err)
+		}
+		hash = h
+	}
+	return clickhouse.Conversion{
+		EventID: d.ConversionID, Name: d.Name, OccurredAt: d.OccurredAt, WorkspaceID: e.WorkspaceID,
+		LinkID: d.LinkID, Domain: d.Domain, Tags: d.Tags, ContactID: d.ContactID, ExternalID: d.ExternalID,
+		Amount: d.Amount, Currency: d.Currency, Metadata: d.Metadata, MatchedBy: d.Attribution.MatchedBy,
+		ClickID: d.Click.ClickID, ClickType: d.Click.Type, ClickedAt: d.Click.ClickedAt, UTM: d.Click.UTM,
+		Country: d.Click.Country, DeviceType: d.Click.DeviceClass, ReferrerHost: d.Click.ReferrerHost,
+		Bot: d.Click.Bot, RuleID: d.Click.RuleID, Variant: d.Click.Variant, VisitorHash: hash,
+	}, nil
+}
