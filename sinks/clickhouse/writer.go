@@ -25,7 +25,7 @@ type Writer struct {
 	// conversions is the attributed conversions table and convSQL its
 	// INSERT (see WriteConversions).
 	conversions, convSQL string
-	logger    *slog.Logger
+	logger               *slog.Logger
 }
 
 // Open connects to the server named by cfg.DSN over the native protocol
