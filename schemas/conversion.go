@@ -57,6 +57,13 @@ type Conversion struct {
 	Metadata map[string]string `json:"metadata,omitempty"`
 }
 
+// The range of OccurredAt: what analytics stores can hold (ClickHouse's
+// DateTime is seconds since 1970 in 32 bits).
+var (
+	minConversionTime = time.Unix(0, 0)
+	maxConversionTime = time.Unix(1<<32, 0)
+)
+
 // FieldError is a validation error that names the bad field, so an API
 // can answer it as such.
 type FieldError struct {
@@ -91,6 +98,9 @@ func (c *Conversion) Validate() error {
 	}
 	if c.OccurredAt.IsZero() {
 		return fieldErr("occurred_at", "required")
+	}
+	if c.OccurredAt.Before(minConversionTime) || !c.OccurredAt.Before(maxConversionTime) {
+		return fieldErr("occurred_at", "want a time from 1970 to 2105, got %s", c.OccurredAt.Format(time.RFC3339))
 	}
 	if c.Amount > MaxConversionAmount || c.Amount < -MaxConversionAmount {
 		return fieldErr("amount", "want at most %d in absolute value (minor units)", int64(MaxConversionAmount))

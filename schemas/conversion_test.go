@@ -69,6 +69,7 @@ func TestConversionValidateNamesTheField(t *testing.T) {
 		{"contact id with a space", func(c *Conversion) { c.ContactID = "a b" }, "contact_id"},
 		{"long external id", func(c *Conversion) { c.ExternalID = strings.Repeat("x", 129) }, "external_id"},
 		{"no time", func(c *Conversion) { c.OccurredAt = time.Time{} }, "occurred_at"},
+		{"before 1970", func(c *Conversion) { c.OccurredAt = time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC) }, "occurred_at"},
 		{"huge amount", func(c *Conversion) { c.Amount = MaxConversionAmount + 1 }, "amount"},
 		{"lower-case currency", func(c *Conversion) { c.Currency = "eur" }, "currency"},
 		{"amount without currency", func(c *Conversion) { c.Currency = "" }, "currency"},
