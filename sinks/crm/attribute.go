@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -12,10 +13,38 @@ import (
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
-// contactRef is a contact's latest click.
+// contactRef is a contact's latest clicks, newest first, at most
+// contactClicks of them: enough to find the last click before a
+// conversion reported late (after the contact clicked again).
 type contactRef struct {
+	Clicks []clickRef `json:"clicks"`
+}
+
+type clickRef struct {
 	ClickID string    `json:"click_id"`
 	Time    time.Time `json:"ts"`
+}
+
+// contactClicks bounds a contact's click history.
+const contactClicks = 8
+
+// clockSkew is how far after a conversion's occurred_at a click may be and
+// still be credited by contact: occurred_at comes from another system's
+// clock.
+const clockSkew = 5 * time.Minute
+
+// add puts c into the history, newest first, once, within the bound.
+func (r *contactRef) add(c Click) {
+	for _, x := range r.Clicks {
+		if x.ClickID == c.EventID {
+			return // a redelivered click
+		}
+	}
+	r.Clicks = append(r.Clicks, clickRef{ClickID: c.EventID, Time: c.Time})
+	slices.SortStableFunc(r.Clicks, func(a, b clickRef) int { return b.Time.Compare(a.Time) })
+	if len(r.Clicks) > contactClicks {
+		r.Clicks = r.Clicks[:contactClicks]
+	}
 }
 
 // pendingConversion is a conversion waiting for its click.
@@ -39,7 +68,7 @@ const (
 )
 
 // Attribute finds the click to credit for c: the click it names, or, when
-// c names none (or one of another workspace, or too old), the latest click
+// c names none (or one of another workspace, or too old), the last click
 // of its contact. When that click is not indexed yet it parks c (durably)
 // until it is, or until Config.PendingFor passes.
 func (a *Attributor) Attribute(c *schemas.Conversion) (*Attributed, Outcome, error) {
@@ -59,7 +88,7 @@ func (a *Attributor) Attribute(c *schemas.Conversion) (*Attributed, Outcome, err
 		}
 	}
 	if c.ContactID != "" {
-		click, ok, err := a.contactClick(ws, c.ContactID)
+		click, ok, err := a.contactClick(ws, c.ContactID, c.OccurredAt.Add(clockSkew))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -99,18 +128,24 @@ func (a *Attributor) click(id string) (Click, bool, error) {
 	return c, ok, nil
 }
 
-// contactClick reads the latest indexed click of a contact.
-func (a *Attributor) contactClick(ws, contact string) (Click, bool, error) {
+// contactClick reads the latest indexed click of a contact at or before
+// notAfter.
+func (a *Attributor) contactClick(ws, contact string, notAfter time.Time) (Click, bool, error) {
 	var ref contactRef
 	ok, err := a.get(contactKey(ws, contact), &ref)
 	if err != nil || !ok {
 		return Click{}, false, err
 	}
-	c, ok, err := a.click(ref.ClickID) // gone when the window swept it
-	if ok && c.WorkspaceID != ws {
-		ok = false
+	for _, r := range ref.Clicks {
+		if r.Time.After(notAfter) {
+			continue
+		}
+		c, ok, err := a.click(r.ClickID) // gone when the window swept it
+		if err != nil || ok && c.WorkspaceID == ws {
+			return c, ok, err
+		}
 	}
-	return c, ok, err
+	return Click{}, false, nil
 }
 
 func (a *Attributor) get(key []byte, v any) (bool, error) {
@@ -141,7 +176,7 @@ func (a *Attributor) IndexClicks(clicks []*schemas.EnrichedClick) ([]Attributed,
 	defer a.mu.Unlock()
 	b := a.db.NewBatch()
 	defer b.Close()
-	latest := map[string]Click{} // contact key -> latest click of this batch
+	byContact := map[string][]Click{} // contact key -> clicks of this batch
 	indexed := make([]Click, 0, len(clicks))
 	for _, ec := range clicks {
 		c := ClickOf(ec)
@@ -155,23 +190,20 @@ func (a *Attributor) IndexClicks(clicks []*schemas.EnrichedClick) ([]Attributed,
 		indexed = append(indexed, c)
 		if c.ContactID != "" {
 			k := string(contactKey(c.WorkspaceID, c.ContactID))
-			if prev, ok := latest[k]; !ok || c.Time.After(prev.Time) {
-				latest[k] = c
-			}
+			byContact[k] = append(byContact[k], c)
 		}
 	}
-	for k, c := range latest {
+	for k, cs := range byContact {
 		var ref contactRef
-		ok, err := a.get([]byte(k), &ref)
-		if err != nil {
-			return nil, fmt.Errorf("index click %s: %w", c.EventID, err)
+		if _, err := a.get([]byte(k), &ref); err != nil {
+			return nil, fmt.Errorf("index the clicks of contact %q: %w", k, err)
 		}
-		if ok && !c.Time.After(ref.Time) {
-			continue // a redelivered or late click: the contact has a newer one
+		for _, c := range cs {
+			ref.add(c)
 		}
-		v, _ := json.Marshal(contactRef{ClickID: c.EventID, Time: c.Time})
+		v, _ := json.Marshal(ref)
 		if err := b.Set([]byte(k), v, nil); err != nil {
-			return nil, fmt.Errorf("index click %s: %w", c.EventID, err)
+			return nil, fmt.Errorf("index the clicks of contact %q: %w", k, err)
 		}
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
@@ -212,6 +244,9 @@ func (a *Attributor) waiting(prefix []byte, click Click, by string) ([]Attribute
 		}
 		if workspaceOf(p.Conversion.WorkspaceID) != click.WorkspaceID || !a.inWindow(click, p.Conversion) {
 			continue // another workspace's click with this id, or too old: it expires unattributed
+		}
+		if by == MatchedByContactID && click.Time.After(p.Conversion.OccurredAt.Add(clockSkew)) {
+			continue // the contact clicked after converting: not what led to it
 		}
 		out = append(out, Attributed{Conversion: p.Conversion, Click: click, MatchedBy: by,
 			pending: append([]byte(nil), it.Key()...)})

@@ -28,7 +28,7 @@ const (
 // Attribution matches (Attributed.MatchedBy).
 const (
 	MatchedByClickID   = "click_id"   // the conversion named the click
-	MatchedByContactID = "contact_id" // the contact's latest click
+	MatchedByContactID = "contact_id" // the contact's last click before the conversion
 )
 
 // Config configures an Attributor. Zero fields take the defaults.

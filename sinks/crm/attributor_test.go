@@ -182,6 +182,45 @@ func TestAttributeOutcomes(t *testing.T) {
 	}
 }
 
+// TestContactCreditsTheLastClickBeforeTheConversion: a conversion reported
+// late, after the contact clicked again, credits the click before it; one
+// whose contact only clicked after it waits, and a later click does not
+// resolve it.
+func TestContactCreditsTheLastClickBeforeTheConversion(t *testing.T) {
+	f := newFixture(t)
+	f.index(t, click(idAt(t0, 1), "ws_a", "lnk_1", "hs_7", t0), click(idAt(t0.Add(2*time.Hour), 2), "ws_a", "lnk_2", "hs_7", t0.Add(2*time.Hour)))
+	at, out := f.attribute(t, conversion(idAt(t0, 100), "ws_a", "", "hs_7", t0.Add(time.Hour)))
+	if out != Credited || at.Click.LinkID != "lnk_1" {
+		t.Fatalf("credited %v %+v, want the click on lnk_1 an hour before", out, at)
+	}
+
+	early := conversion(idAt(t0, 101), "ws_a", "", "hs_8", t0)
+	if _, out := f.attribute(t, early); out != Parked {
+		t.Fatalf("a contact without clicks: outcome %d, want parked", out)
+	}
+	if got := f.index(t, click(idAt(t0.Add(time.Hour), 3), "ws_a", "lnk_3", "hs_8", t0.Add(time.Hour))); len(got) != 0 {
+		t.Fatalf("a click an hour after the conversion resolved it: %+v", got)
+	}
+	if got := f.index(t, click(idAt(t0.Add(-time.Minute), 4), "ws_a", "lnk_4", "hs_8", t0.Add(-time.Minute))); len(got) != 1 || got[0].Click.LinkID != "lnk_4" {
+		t.Fatalf("the click a minute before (arriving late) resolved %+v, want the conversion on lnk_4", got)
+	}
+}
+
+func TestContactHistoryIsBounded(t *testing.T) {
+	f := newFixture(t)
+	for i := range 3 * contactClicks {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		f.index(t, click(idAt(at, i), "ws_a", fmt.Sprint("lnk_", i), "hs_7", at))
+	}
+	var ref contactRef
+	if ok, err := f.a.get(contactKey("ws_a", "hs_7"), &ref); !ok || err != nil || len(ref.Clicks) != contactClicks {
+		t.Fatalf("history of %d clicks (%v), want %d", len(ref.Clicks), err, contactClicks)
+	}
+	if newest := ref.Clicks[0].Time; !newest.Equal(t0.Add(time.Duration(3*contactClicks-1) * time.Minute)) {
+		t.Fatalf("newest kept click at %s", newest)
+	}
+}
+
 func TestRedeliveredOlderClickKeepsTheContactsLatest(t *testing.T) {
 	f := newFixture(t)
 	older, newer := click(idAt(t0, 1), "ws_a", "lnk_1", "hs_7", t0), click(idAt(t0.Add(time.Minute), 2), "ws_a", "lnk_2", "hs_7", t0.Add(time.Minute))

@@ -9,8 +9,9 @@
 //   - an index of recent clicks by event id (the click id the redirector
 //     hands the destination as ct_click), each with its workspace, link,
 //     campaign and the privacy-safe facts webhooks carry;
-//   - each contact's latest click, for conversions reported with a
-//     contact id only (last-click attribution);
+//   - each contact's latest clicks, for conversions reported with a
+//     contact id only (last-click attribution: the contact's last click
+//     before the conversion, within a few minutes of clock skew);
 //   - conversions whose click has not arrived yet: clicks and conversions
 //     travel on different topics, so a conversion can overtake its click.
 //     It waits (Config.PendingFor) and is attributed when the click is

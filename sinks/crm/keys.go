@@ -8,7 +8,7 @@ import (
 // Key layout (one pebble store per Attributor):
 //
 //	c/<click id>                                  -> Click (JSON)
-//	k/<workspace>\x00<contact id>                 -> contactRef (JSON): the contact's latest click
+//	k/<workspace>\x00<contact id>                 -> contactRef (JSON): the contact's latest clicks
 //	p/c/<click id>/<conversion id>                -> pendingConversion (JSON): waits for the click
 //	p/k/<workspace>\x00<contact id>\x00<conv id>  -> pendingConversion (JSON): waits for a click of the contact
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -30,8 +31,16 @@ func (a *Attributor) Sweep() ([]*schemas.Conversion, error) {
 	}
 	err := a.scan([]byte(prefixContact), func(k, v []byte) error {
 		var ref contactRef
-		if json.Unmarshal(v, &ref) != nil || ref.Time.Before(cutoff) {
+		if json.Unmarshal(v, &ref) != nil {
 			return b.Delete(k, nil)
+		}
+		keep := slices.DeleteFunc(slices.Clone(ref.Clicks), func(r clickRef) bool { return r.Time.Before(cutoff) })
+		switch {
+		case len(keep) == 0:
+			return b.Delete(k, nil)
+		case len(keep) < len(ref.Clicks):
+			nv, _ := json.Marshal(contactRef{Clicks: keep})
+			return b.Set(k, nv, nil)
 		}
 		return nil
 	})

@@ -4,7 +4,7 @@ import "time"
 
 // EventConversionAttributed is sent for a conversion reported through the
 // conversions API once the click that led to it is known: the click the
-// conversion named (its ct_click id) or the contact's latest click (see
+// conversion named (its ct_click id) or the contact's last click before it (see
 // package sinks/crm). Data: ConversionData; webhook-id: the conversion's
 // event id, so a conversion reported twice with one external_id is one
 // message.
@@ -33,7 +33,8 @@ type ConversionData struct {
 
 // Attribution says how the click was chosen.
 type Attribution struct {
-	// Model is "last_click": the named click, or the contact's latest.
+	// Model is "last_click": the named click, or the contact's last
+	// click before the conversion.
 	Model string `json:"model"`
 	// MatchedBy is "click_id" or "contact_id".
 	MatchedBy string `json:"matched_by"`
