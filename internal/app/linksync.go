@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
@@ -62,7 +63,7 @@ func publishLinkChanges(out ingest.Producer, linksTopic, eventsTopic string, log
 				})
 			}
 			if eventsTopic != "" {
-				recs = append(recs, eventRecord(eventsTopic, l.ID, webhook.LinkEvent{
+				recs = append(recs, pipeline.LinkEventRecord(eventsTopic, l.ID, webhook.LinkEvent{
 					ID: uuid.Must(uuid.NewV7()).String(), Type: eventType, Time: now, WorkspaceID: l.WorkspaceID, Data: data}))
 			}
 		}
@@ -72,13 +73,6 @@ func publishLinkChanges(out ingest.Producer, linksTopic, eventsTopic string, log
 			log.Error("link changes lost: spool", "records", len(recs), "event", eventType, "err", err)
 		}
 	}
-}
-
-// eventRecord is the record of a webhook.LinkEvent (link, checker or job
-// event) on the link events topic, keyed by key; it sets the version.
-func eventRecord(topic, key string, ev webhook.LinkEvent) ingest.Record {
-	return ingest.Record{Topic: topic, Key: []byte(key), Value: webhook.EncodeLinkEvent(ev), Timestamp: ev.Time.UTC(),
-		Headers: []ingest.Header{{Key: webhook.HeaderEventType, Value: []byte(ev.Type)}, {Key: webhook.HeaderEventWorkspace, Value: []byte(ev.WorkspaceID)}}}
 }
 
 // linkHook sees durable link changes: one from a single API call, a round

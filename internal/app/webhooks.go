@@ -172,7 +172,7 @@ func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(
 	return func(typ string, j *redirect.Job) {
 		data, err := json.Marshal(j)
 		if err == nil {
-			rec := eventRecord(topic, j.ID, webhook.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
+			rec := pipeline.LinkEventRecord(topic, j.ID, webhook.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
 				Time: time.Now(), WorkspaceID: j.WorkspaceID, Data: data})
 			ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
 			err = out.Produce(ctx, []ingest.Record{rec})

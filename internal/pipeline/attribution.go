@@ -62,7 +62,7 @@ func NewAttribution(cfg AttributionConfig) (*Attribution, error) {
 		cfg.EventsTopic = LinkEventsTopic
 	}
 	if cfg.ShortURL == nil {
-		cfg.ShortURL = func(c *schemas.EnrichedClick) string { return "https://" + c.Domain + "/" + c.Path }
+		cfg.ShortURL = defaultShortURL
 	}
 	return &Attribution{cfg: cfg, log: orDiscard(cfg.Logger)}, nil
 }
@@ -143,13 +143,8 @@ func (s *Attribution) events(atts []crm.Attributed) []ingest.Record {
 	for _, at := range atts {
 		data, _ := json.Marshal(s.data(at)) // plain strings, numbers and times: cannot fail
 		c := at.Conversion
-		recs = append(recs, ingest.Record{
-			Topic: s.cfg.EventsTopic, Key: []byte(at.Click.LinkID), Timestamp: c.OccurredAt,
-			Headers: []ingest.Header{{Key: webhook.HeaderEventType, Value: []byte(webhook.EventConversionAttributed)},
-				{Key: webhook.HeaderEventWorkspace, Value: []byte(c.WorkspaceID)}},
-			Value: webhook.EncodeLinkEvent(webhook.LinkEvent{ID: c.EventID, Type: webhook.EventConversionAttributed,
-				Time: c.OccurredAt, WorkspaceID: c.WorkspaceID, Data: data}),
-		})
+		recs = append(recs, LinkEventRecord(s.cfg.EventsTopic, at.Click.LinkID, webhook.LinkEvent{ID: c.EventID,
+			Type: webhook.EventConversionAttributed, Time: c.OccurredAt, WorkspaceID: c.WorkspaceID, Data: data}))
 	}
 	return recs
 }
@@ -157,10 +152,7 @@ func (s *Attribution) events(atts []crm.Attributed) []ingest.Record {
 // data is the webhook data of an attribution.
 func (s *Attribution) data(at crm.Attributed) webhook.ConversionData {
 	c, k := at.Conversion, at.Click
-	ec := &schemas.EnrichedClick{EventID: k.EventID, Type: k.Type, Time: k.Time, WorkspaceID: k.WorkspaceID,
-		LinkID: k.LinkID, Domain: k.Domain, Path: k.Path, Destination: k.Destination, UTM: k.UTM, Country: k.Country,
-		DeviceType: k.DeviceType, ReferrerHost: k.ReferrerHost, Bot: k.Bot, ContactID: k.ContactID,
-		RuleID: k.RuleID, Variant: k.Variant, VisitorHash: k.VisitorHash}
+	ec := k.Enriched()
 	contact := c.ContactID
 	if contact == "" {
 		contact = k.ContactID

@@ -59,6 +59,14 @@ func (w *Webhooks) LinkEvents() ingest.Handler {
 	}
 }
 
+// LinkEventRecord is the record of ev (a link, checker, job or
+// conversion event) on topic, keyed by key: its encoding with the version
+// set, and the type and workspace headers eventHeaders reads.
+func LinkEventRecord(topic, key string, ev webhook.LinkEvent) ingest.Record {
+	return ingest.Record{Topic: topic, Key: []byte(key), Value: webhook.EncodeLinkEvent(ev), Timestamp: ev.Time.UTC(),
+		Headers: []ingest.Header{{Key: webhook.HeaderEventType, Value: []byte(ev.Type)}, {Key: webhook.HeaderEventWorkspace, Value: []byte(ev.WorkspaceID)}}}
+}
+
 // eventHeaders reads the type and workspace headers of a link event
 // record (webhook.HeaderEventType, HeaderEventWorkspace); ok is false when
 // either is missing, and the record is then decoded to find out.
