@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -29,18 +28,7 @@ func TestConversionAttributedThroughKafka(t *testing.T) {
 	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("conv") + ".", Partitions: 2, ReplicationFactor: 1}
 	sinkDir := t.TempDir()
 	rc := newReceiver(t, nil)
-	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(sinkDir, "webhooks")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ep, err := reg.Create(webhook.EndpointSpec{URL: rc.srv.URL + "/hooks", Events: []string{webhook.EventConversionAttributed}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc.setSecret(ep.Secrets[0].Value)
-	if err := reg.Close(); err != nil {
-		t.Fatal(err)
-	}
+	rc.subscribe(t, sinkDir, webhook.EventConversionAttributed)
 
 	node := nodeConfig(t)
 	node.Kafka = kafka

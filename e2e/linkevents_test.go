@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,18 +21,7 @@ func TestLinkEventsReachWebhooksThroughKafka(t *testing.T) {
 
 	rc := newReceiver(t, nil)
 
-	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(sinkDir, "webhooks")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ep, err := reg.Create(webhook.EndpointSpec{URL: rc.srv.URL + "/hooks", Events: []string{webhook.EventLinkCreated}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc.setSecret(ep.Secrets[0].Value)
-	if err := reg.Close(); err != nil {
-		t.Fatal(err)
-	}
+	rc.subscribe(t, sinkDir, webhook.EventLinkCreated)
 
 	node := nodeConfig(t)
 	node.Kafka = kafka

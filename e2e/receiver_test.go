@@ -6,10 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/sinks/webhook"
 	"github.com/clicktrail/clicktrail/webhooks"
 )
 
@@ -62,6 +64,25 @@ func (rc *receiver) setSecret(s string) {
 	rc.mu.Lock()
 	rc.secret = s
 	rc.mu.Unlock()
+}
+
+// subscribe registers rc as an endpoint for events in the webhook
+// registry under sinkDir (before the sink that owns it starts) and teaches
+// rc the endpoint's secret.
+func (rc *receiver) subscribe(t *testing.T, sinkDir string, events ...string) {
+	t.Helper()
+	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(sinkDir, "webhooks")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep, err := reg.Create(webhook.EndpointSpec{URL: rc.srv.URL + "/hooks", Events: events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.setSecret(ep.Secrets[0].Value)
+	if err := reg.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // received returns copies of the verified payloads and the refusals.

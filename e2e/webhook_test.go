@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -95,18 +94,7 @@ func TestWebhookSinkOnKafkaRetriesAcrossRestart(t *testing.T) {
 		return ids
 	}
 
-	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(dataDir, "webhooks")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ep, err := reg.Create(webhook.EndpointSpec{URL: rc.srv.URL + "/hooks", Events: []string{webhook.EventClickCreated}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc.setSecret(ep.Secrets[0].Value)
-	if err := reg.Close(); err != nil {
-		t.Fatal(err)
-	}
+	rc.subscribe(t, dataDir, webhook.EventClickCreated)
 
 	group := testenv.Name("webhook")
 	sink := func(ctx context.Context) error {
