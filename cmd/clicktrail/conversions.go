@@ -39,12 +39,8 @@ func conversionsCmd() *cli.Command {
 					if c.IsSet("amount") {
 						body["amount"] = c.Int64("amount")
 					}
-					md, err := keyValues("metadata", c.StringSlice("metadata"))
-					if err != nil {
+					if err := putMetadata(c, body); err != nil {
 						return err
-					}
-					if len(md) > 0 {
-						body["metadata"] = md
 					}
 					b, err := json.Marshal(body)
 					if err != nil {

@@ -232,12 +232,8 @@ func createLink(c *cli.Context) error {
 	if tags := c.StringSlice("tag"); len(tags) > 0 {
 		body["tags"] = tags
 	}
-	md, err := keyValues("metadata", c.StringSlice("metadata"))
-	if err != nil {
+	if err := putMetadata(c, body); err != nil {
 		return err
-	}
-	if len(md) > 0 {
-		body["metadata"] = md
 	}
 	b, err := json.Marshal(body)
 	if err != nil {
@@ -246,17 +242,23 @@ func createLink(c *cli.Context) error {
 	return callAPI(c, http.MethodPost, "/v1/links", b)
 }
 
-// keyValues parses the key=value items of a repeatable flag.
-func keyValues(flag string, kvs []string) (map[string]string, error) {
+// putMetadata sets body's "metadata" from the key=value items of the
+// repeatable --metadata flag, when there are any.
+func putMetadata(c *cli.Context, body map[string]any) error {
+	kvs := c.StringSlice("metadata")
+	if len(kvs) == 0 {
+		return nil
+	}
 	md := map[string]string{}
 	for _, kv := range kvs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, fmt.Errorf("%s %q: want key=value", flag, kv)
+			return fmt.Errorf("metadata %q: want key=value", kv)
 		}
 		md[k] = v
 	}
-	return md, nil
+	body["metadata"] = md
+	return nil
 }
 
 // callAPI sends one request and prints the answer; a non-2xx answer is an
