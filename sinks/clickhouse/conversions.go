@@ -93,24 +93,16 @@ func conversionValues(c *Conversion) ([]any, error) {
 		return nil, errors.New("conversion " + c.EventID + ": field link_id: required")
 	}
 	for field, t := range map[string]time.Time{"occurred_at": c.OccurredAt, "clicked_at": c.ClickedAt} {
-		if t.Before(minTime) || !t.Before(maxTime) {
+		if !inDateTime(t) {
 			return nil, fmt.Errorf("conversion %s: field %s: %s is outside ClickHouse DateTime's range", c.EventID, field, t.Format(time.RFC3339))
 		}
 	}
 	keys, values := sortedPairs(c.Metadata)
-	tags := c.Tags
-	if tags == nil {
-		tags = []string{}
-	}
-	var bot uint8
-	if c.Bot {
-		bot = 1
-	}
 	return []any{
-		id, c.Name, c.OccurredAt.UTC(), c.WorkspaceID, c.LinkID, c.Domain, tags,
+		id, c.Name, c.OccurredAt.UTC(), c.WorkspaceID, c.LinkID, c.Domain, orEmpty(c.Tags),
 		c.ContactID, c.ExternalID, c.Amount, c.Currency, keys, values,
 		c.MatchedBy, click, c.ClickType, c.ClickedAt.UTC(),
 		c.UTM.Source, c.UTM.Medium, c.UTM.Campaign, c.UTM.Term, c.UTM.Content,
-		c.Country, c.DeviceType, c.ReferrerHost, bot, c.RuleID, c.Variant, c.VisitorHash,
+		c.Country, c.DeviceType, c.ReferrerHost, uint8Of(c.Bot), c.RuleID, c.Variant, c.VisitorHash,
 	}, nil
 }

@@ -30,31 +30,20 @@ func rowValues(c *schemas.EnrichedClick) ([]any, error) {
 	if c.LinkID == "" {
 		return nil, fmt.Errorf("event %s: field link_id: required", c.EventID)
 	}
-	if c.Time.Before(minTime) || !c.Time.Before(maxTime) {
+	if !inDateTime(c.Time) {
 		return nil, fmt.Errorf("event %s: field ts: %s is outside ClickHouse DateTime's range [%s, %s)", c.EventID, c.Time.Format(time.RFC3339), minTime.Format(time.RFC3339), maxTime.Format(time.RFC3339))
 	}
 	keys, values := sortedPairs(c.Metadata)
-	tags := c.Tags
-	if tags == nil {
-		tags = []string{}
-	}
-	var bot, internal uint8
-	if c.Bot {
-		bot = 1
-	}
-	if c.Internal {
-		internal = 1
-	}
 	return []any{
 		id, c.Type, c.Time.UTC(), c.WorkspaceID, c.LinkID, c.Domain, c.Path, c.Destination,
 		c.IPPrefix, c.VisitorHash,
 		c.Country, c.Region, c.City,
-		c.DeviceType, c.OS, c.Browser, bot, c.BotName,
+		c.DeviceType, c.OS, c.Browser, uint8Of(c.Bot), c.BotName,
 		c.ReferrerHost, c.Language,
 		c.UTM.Source, c.UTM.Medium, c.UTM.Campaign, c.UTM.Term, c.UTM.Content,
-		tags, keys, values,
+		orEmpty(c.Tags), keys, values,
 		c.ContactID, c.RuleID, c.Variant,
-		internal,
+		uint8Of(c.Internal),
 	}, nil
 }
 
@@ -63,6 +52,25 @@ var (
 	minTime = time.Unix(0, 0).UTC()
 	maxTime = time.Unix(1<<32, 0).UTC()
 )
+
+// inDateTime reports whether a DateTime column can hold t.
+func inDateTime(t time.Time) bool { return !t.Before(minTime) && t.Before(maxTime) }
+
+// orEmpty is s, or an empty slice for nil: an Array column takes no nil.
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// uint8Of is a UInt8 flag column's value of b.
+func uint8Of(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // sortedPairs returns m's keys in order and their values, for a Nested
 // column: equal maps give equal rows.
