@@ -151,6 +151,17 @@ func ClickOf(c *schemas.EnrichedClick) Click {
 	}
 }
 
+// Enriched is the enriched click c was indexed from, as far as the index
+// keeps it (ClickOf's inverse): what the webhook click data is made of.
+func (c Click) Enriched() *schemas.EnrichedClick {
+	return &schemas.EnrichedClick{
+		EventID: c.EventID, Type: c.Type, Time: c.Time, WorkspaceID: c.WorkspaceID, LinkID: c.LinkID,
+		Domain: c.Domain, Path: c.Path, Destination: c.Destination, UTM: c.UTM, Tags: c.Tags,
+		ContactID: c.ContactID, Country: c.Country, DeviceType: c.DeviceType, ReferrerHost: c.ReferrerHost,
+		Bot: c.Bot, RuleID: c.RuleID, Variant: c.Variant, VisitorHash: c.VisitorHash,
+	}
+}
+
 // workspaceOf is a click's workspace: clicks recorded before workspaces
 // existed carry none and belong to the default one.
 func workspaceOf(ws string) string {

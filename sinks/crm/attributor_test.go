@@ -2,6 +2,7 @@ package crm
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"sync"
 	"testing"
@@ -350,4 +351,14 @@ func BenchmarkIndexClicks(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(batch)), "ns/click")
+}
+
+// TestClickRoundTrip: Enriched gives back every field ClickOf keeps.
+func TestClickRoundTrip(t *testing.T) {
+	ec := click(idAt(t0, 1), "ws_a", "lnk_1", "hs_7", t0)
+	ec.Country, ec.ReferrerHost, ec.Bot, ec.RuleID, ec.Variant = "GB", "mail.example.com", true, "r1", "b"
+	c := ClickOf(ec)
+	if again := ClickOf(c.Enriched()); !reflect.DeepEqual(again, c) {
+		t.Fatalf("round trip\n got %+v\nwant %+v", again, c)
+	}
 }
