@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -142,9 +143,9 @@ func (s *Spool) commitGroup(buf []byte, recs []groupRec) error {
 		next[t] = t.next
 	}
 	start := 0
-	var key []byte
+	var key []byte // one buffer for every key: the batch copies them
 	for _, r := range recs {
-		key = appendRecordKey(key[:0], r.t.name, next[r.t])
+		key = binary.BigEndian.AppendUint64(append(key[:0], r.t.prefix...), next[r.t])
 		_ = b.Set(key, buf[start:r.end], nil) // copies key and value; only fails on a committed batch
 		next[r.t]++
 		start = r.end

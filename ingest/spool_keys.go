@@ -28,16 +28,7 @@ func recordPrefix(topic string) []byte {
 
 // recordKey returns the key of record seq of topic.
 func recordKey(topic string, seq uint64) []byte {
-	return appendRecordKey(make([]byte, 0, len(kindRecord)+len(topic)+9), topic, seq)
-}
-
-// appendRecordKey appends the key of record seq of topic to dst: a group
-// commit reuses one buffer for all its keys (a pebble batch copies them).
-func appendRecordKey(dst []byte, topic string, seq uint64) []byte {
-	dst = append(dst, kindRecord...)
-	dst = append(dst, topic...)
-	dst = append(dst, '/')
-	return binary.BigEndian.AppendUint64(dst, seq)
+	return binary.BigEndian.AppendUint64(recordPrefix(topic), seq)
 }
 
 // recordSeq returns the sequence number of a record key of topic.
