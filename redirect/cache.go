@@ -41,7 +41,6 @@ type cacheShard struct {
 	gen   uint64
 	idx   map[cacheKey]int
 	slots []cacheSlot
-	max   int // the global bound, which one shard alone may reach
 	hand  int
 }
 
@@ -58,7 +57,6 @@ func newLinkCache(entries int) *linkCache {
 	c := &linkCache{seed: maphash.MakeSeed(), shards: make([]cacheShard, cacheShards), max: int64(entries)}
 	for i := range c.shards {
 		c.shards[i].idx = make(map[cacheKey]int, entries/cacheShards)
-		c.shards[i].max = entries
 	}
 	return c
 }

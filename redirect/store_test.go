@@ -240,8 +240,8 @@ func TestStoreSmallCacheEvicts(t *testing.T) {
 	total := 0
 	for i := range s.cache.shards {
 		sh := &s.cache.shards[i]
-		if len(sh.slots) > sh.max || len(sh.idx) != len(sh.slots) {
-			t.Fatalf("shard %d: %d slots, %d indexed, max %d", i, len(sh.slots), len(sh.idx), sh.max)
+		if int64(len(sh.slots)) > s.cache.max || len(sh.idx) != len(sh.slots) {
+			t.Fatalf("shard %d: %d slots, %d indexed, max %d", i, len(sh.slots), len(sh.idx), s.cache.max)
 		}
 		total += len(sh.slots)
 	}
