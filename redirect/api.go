@@ -358,11 +358,17 @@ type linkResponse struct {
 }
 
 func (a *api) linkResponse(l *Link) linkResponse {
-	base := a.cfg.ShortURLBase
+	return linkResponse{l, a.shortURL(l.Domain, l.Path)}
+}
+
+// ShortURL is the public URL of domain/path as the link API shows it: on
+// base (APIConfig.ShortURLBase, without a trailing slash) when it is set,
+// else scheme://domain.
+func ShortURL(scheme, base, domain, path string) string {
 	if base == "" {
-		base = a.cfg.ShortURLScheme + "://" + l.Domain
+		base = scheme + "://" + domain
 	}
-	return linkResponse{l, base + "/" + l.Path}
+	return base + "/" + path
 }
 
 func (a *api) respondLink(w http.ResponseWriter, status int, l *Link) {

@@ -254,11 +254,7 @@ func (a *api) listJobItems(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// shortURL is the short_url of domain/path (see linkResponse).
+// shortURL is the short_url of domain/path.
 func (a *api) shortURL(domain, path string) string {
-	base := a.cfg.ShortURLBase
-	if base == "" {
-		base = a.cfg.ShortURLScheme + "://" + domain
-	}
-	return base + "/" + path
+	return ShortURL(a.cfg.ShortURLScheme, a.cfg.ShortURLBase, domain, path)
 }

@@ -159,10 +159,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 // ShortURLBase (dev's is the redirect listener), else on the click's
 // domain.
 func (n *node) shortURL(c *schemas.EnrichedClick) string {
-	if n.shortBase != "" {
-		return n.shortBase + "/" + c.Path
-	}
-	return n.shortScheme + "://" + c.Domain + "/" + c.Path
+	return redirect.ShortURL(n.shortScheme, n.shortBase, c.Domain, c.Path)
 }
 
 // serve starts both HTTP servers (and the debug one when configured) in g
@@ -251,15 +248,18 @@ func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
 	n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
 	g := newGroup(ctx)
 	n.serve(g)
-	fwd := n.spool.Consumer(ingest.ForwarderGroup, cfg.Kafka.Topic(rawTopic), forwarderBatch)
-	g.Go("forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, fwd, producer) })
-	linkFwd := n.spool.Consumer(ingest.ForwarderGroup, links, forwarderBatch)
-	g.Go("links forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, linkFwd, producer) })
-	events := cfg.Kafka.Topic(pipeline.LinkEventsTopic) // link.* and link.destination_* for webhooks
-	eventFwd := n.spool.Consumer(ingest.ForwarderGroup, events, forwarderBatch)
-	g.Go("link events forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, eventFwd, producer) })
-	convFwd := n.spool.Consumer(ingest.ForwarderGroup, cfg.Kafka.Topic(conversionsTopic), forwarderBatch)
-	g.Go("conversions forwarder", func(ctx context.Context) error { return ingest.Forward(ctx, convFwd, producer) })
+	events := cfg.Kafka.Topic(pipeline.LinkEventsTopic) // link, checker, job events for webhooks
+	// Everything the node writes to its spool goes on to Kafka, one
+	// forwarder per topic.
+	for _, f := range []struct{ name, topic string }{
+		{"forwarder", cfg.Kafka.Topic(rawTopic)},
+		{"links forwarder", links},
+		{"link events forwarder", events},
+		{"conversions forwarder", cfg.Kafka.Topic(conversionsTopic)},
+	} {
+		fwd := n.spool.Consumer(ingest.ForwarderGroup, f.topic, forwarderBatch)
+		g.Go(f.name, func(ctx context.Context) error { return ingest.Forward(ctx, fwd, producer) })
+	}
 	if cfg.LinkCheck.Enabled {
 		chk, err := openLinkChecker(cfg.LinkCheck, cfg.DataDir, n.store, n.spool, events, n.log)
 		if err != nil {
