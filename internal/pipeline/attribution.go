@@ -62,7 +62,7 @@ func NewAttribution(cfg AttributionConfig) (*Attribution, error) {
 		cfg.EventsTopic = LinkEventsTopic
 	}
 	if cfg.ShortURL == nil {
-		cfg.ShortURL = func(c *schemas.EnrichedClick) string { return "https://" + c.Domain + "/" + c.Path }
+		cfg.ShortURL = defaultShortURL
 	}
 	return &Attribution{cfg: cfg, log: orDiscard(cfg.Logger)}, nil
 }

@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -50,26 +49,8 @@ func ConversionsSink(w ConversionWriter, dlq ingest.Producer, log *slog.Logger) 
 			rows = append(rows, c)
 			from = append(from, i)
 		}
-		if len(rows) > 0 {
-			err := w.WriteConversions(ctx, rows)
-			var partial PartialWriteError
-			switch {
-			case errors.As(err, &partial):
-				for i, rerr := range partial.RejectedRows() {
-					if i >= 0 && i < len(from) {
-						dead = append(dead, deadLetter(log, "conversions-sink", batch[from[i]], rerr))
-					}
-				}
-			case err != nil:
-				return fmt.Errorf("write %d conversions: %w", len(rows), err)
-			}
-		}
-		if len(dead) > 0 {
-			if err := dlq.Produce(ctx, dead); err != nil {
-				return fmt.Errorf("dead-letter %d records: %w", len(dead), err)
-			}
-		}
-		return nil
+		return writeRows(ctx, sinkBatch[clickhouse.Conversion]{stage: "conversions-sink", what: "conversions", batch: batch,
+			rows: rows, from: from, dead: dead}, w.WriteConversions, dlq, log)
 	}
 }
 

@@ -104,27 +104,48 @@ func Sink(w ClickWriter, dlq ingest.Producer, log *slog.Logger) ingest.Handler {
 			rows = append(rows, c)
 			from = append(from, i)
 		}
-		if len(rows) > 0 {
-			err := w.Write(ctx, rows)
-			var partial PartialWriteError
-			switch {
-			case errors.As(err, &partial):
-				for i, rerr := range partial.RejectedRows() {
-					if i >= 0 && i < len(from) {
-						dead = append(dead, deadLetter(log, "sink", batch[from[i]], rerr))
-					}
-				}
-			case err != nil:
-				return fmt.Errorf("write %d clicks: %w", len(rows), err)
-			}
-		}
-		if len(dead) > 0 {
-			if err := dlq.Produce(ctx, dead); err != nil {
-				return fmt.Errorf("dead-letter %d records: %w", len(dead), err)
-			}
-		}
-		return nil
+		return writeRows(ctx, sinkBatch[*schemas.EnrichedClick]{stage: "sink", what: "clicks", batch: batch,
+			rows: rows, from: from, dead: dead}, w.Write, dlq, log)
 	}
+}
+
+// sinkBatch is a decoded batch on its way to a store: rows[i] was
+// decoded from batch[from[i]], and dead holds the dead letters of what
+// did not decode.
+type sinkBatch[T any] struct {
+	stage, what string
+	batch       []ingest.Record
+	rows        []T
+	from        []int
+	dead        []ingest.Record
+}
+
+// writeRows writes b's rows with write, dead-letters (through dlq) what
+// did not decode and what write rejected for good (a PartialWriteError),
+// and returns nil only once both are durable; any other write error fails
+// the batch, which is then delivered again whole.
+func writeRows[T any](ctx context.Context, b sinkBatch[T], write func(context.Context, []T) error, dlq ingest.Producer, log *slog.Logger) error {
+	dead := b.dead
+	if len(b.rows) > 0 {
+		err := write(ctx, b.rows)
+		var partial PartialWriteError
+		switch {
+		case errors.As(err, &partial):
+			for i, rerr := range partial.RejectedRows() {
+				if i >= 0 && i < len(b.from) {
+					dead = append(dead, deadLetter(log, b.stage, b.batch[b.from[i]], rerr))
+				}
+			}
+		case err != nil:
+			return fmt.Errorf("write %d %s: %w", len(b.rows), b.what, err)
+		}
+	}
+	if len(dead) > 0 {
+		if err := dlq.Produce(ctx, dead); err != nil {
+			return fmt.Errorf("dead-letter %d records: %w", len(dead), err)
+		}
+	}
+	return nil
 }
 
 func deadLetter(log *slog.Logger, stage string, r ingest.Record, err error) ingest.Record {

@@ -75,7 +75,7 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 		c.Schedule = webhook.DefaultSchedule()
 	}
 	if c.ShortURL == nil {
-		c.ShortURL = func(c *schemas.EnrichedClick) string { return "https://" + c.Domain + "/" + c.Path }
+		c.ShortURL = defaultShortURL
 	}
 	if c.AlertFlushEvery == 0 {
 		c.AlertFlushEvery = DefaultAlertFlushEvery
@@ -89,6 +89,10 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 	c.Logger = orDiscard(c.Logger)
 	return c
 }
+
+// defaultShortURL is a click's short URL when the deployment names no
+// other: https on its domain.
+func defaultShortURL(c *schemas.EnrichedClick) string { return "https://" + c.Domain + "/" + c.Path }
 
 // Validate reports every bad field at once, each naming its key.
 func (c WebhookConfig) Validate() error {
@@ -215,20 +219,19 @@ func (w *Webhooks) Clicks() ingest.Handler {
 			if c.Time.After(watermark) {
 				watermark = c.Time
 			}
-			jobs = append(jobs, w.applyAlerts(r, c, now)...)
-			if c.RuleID != "" || c.Variant != "" { // routed: also rule.variant_chosen, when subscribed
-				if eps := w.reg.MatchClick(c, webhook.EventRuleVariantChosen, now); len(eps) > 0 {
-					vm, err := webhook.VariantChosenMessage(c, w.cfg.ShortURL(c))
-					if err != nil {
-						dead = append(dead, deadLetter(w.log, "webhook", r, err))
-						continue
-					}
-					for _, ep := range eps {
-						jobs = append(jobs, webhook.Job{Endpoint: ep, Message: vm, Attempt: 1})
-					}
+			to := w.reg.ClickTargets(c, now)
+			jobs = append(jobs, w.applyAlerts(r, c, to.Alerts)...)
+			if len(to.Variant) > 0 { // routed: also rule.variant_chosen
+				vm, err := webhook.VariantChosenMessage(c, w.cfg.ShortURL(c))
+				if err != nil {
+					dead = append(dead, deadLetter(w.log, "webhook", r, err))
+					continue
+				}
+				for _, ep := range to.Variant {
+					jobs = append(jobs, webhook.Job{Endpoint: ep, Message: vm, Attempt: 1})
 				}
 			}
-			eps := w.reg.Match(c, now)
+			eps := to.Click
 			if len(eps) == 0 {
 				continue
 			}

@@ -81,7 +81,7 @@ func (a *alerts) noteDue(st *alert.State) {
 // apply feeds click c, read from record r, to the rules of every endpoint
 // it matches, and returns the attempts of the events it triggers. A click
 // the states already include (see alerts) triggers nothing.
-func (w *Webhooks) applyAlerts(r ingest.Record, c *schemas.EnrichedClick, now time.Time) []webhook.Job {
+func (w *Webhooks) applyAlerts(r ingest.Record, c *schemas.EnrichedClick, targets []webhook.AlertTarget) []webhook.Job {
 	a := &w.alerts
 	pos := webhook.AlertPosition{Topic: r.Topic, Partition: r.Partition}
 	if off, ok := a.offsets[pos]; ok && r.Offset <= off {
@@ -89,7 +89,7 @@ func (w *Webhooks) applyAlerts(r ingest.Record, c *schemas.EnrichedClick, now ti
 	}
 	a.offsets[pos], a.moved[pos] = r.Offset, true
 	var jobs []webhook.Job
-	for _, t := range w.reg.AlertTargets(c, now) {
+	for _, t := range targets {
 		k := webhook.AlertKey{Endpoint: t.Endpoint.ID, Link: c.LinkID}
 		st := a.states[k]
 		if st == nil || !st.Since.Equal(t.Since) {

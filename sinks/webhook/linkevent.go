@@ -29,13 +29,9 @@ type LinkEvent struct {
 	// own link, sent to the customer's own endpoints.
 	Data json.RawMessage `json:"data"`
 
-	// link is Data's link fields, as DecodeLinkEvent read them (so that
-	// matching does not parse Data again); set is false on an event built
-	// in this process.
-	link struct {
-		linkFields
-		set bool
-	}
+	// link is Data's link fields, as DecodeLinkEvent read them, so that
+	// matching does not parse Data again.
+	link linkFields
 }
 
 // linkFields are the fields of LinkEvent.Data that endpoint filters read:
@@ -88,7 +84,7 @@ func DecodeLinkEvent(b []byte) (*LinkEvent, error) {
 	if l, err := decodeLinkFields(e.Data); err != nil {
 		errs = append(errs, errors.New("field data: want the link object with its id, or a checker event with its link_id"))
 	} else {
-		e.link.linkFields, e.link.set = l, true
+		e.link = l
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("decode link event %s: %w", e.ID, err)
@@ -142,15 +138,10 @@ func (f Filters) MatchLink(linkID, domain string, tags []string) bool {
 
 // MatchLinkEvent returns the enabled endpoints of e's workspace
 // subscribed to its type whose filters pass its link, ready to deliver to
-// at now. It reads memory only.
+// at now. e comes from DecodeLinkEvent, which read its link. It reads
+// memory only.
 func (r *Registry) MatchLinkEvent(e *LinkEvent, now time.Time) []Endpoint {
-	l := e.link.linkFields
-	if !e.link.set {
-		var err error
-		if l, err = decodeLinkFields(e.Data); err != nil {
-			return nil
-		}
-	}
+	l := e.link
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	var out []Endpoint

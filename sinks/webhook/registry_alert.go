@@ -11,7 +11,6 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 
-	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook/alert"
 )
 
@@ -29,42 +28,23 @@ type AlertTarget struct {
 // when it is disabled or subscribes to none.
 func (e *RegisteredEndpoint) Rules() alert.Config {
 	var c alert.Config
-	if !e.Enabled {
-		return c
+	threshold := slices.Contains(e.Events, alert.EventThreshold)
+	spike := slices.Contains(e.Events, alert.EventSpike)
+	digest := slices.Contains(e.Events, alert.EventDigest)
+	if !e.Enabled || !threshold && !spike && !digest {
+		return c // asked for every click of every endpoint: no copy then
 	}
 	a := e.Alerts.Clone()
-	if slices.Contains(e.Events, alert.EventThreshold) {
+	if threshold {
 		c.Threshold = a.Threshold
 	}
-	if slices.Contains(e.Events, alert.EventSpike) {
+	if spike {
 		c.Spike = a.Spike
 	}
-	if slices.Contains(e.Events, alert.EventDigest) {
+	if digest {
 		c.Digest = a.Digest
 	}
 	return c
-}
-
-// AlertTargets returns the enabled endpoints of c's workspace with an
-// alert subscription whose filters pass c, ready to deliver to at now. It
-// reads memory only.
-func (r *Registry) AlertTargets(c *schemas.EnrichedClick, now time.Time) []AlertTarget {
-	ws := c.WorkspaceID
-	if ws == "" {
-		ws = DefaultWorkspace
-	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	var out []AlertTarget
-	for _, e := range r.eps {
-		if e.WorkspaceID != ws || !e.Enabled || !e.Filters.Match(c) {
-			continue
-		}
-		if rules := e.Rules(); !rules.IsZero() {
-			out = append(out, AlertTarget{Endpoint: e.Endpoint(now), Rules: rules, Since: e.AlertsSince})
-		}
-	}
-	return out
 }
 
 // AlertKey names the alert state of one endpoint and one link.

@@ -40,24 +40,13 @@ type Filters struct {
 	ExcludeTags     []string `json:"exclude_tags,omitempty"`
 }
 
-// Match reports whether c passes the filters.
+// Match reports whether c passes the filters: the click-only exclusions
+// (bots, internal traffic), then those of its link (MatchLink).
 func (f Filters) Match(c *schemas.EnrichedClick) bool {
 	if f.ExcludeBots && c.Bot || f.ExcludeInternal && c.Internal {
 		return false
 	}
-	if len(f.ExcludeTags) > 0 && slices.ContainsFunc(c.Tags, func(t string) bool { return slices.Contains(f.ExcludeTags, t) }) {
-		return false
-	}
-	if len(f.LinkIDs) > 0 && !slices.Contains(f.LinkIDs, c.LinkID) {
-		return false
-	}
-	if len(f.Domains) > 0 && !slices.Contains(f.Domains, strings.ToLower(c.Domain)) {
-		return false
-	}
-	if len(f.Tags) > 0 && !slices.ContainsFunc(c.Tags, func(t string) bool { return slices.Contains(f.Tags, t) }) {
-		return false
-	}
-	return true
+	return f.MatchLink(c.LinkID, c.Domain, c.Tags)
 }
 
 // Secret is one signing secret of an endpoint. It redacts itself in logs
@@ -212,26 +201,53 @@ func (e *RegisteredEndpoint) clone() RegisteredEndpoint {
 // type (click.created or qr_scan.created) whose filters pass it, ready to
 // deliver to at now. It reads memory only.
 func (r *Registry) Match(c *schemas.EnrichedClick, now time.Time) []Endpoint {
-	typ, err := ClickEventType(c)
-	if err != nil {
-		return nil
-	}
-	return r.MatchClick(c, typ, now)
+	return r.ClickTargets(c, now).Click
 }
 
-// MatchClick returns the enabled endpoints of the click's workspace
-// subscribed to typ whose filters pass the click.
-func (r *Registry) MatchClick(c *schemas.EnrichedClick, typ string, now time.Time) []Endpoint {
+// ClickTargets are the endpoints one click goes to, by what they get.
+type ClickTargets struct {
+	// Click: subscribed to the click's click.created or qr_scan.created.
+	Click []Endpoint
+	// Variant: subscribed to rule.variant_chosen, when a rule or variant
+	// routed the click (RuleID or Variant set); nil otherwise.
+	Variant []Endpoint
+	// Alerts: with an alert subscription the click feeds.
+	Alerts []AlertTarget
+}
+
+// ClickTargets returns every endpoint of the click's workspace the click
+// concerns, ready to deliver to at now, in one pass over the registry: an
+// endpoint whose filters refuse the click gets none of it. It reads memory
+// only.
+func (r *Registry) ClickTargets(c *schemas.EnrichedClick, now time.Time) ClickTargets {
 	ws := c.WorkspaceID
 	if ws == "" {
 		ws = DefaultWorkspace
 	}
+	typ, _ := ClickEventType(c) // "" (no click event) for an unknown type
+	routed := c.RuleID != "" || c.Variant != ""
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	var out []Endpoint
+	var out ClickTargets
 	for _, e := range r.eps {
-		if e.WorkspaceID == ws && e.Subscribed(typ) && e.Filters.Match(c) {
-			out = append(out, e.Endpoint(now))
+		if e.WorkspaceID != ws || !e.Enabled || !e.Filters.Match(c) {
+			continue
+		}
+		click := typ != "" && e.Subscribed(typ)
+		variant := routed && e.Subscribed(EventRuleVariantChosen)
+		rules := e.Rules()
+		if !click && !variant && rules.IsZero() {
+			continue
+		}
+		ep := e.Endpoint(now) // read-only from here: the three may share it
+		if click {
+			out.Click = append(out.Click, ep)
+		}
+		if variant {
+			out.Variant = append(out.Variant, ep)
+		}
+		if !rules.IsZero() {
+			out.Alerts = append(out.Alerts, AlertTarget{Endpoint: ep, Rules: rules, Since: e.AlertsSince})
 		}
 	}
 	return out
