@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 )
 
 // Lifecycle event types passed to APIConfig.OnLinkEvent.
@@ -54,25 +53,25 @@ func notFound() *apiError {
 // checkDestinations runs the server's destination policy on l, then its
 // workspace's host lists.
 func (a *api) checkDestinations(ctx context.Context, l *Link) *apiError {
-	err := a.cfg.Destinations.CheckLink(ctx, l)
-	if err == nil {
-		ws, werr := a.cfg.Store.GetWorkspace(ctx, l.WorkspaceID)
-		if werr != nil {
-			return a.internal("get workspace", werr)
-		}
-		if p := ws.policy(); p != nil {
-			if err = p.CheckLink(ctx, l); err != nil {
-				if de, ok := errors.AsType[*DestinationError](err); ok {
-					switch de.Rule {
-					case RuleDenyList:
-						de.Rule, de.Message = RuleWorkspaceDenyList, strings.Replace(de.Message, "the deny list", "the workspace's deny list", 1)
-					case RuleNotInAllowList:
-						de.Rule, de.Message = RuleWorkspaceNotInAllowList, strings.Replace(de.Message, "the allow list", "the workspace's allow list", 1)
-					}
-				}
-			}
-		}
+	ws, err := a.cfg.Store.GetWorkspace(ctx, l.WorkspaceID)
+	if err != nil {
+		return a.internal("get workspace", err)
 	}
+	return a.destinationAnswer(checkLinkDestinations(ctx, &a.cfg.Destinations, ws.policy(), l))
+}
+
+// checkLinkDestinations runs server's policy on l, then, when not nil,
+// its workspace's (Workspace.policy).
+func checkLinkDestinations(ctx context.Context, server, workspace *DestinationPolicy, l *Link) error {
+	if err := server.CheckLink(ctx, l); err != nil || workspace == nil {
+		return err
+	}
+	return workspace.CheckLink(ctx, l)
+}
+
+// destinationAnswer is the answer to a destination check's error: nil, a
+// 400 destination_refused naming the rule, or a 500.
+func (a *api) destinationAnswer(err error) *apiError {
 	if err == nil {
 		return nil
 	}

@@ -35,7 +35,10 @@ type chunkRun struct {
 	rec    *jobRecord
 	ctx    context.Context
 	policy *DestinationPolicy
-	em     *emitter
+	// wsPolicy is the workspace's own host lists (nil: none), as they were
+	// when the job started.
+	wsPolicy *DestinationPolicy
+	em       *emitter
 	// scratch is the buffer record encodes values into.
 	scratch []byte
 }
@@ -115,16 +118,11 @@ func (c *chunkRun) prepareOne(it *chunkItem, raw []byte) {
 	it.base = it.d.link.Path
 }
 
-// checkDestinations is api.checkDestinations with the job's policy.
+// checkDestinations is api.checkDestinations with the job's policies
+// (the server's with a per-job lookup memo, and the workspace's host
+// lists read once at the job's start).
 func (c *chunkRun) checkDestinations(l *Link) *apiError {
-	err := c.policy.CheckLink(c.ctx, l)
-	if err == nil {
-		return nil
-	}
-	if de, ok := errors.AsType[*DestinationError](err); ok {
-		return destinationRefused(de)
-	}
-	return c.r.a.internal("check destinations", err)
+	return c.r.a.destinationAnswer(checkLinkDestinations(c.ctx, c.policy, c.wsPolicy, l))
 }
 
 // failure is the outcome of item index failing with aerr.

@@ -185,9 +185,13 @@ func (r *JobRunner) process(rec *jobRecord) error {
 	ctx := withJobLookups(context.WithValue(r.ctx, principalKey{}, p))
 	policy := r.a.cfg.Destinations
 	policy.Resolve = newResolveMemo(policy.Resolve).resolve // one lookup per host per job
+	ws, err := r.a.cfg.Store.GetWorkspace(ctx, rec.WorkspaceID)
+	if err != nil {
+		return fmt.Errorf("bulk job %s: read its workspace: %w", rec.ID, err)
+	}
 	em := newEmitter(&r.a.cfg)
 	defer em.close()
-	c := &chunkRun{r: r, rec: rec, ctx: ctx, policy: &policy, em: em}
+	c := &chunkRun{r: r, rec: rec, ctx: ctx, policy: &policy, wsPolicy: ws.policy(), em: em}
 
 	next := make(chan preparedChunk, 1)
 	prepare := func(first int) { next <- c.prepareChunk(first) }

@@ -461,3 +461,28 @@ func TestBulkIdempotencyKeyOnALargeBody(t *testing.T) {
 		t.Fatalf("job %+v", j)
 	}
 }
+
+// TestBulkHonoursWorkspaceDestinationLists: a bulk item is refused by the
+// workspace's own deny and allow lists as POST /v1/links is, naming the
+// workspace rule.
+func TestBulkHonoursWorkspaceDestinationLists(t *testing.T) {
+	f := newBulkFixture(t, JobsConfig{})
+	if code, b, _ := f.call("PATCH", "/v1/workspace", "", []byte(`{"destination_allow_hosts":["*.example.org"],"destination_deny_hosts":["old.example.org"]}`)); code != http.StatusOK {
+		t.Fatalf("patch workspace: %d %s", code, b)
+	}
+	job := f.post("", map[string]any{"items": []any{
+		item("https://shop.example.org/ok", "ok"),
+		item("https://old.example.org/x", ""),
+		item("https://elsewhere.example.com/y", ""),
+	}})
+	if done := f.wait("", job.ID); done.Created != 1 || done.Failed != 2 {
+		t.Fatalf("job = %+v", done)
+	}
+	want := map[int]string{1: RuleWorkspaceDenyList, 2: RuleWorkspaceNotInAllowList}
+	for _, it := range f.items("", job.ID, ItemFailed) {
+		if it.Error == nil || it.Error.Code != CodeDestinationRefused || it.Error.Rule != want[it.Index] ||
+			it.Error.Field != fmt.Sprintf("items[%d].destination_url", it.Index) {
+			t.Errorf("item %d: error %+v, want rule %s", it.Index, it.Error, want[it.Index])
+		}
+	}
+}

@@ -70,6 +70,10 @@ type DestinationPolicy struct {
 	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
 	// ResolveTimeout bounds one lookup; 0 means DefaultResolveTimeout.
 	ResolveTimeout time.Duration
+
+	// workspace marks a workspace's own host lists (Workspace.policy):
+	// their refusals name the workspace rules and lists.
+	workspace bool
 }
 
 // DestinationError says why a DestinationPolicy refused a destination.
@@ -177,8 +181,14 @@ func (p *DestinationPolicy) check(ctx context.Context, field, raw string, resolv
 	case matchHost(p.Blocklist, host):
 		return refuse(RuleBlocklist, "host %s is on the blocklist", host)
 	case matchHost(p.DenyHosts, host):
+		if p.workspace {
+			return refuse(RuleWorkspaceDenyList, "host %s is on the workspace's deny list", host)
+		}
 		return refuse(RuleDenyList, "host %s is on the deny list", host)
 	case len(p.AllowHosts) > 0 && !matchHost(p.AllowHosts, host):
+		if p.workspace {
+			return refuse(RuleWorkspaceNotInAllowList, "host %s is not on the workspace's allow list", host)
+		}
 		return refuse(RuleNotInAllowList, "host %s is not on the allow list", host)
 	}
 	if p.AllowPrivateDestinations {

@@ -88,7 +88,8 @@ func (w *Workspace) policy() *DestinationPolicy {
 	if len(w.DestinationAllowHosts) == 0 && len(w.DestinationDenyHosts) == 0 {
 		return nil
 	}
-	return &DestinationPolicy{AllowHosts: w.DestinationAllowHosts, DenyHosts: w.DestinationDenyHosts, AllowPrivateDestinations: true}
+	return &DestinationPolicy{AllowHosts: w.DestinationAllowHosts, DenyHosts: w.DestinationDenyHosts,
+		AllowPrivateDestinations: true, workspace: true}
 }
 
 // MaxWorkspaceNameLen bounds Workspace.Name and APIKey.Name.
