@@ -138,6 +138,16 @@ func (l fastLogger) Printf(format string, args ...any) {
 	}
 }
 
+// fastPeerTrusted reports whether the connection's peer is a trusted
+// proxy, reading a TCP peer's address as it is (no text round trip).
+func fastPeerTrusted(peer net.Addr, trusted []netip.Prefix) bool {
+	if a, ok := peer.(*net.TCPAddr); ok {
+		return isTrusted(a.AddrPort().Addr(), trusted)
+	}
+	p, err := netip.ParseAddrPort(peer.String())
+	return err == nil && isTrusted(p.Addr(), trusted)
+}
+
 // realIPFast is realIP for the fasthttp front-end: the client address it
 // finds replaces the peer's for this request only.
 func realIPFast(h fasthttp.RequestHandler, trusted []netip.Prefix) fasthttp.RequestHandler {
@@ -146,13 +156,15 @@ func realIPFast(h fasthttp.RequestHandler, trusted []netip.Prefix) fasthttp.Requ
 	}
 	return func(ctx *fasthttp.RequestCtx) {
 		ctx.SetRemoteAddr(nil) // the connection's peer: a keep-alive ctx keeps the last request's
-		if raw := ctx.Request.Header.PeekAll("X-Forwarded-For"); len(raw) > 0 {
-			xff := make([]string, len(raw))
-			for i, v := range raw {
-				xff[i] = string(v)
-			}
-			if addr, ok := clientAddr(ctx.RemoteAddr().String(), xff, trusted); ok {
-				ctx.SetRemoteAddr(net.TCPAddrFromAddrPort(netip.AddrPortFrom(addr, 0)))
+		if fastPeerTrusted(ctx.RemoteAddr(), trusted) {
+			if raw := ctx.Request.Header.PeekAll("X-Forwarded-For"); len(raw) > 0 {
+				xff := make([]string, len(raw))
+				for i, v := range raw {
+					xff[i] = string(v)
+				}
+				if addr, ok := forwardedClient(xff, trusted); ok {
+					ctx.SetRemoteAddr(net.TCPAddrFromAddrPort(netip.AddrPortFrom(addr, 0)))
+				}
 			}
 		}
 		h(ctx)

@@ -30,6 +30,12 @@ func clientAddr(remote string, xff []string, trusted []netip.Prefix) (netip.Addr
 	if err != nil || !isTrusted(peer.Addr(), trusted) {
 		return netip.Addr{}, false
 	}
+	return forwardedClient(xff, trusted)
+}
+
+// forwardedClient is the client X-Forwarded-For names behind a trusted
+// peer: the rightmost hop that is not a trusted proxy.
+func forwardedClient(xff []string, trusted []netip.Prefix) (netip.Addr, bool) {
 	for i := len(xff) - 1; i >= 0; i-- {
 		hops := strings.Split(xff[i], ",")
 		for j := len(hops) - 1; j >= 0; j-- {
