@@ -82,8 +82,12 @@ func decodeCreate(body []byte, defaultDomain string, now time.Time) (decodedCrea
 	if req.Template != "" && !validTemplateName(req.Template) {
 		return decodedCreate{}, badRequest(CodeInvalidField, "template", "want 1 to 64 characters a-z 0-9 _ -")
 	}
-	used := map[string]bool{}
+	// used records the values placeholders took; without values no
+	// placeholder can be filled (each fails first), so it stays nil: no
+	// map for every create, or every bulk item, that personalizes nothing.
+	var used map[string]bool
 	if len(req.Values) > 0 {
+		used = map[string]bool{}
 		if fe := validateValues(req.Values); fe != nil {
 			return decodedCreate{}, badRequest(CodeInvalidField, fe.Field, fe.Message)
 		}

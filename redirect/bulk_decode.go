@@ -3,9 +3,7 @@ package redirect
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 )
@@ -26,15 +24,11 @@ type bulkRequest struct {
 
 // readBulkBody reads a body of at most MaxBulkBodyBytes.
 func readBulkBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBulkBodyBytes))
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, &apiError{status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
-				Message: fmt.Sprintf("a bulk request body is at most %d bytes; split the items over several jobs", MaxBulkBodyBytes)}
-		}
-		return nil, badRequest(CodeInvalidJSON, "", "reading the request body: "+err.Error())
+	body, aerr := readBodyLimit(w, r, MaxBulkBodyBytes)
+	if aerr != nil && aerr.Code == CodeBodyTooLarge {
+		aerr.Message = fmt.Sprintf("a bulk request body is at most %d bytes; split the items over several jobs", MaxBulkBodyBytes)
 	}
-	return body, nil
+	return body, aerr
 }
 
 // decodeBulk decodes and checks a bulk body as a whole. The items are
