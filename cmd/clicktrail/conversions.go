@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/urfave/cli/v2"
@@ -42,11 +41,7 @@ func conversionsCmd() *cli.Command {
 					if err := putMetadata(c, body); err != nil {
 						return err
 					}
-					b, err := json.Marshal(body)
-					if err != nil {
-						return err
-					}
-					return callAPI(c, http.MethodPost, "/v1/conversions", b)
+					return sendJSON(c, http.MethodPost, "/v1/conversions", body)
 				},
 			},
 		},

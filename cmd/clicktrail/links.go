@@ -206,11 +206,7 @@ func updateLink(c *cli.Context) error {
 	if len(body) == 0 {
 		return fmt.Errorf("links update: nothing to change; give --destination, --tag, --expires-at, --expired-url, --enable or --patch")
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	return callAPI(c, http.MethodPatch, "/v1/links/"+url.PathEscape(id), b)
+	return sendJSON(c, http.MethodPatch, "/v1/links/"+url.PathEscape(id), body)
 }
 
 func createLink(c *cli.Context) error {
@@ -235,11 +231,7 @@ func createLink(c *cli.Context) error {
 	if err := putMetadata(c, body); err != nil {
 		return err
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	return callAPI(c, http.MethodPost, "/v1/links", b)
+	return sendJSON(c, http.MethodPost, "/v1/links", body)
 }
 
 // putMetadata sets body's "metadata" from the key=value items of the
@@ -259,6 +251,15 @@ func putMetadata(c *cli.Context, body map[string]any) error {
 	}
 	body["metadata"] = md
 	return nil
+}
+
+// sendJSON sends body as JSON and prints the answer.
+func sendJSON(c *cli.Context, method, path string, body map[string]any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	return callAPI(c, method, path, b)
 }
 
 // callAPI sends one request and prints the answer; a non-2xx answer is an

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,11 +32,7 @@ func keysCmd() *cli.Command {
 							}
 						}
 					}
-					b, err := json.Marshal(map[string]any{"name": c.String("name"), "scopes": scopes, "workspace_id": c.String("workspace")})
-					if err != nil {
-						return err
-					}
-					return callAPI(c, http.MethodPost, "/v1/keys", b)
+					return sendJSON(c, http.MethodPost, "/v1/keys", map[string]any{"name": c.String("name"), "scopes": scopes, "workspace_id": c.String("workspace")})
 				},
 			},
 			{
@@ -79,11 +74,7 @@ func workspacesCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					b, err := json.Marshal(map[string]string{"name": name})
-					if err != nil {
-						return err
-					}
-					return callAPI(c, http.MethodPost, "/v1/workspaces", b)
+					return sendJSON(c, http.MethodPost, "/v1/workspaces", map[string]any{"name": name})
 				},
 			},
 			{
@@ -112,11 +103,7 @@ func domainsCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					b, err := json.Marshal(map[string]string{"domain": d})
-					if err != nil {
-						return err
-					}
-					return callAPI(c, http.MethodPost, "/v1/domains", b)
+					return sendJSON(c, http.MethodPost, "/v1/domains", map[string]any{"domain": d})
 				},
 			},
 			{

@@ -192,12 +192,3 @@ func endpointBody(c *cli.Context) (map[string]any, error) {
 	}
 	return body, nil
 }
-
-// sendJSON sends body as JSON and prints the answer.
-func sendJSON(c *cli.Context, method, path string, body map[string]any) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	return callAPI(c, method, path, b)
-}
