@@ -35,6 +35,11 @@ func (h keyHashes) match(key string) int {
 	return found
 }
 
+// BearerToken returns the token of an "Authorization: Bearer <token>"
+// header; false when there is none. Handlers beside the link API (the
+// webhook sink's endpoint API) read keys with it too.
+func BearerToken(r *http.Request) (string, bool) { return bearer(r) }
+
 // bearer returns the token of an "Authorization: Bearer <token>" header.
 func bearer(r *http.Request) (string, bool) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")

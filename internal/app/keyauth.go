@@ -101,9 +101,8 @@ func (k *linkAPIKeys) principal(ctx context.Context, token string) (redirect.Pri
 // the webhooks scope of their method, acting in the key's workspace.
 func (k *linkAPIKeys) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		token = strings.TrimSpace(token)
-		if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		token, ok := redirect.BearerToken(r)
+		if !ok {
 			unauthorized(w)
 			return
 		}

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
@@ -341,13 +340,13 @@ func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handl
 		return nil, err
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+		token, found := redirect.BearerToken(r)
+		sum := sha256.Sum256([]byte(token))
 		ok := 0
 		for i := range sums { // every key, so the time says nothing of which matched
 			ok |= subtle.ConstantTimeCompare(sum[:], sums[i][:])
 		}
-		if !strings.EqualFold(scheme, "Bearer") || ok == 0 {
+		if !found || ok == 0 {
 			unauthorized(w)
 			return
 		}
