@@ -42,6 +42,11 @@ func (s *Store) SetReplicaOffsets(ctx context.Context, topic string, offsets map
 // nor costs a write: a node that creates 100,000 links would otherwise
 // write each twice, and every write invalidates a shard of the redirect
 // cache. It reports whether l was applied.
+//
+// The first read, without the lock, skips most stale records before they
+// are encoded; the comparison that decides is made again under the store's
+// write lock (modeApplyNewer), so a concurrent update through the API is
+// never overwritten by an older replicated version.
 func (s *Store) ApplyNewer(ctx context.Context, l *Link) (bool, error) {
 	local, err := s.Get(ctx, l.ID)
 	switch {
@@ -51,5 +56,11 @@ func (s *Store) ApplyNewer(ctx context.Context, l *Link) (bool, error) {
 	case !l.UpdatedAt.After(local.UpdatedAt):
 		return false, nil
 	}
-	return true, s.Apply(l)
+	switch err := s.write(ctx, l, modeApplyNewer); {
+	case errors.Is(err, errNotNewer):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("apply link %s: %w", l.ID, err)
+	}
+	return true, nil
 }

@@ -440,3 +440,26 @@ func TestApplyNewerKeepsTheLatest(t *testing.T) {
 		t.Fatalf("offsets of an unread topic %v %v", got, err)
 	}
 }
+
+// TestApplyNewerDecidesUnderTheLock: the write itself refuses an older
+// version, also when it moved path, so an update that lands between
+// ApplyNewer's first read and its write is never reverted.
+func TestApplyNewerDecidesUnderTheLock(t *testing.T) {
+	s, _ := openTestStore(t, StoreOptions{})
+	ctx := t.Context()
+	l := testLink("race")
+	mustCreate(t, s, l)
+	for _, path := range []string{"race", "race-moved"} {
+		older := l.clone()
+		older.Path, older.DestinationURL, older.UpdatedAt = path, "https://example.com/older", l.UpdatedAt.Add(-time.Second)
+		if err := s.write(ctx, older, modeApplyNewer); !errors.Is(err, errNotNewer) {
+			t.Fatalf("an older version at %s: %v, want errNotNewer", path, err)
+		}
+	}
+	if got, ok := s.Lookup(l.Domain, "race"); !ok || got.DestinationURL != l.DestinationURL {
+		t.Fatalf("the stored link changed: %+v %v", got, ok)
+	}
+	if _, ok := s.Lookup(l.Domain, "race-moved"); ok {
+		t.Fatal("a refused older version took a path")
+	}
+}

@@ -2,6 +2,7 @@ package redirect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -54,7 +55,16 @@ const (
 	modeCreate writeMode = iota
 	modeUpdate
 	modeApply
+	// modeApplyNewer is modeApply unless the stored version of the link
+	// was updated at the same time or later (errNotNewer then): decided
+	// under s.mu, so an API update racing a replicated record keeps the
+	// newer of the two.
+	modeApplyNewer
 )
+
+// errNotNewer is commit's answer in modeApplyNewer when the store holds the
+// link as new or newer: nothing was written.
+var errNotNewer = errors.New("the stored link is as new or newer")
 
 // write stores a copy of l.
 //
@@ -105,6 +115,20 @@ func (s *Store) commit(l *Link, val []byte, e *entry, mode writeMode) error {
 	prev, err := s.read(indexKey(l.ID))
 	if err != nil {
 		return err
+	}
+	if mode == modeApplyNewer {
+		if prev != nil {
+			cur := holder
+			if string(prev) != string(rk) {
+				if cur, err = s.readLink(prev); err != nil {
+					return err
+				}
+			}
+			if cur != nil && cur.ID == l.ID && !l.UpdatedAt.After(cur.UpdatedAt) {
+				return errNotNewer
+			}
+		}
+		mode = modeApply
 	}
 	b := s.db.NewBatch()
 	defer b.Close()
