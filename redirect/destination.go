@@ -128,10 +128,7 @@ func location(dest string, utm *schemas.UTM) (string, error) {
 // overridden reports whether the query part "key=value" names a UTM
 // parameter the link sets.
 func overridden(part string, params *[5][2]string) bool {
-	key, _, _ := strings.Cut(part, "=")
-	if k, err := url.QueryUnescape(key); err == nil {
-		key = k
-	}
+	key := queryKey(part)
 	for _, p := range params {
 		if p[1] != "" && key == p[0] {
 			return true

@@ -89,14 +89,16 @@ func scanQuery(raw, clickParam string) incomingQuery {
 // bytes, except that bytes not allowed in a query, ';' and a '%' not
 // starting an escape are percent-encoded.
 func (t *target) merge(q incomingQuery, clickParam, clickID string) string {
-	var keysBuf [maxForwardedParts]string // on the stack: no allocation
-	keys := keysBuf[:0]
+	// One scan keeps the forwarded parts and their keys (on the stack: no
+	// allocation); both loops below read them.
+	var keysBuf, partsBuf [maxForwardedParts]string
+	keys, parts := keysBuf[:0], partsBuf[:0]
 	for s := (forwardScanner{rest: q.raw, clickParam: clickParam}); ; {
-		_, key, ok := s.next()
+		part, key, ok := s.next()
 		if !ok {
 			break
 		}
-		keys = append(keys, key)
+		keys, parts = append(keys, key), append(parts, part)
 	}
 	var b strings.Builder
 	b.Grow(len(t.location[0]) + min(len(q.raw), MaxForwardedQuery) + len(clickParam) + len(clickID) + 8)
@@ -110,11 +112,7 @@ func (t *target) merge(q incomingQuery, clickParam, clickID string) string {
 		b.WriteString(part)
 		sep = '&'
 	}
-	for s := (forwardScanner{rest: q.raw, clickParam: clickParam}); ; {
-		part, _, ok := s.next()
-		if !ok {
-			break
-		}
+	for _, part := range parts {
 		b.WriteByte(sep)
 		writeQueryPart(&b, part)
 		sep = '&'
