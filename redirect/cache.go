@@ -106,12 +106,16 @@ func (s *cacheShard) put(c *linkCache, k cacheKey, e *entry) {
 		s.slots[i].e = e
 		return
 	}
-	if c.size.Add(1) <= c.max {
-		s.slots = append(s.slots, cacheSlot{key: k, e: e})
-		s.idx[k] = len(s.slots) - 1
-		return
+	// A plain load first: once the cache is full (the steady state) no
+	// insert touches the shared counter, which every shard would contend on.
+	if c.size.Load() < c.max {
+		if c.size.Add(1) <= c.max {
+			s.slots = append(s.slots, cacheSlot{key: k, e: e})
+			s.idx[k] = len(s.slots) - 1
+			return
+		}
+		c.size.Add(-1)
 	}
-	c.size.Add(-1)
 	if len(s.slots) == 0 {
 		return // the other shards hold the whole bound: not cached
 	}
