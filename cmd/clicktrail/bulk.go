@@ -140,27 +140,11 @@ type bulkAPI struct {
 // do sends one request and decodes a 2xx answer into v; it returns the
 // answer's body.
 func (a bulkAPI) do(method, path string, body []byte, v any) ([]byte, error) {
-	req, err := http.NewRequestWithContext(a.c.Context, method, strings.TrimRight(a.c.String(apiURLFlag.Name), "/")+path, bytes.NewReader(body))
+	out, err := fetchAPIWith(a.c, a.client, method, path, body)
 	if err != nil {
-		return nil, fmt.Errorf("api-url: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+a.c.String(clientKeyFlag.Name))
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return nil, fmt.Errorf("read answer: %w", err)
+		return nil, err
 	}
 	out = bytes.TrimSpace(out)
-	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, out)
-	}
 	if err := json.Unmarshal(out, v); err != nil {
 		return nil, fmt.Errorf("%s %s: decode answer: %w", method, path, err)
 	}

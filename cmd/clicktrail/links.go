@@ -276,6 +276,11 @@ func callAPI(c *cli.Context, method, path string, body []byte) error {
 // fetchAPI sends one request and returns the body of a 2xx answer; any other
 // answer is an error carrying the API's JSON error body.
 func fetchAPI(c *cli.Context, method, path string, body []byte) ([]byte, error) {
+	return fetchAPIWith(c, &http.Client{Timeout: 30 * time.Second}, method, path, body)
+}
+
+// fetchAPIWith is fetchAPI on client.
+func fetchAPIWith(c *cli.Context, client *http.Client, method, path string, body []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(c.Context, method, strings.TrimRight(c.String(apiURLFlag.Name), "/")+path, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("api-url: %w", err)
@@ -287,7 +292,7 @@ func fetchAPI(c *cli.Context, method, path string, body []byte) ([]byte, error) 
 	if c.IsSet(idempotencyFlag.Name) {
 		req.Header.Set("Idempotency-Key", c.String(idempotencyFlag.Name))
 	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
