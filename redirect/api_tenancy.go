@@ -454,9 +454,7 @@ func (a *api) audit(ctx context.Context, action, targetType, targetID string, ch
 // auditIn records a change by the context's principal in workspace. A
 // failure is logged, not answered: the change itself is already durable.
 func (a *api) auditIn(ctx context.Context, workspace, action, targetType, targetID string, changes []string) {
-	p := principalOf(ctx)
-	rec := &AuditRecord{At: a.cfg.Now().UTC(), WorkspaceID: workspace, KeyID: p.KeyID, RemoteAddr: p.RemoteAddr,
-		Action: action, TargetType: targetType, TargetID: targetID, Changes: changes}
+	rec := newAuditRecord(principalOf(ctx), a.cfg.Now().UTC(), workspace, action, targetType, targetID, changes)
 	if err := a.cfg.Store.AppendAudit(context.WithoutCancel(ctx), rec); err != nil {
 		a.log.Error("link api: append audit record", "action", action, "target", targetID, "err", err)
 	}

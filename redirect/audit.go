@@ -54,10 +54,19 @@ func auditKey(workspace string, at time.Time, id string) []byte {
 	return append(k, id...)
 }
 
+// newAuditRecord is the record of a change made by p at at in workspace,
+// with a new id.
+func newAuditRecord(p *Principal, at time.Time, workspace, action, targetType, targetID string, changes []string) *AuditRecord {
+	return &AuditRecord{ID: newAuditID(), At: at, WorkspaceID: workspace, KeyID: p.KeyID, RemoteAddr: p.RemoteAddr,
+		Action: action, TargetType: targetType, TargetID: targetID, Changes: changes}
+}
+
+func newAuditID() string { return "aud_" + randomBase62(16) }
+
 // AppendAudit stores rec, giving it an id when it has none.
 func (s *Store) AppendAudit(ctx context.Context, rec *AuditRecord) error {
 	if rec.ID == "" {
-		rec.ID = "aud_" + randomBase62(16)
+		rec.ID = newAuditID()
 	}
 	return s.putRecord(ctx, auditKey(rec.WorkspaceID, rec.At, rec.ID), rec)
 }

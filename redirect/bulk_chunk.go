@@ -333,8 +333,7 @@ func (c *chunkRun) record(b *pebble.Batch, job *Job, it *chunkItem, now time.Tim
 				return err
 			}
 		}
-		rec := &AuditRecord{ID: "aud_" + randomBase62(16), At: now, WorkspaceID: job.WorkspaceID, KeyID: p.KeyID,
-			RemoteAddr: p.RemoteAddr, Action: EventLinkCreated, TargetType: "link", TargetID: it.out.LinkID}
+		rec := newAuditRecord(p, now, job.WorkspaceID, EventLinkCreated, "link", it.out.LinkID, nil)
 		if v, err = appendAuditRecord(v[:0], rec); err != nil {
 			return err
 		}
