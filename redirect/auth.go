@@ -21,16 +21,14 @@ func hashKeys(keys []string) keyHashes {
 	return h
 }
 
-// match returns the index of key among the accepted keys, or -1. It
-// compares hashes in constant time and always compares against every key,
-// so the time taken says nothing about which key or how much of it matched.
-func (h keyHashes) match(key string) int {
-	sum := sha256.Sum256([]byte(key))
+// match returns the index of the key whose SHA-256 is sum among the
+// accepted keys, or -1. It compares hashes in constant time, against every
+// key and without branching on the result, so the time taken says nothing
+// about which key or how much of it matched.
+func (h keyHashes) match(sum [sha256.Size]byte) int {
 	found := -1
 	for i := range h {
-		if subtle.ConstantTimeCompare(sum[:], h[i][:]) == 1 {
-			found = i
-		}
+		found = subtle.ConstantTimeSelect(subtle.ConstantTimeCompare(sum[:], h[i][:]), i, found)
 	}
 	return found
 }
@@ -53,30 +51,32 @@ func bearer(r *http.Request) (string, bool) {
 // authenticate finds the principal of the request's bearer key: a stored key
 // of a workspace (Store.Authenticate), or a bootstrap key of
 // APIConfig.APIKeys, which acts in the default workspace with every scope
-// and ScopeAdmin. Anything else answers 401.
-func (a *api) authenticate(r *http.Request) (*Principal, *apiError) {
+// and ScopeAdmin. Anything else answers 401. sum is the key's SHA-256, the
+// rate limiter's key.
+func (a *api) authenticate(r *http.Request) (p *Principal, sum [sha256.Size]byte, _ *apiError) {
 	unauthorized := &apiError{status: http.StatusUnauthorized, Code: CodeUnauthorized,
 		Message: "missing, unknown or revoked API key; send Authorization: Bearer <key>"}
 	token, ok := bearer(r)
 	if !ok {
-		return nil, unauthorized
+		return nil, sum, unauthorized
 	}
+	sum = sha256.Sum256([]byte(token))
 	if _, stored := keyIDOfToken(token); stored {
 		k, err := a.cfg.Store.Authenticate(r.Context(), token)
 		if errors.Is(err, ErrKeyNotFound) {
-			return nil, unauthorized
+			return nil, sum, unauthorized
 		}
 		if err != nil {
-			return nil, a.internal("authenticate", err)
+			return nil, sum, a.internal("authenticate", err)
 		}
-		return &Principal{WorkspaceID: k.WorkspaceID, KeyID: k.ID, Scopes: k.Scopes, RemoteAddr: remoteHost(r)}, nil
+		return &Principal{WorkspaceID: k.WorkspaceID, KeyID: k.ID, Scopes: k.Scopes, RemoteAddr: remoteHost(r)}, sum, nil
 	}
-	i := a.keys.match(token)
+	i := a.keys.match(sum)
 	if i < 0 {
-		return nil, unauthorized
+		return nil, sum, unauthorized
 	}
 	return &Principal{WorkspaceID: DefaultWorkspaceID, KeyID: "bootstrap_" + strconv.Itoa(i+1),
-		Scopes: bootstrapScopes, RemoteAddr: remoteHost(r)}, nil
+		Scopes: bootstrapScopes, RemoteAddr: remoteHost(r)}, sum, nil
 }
 
 // bootstrapScopes are the scopes of the keys of APIConfig.APIKeys.
@@ -87,7 +87,7 @@ var bootstrapScopes = slices.Sorted(slices.Values(append(slices.Clone(KeyScopes)
 // (429 otherwise), with the key's Principal in the request context.
 func (a *api) guard(next http.Handler, scope func(*http.Request) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, aerr := a.authenticate(r)
+		p, sum, aerr := a.authenticate(r)
 		if aerr != nil {
 			if aerr.status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="clicktrail"`)
@@ -95,11 +95,8 @@ func (a *api) guard(next http.Handler, scope func(*http.Request) string) http.Ha
 			writeError(w, aerr)
 			return
 		}
-		if a.limit != nil {
-			token, _ := bearer(r)
-			if !a.limit.admit(w, sha256.Sum256([]byte(token))) {
-				return
-			}
+		if a.limit != nil && !a.limit.admit(w, sum) {
+			return
 		}
 		if s := scope(r); s != "" && !p.Has(s) {
 			writeError(w, &apiError{status: http.StatusForbidden, Code: CodeMissingScope,
