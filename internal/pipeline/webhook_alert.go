@@ -112,15 +112,27 @@ func (w *Webhooks) flushAlerts(now time.Time, full bool) []webhook.Job {
 	if !full && (a.nextDue.IsZero() || now.Before(a.nextDue)) {
 		return nil
 	}
-	eps := map[string]webhook.RegisteredEndpoint{}
-	for _, e := range w.reg.List("") {
-		eps[e.ID] = e
+	// The endpoints with alert states, each read once (not every endpoint
+	// of every workspace, sorted and copied, at every tick).
+	eps := map[string]*webhook.RegisteredEndpoint{}
+	endpoint := func(id string) (*webhook.RegisteredEndpoint, bool) {
+		e, seen := eps[id]
+		if !seen {
+			if got, err := w.reg.Get(id); err == nil {
+				e = &got
+			}
+			eps[id] = e
+		}
+		return e, e != nil
 	}
 	var jobs []webhook.Job
 	a.nextDue = time.Time{}
 	for k, st := range a.states {
-		e, ok := eps[k.Endpoint]
-		rules := e.Rules()
+		e, ok := endpoint(k.Endpoint)
+		var rules alert.Config
+		if ok {
+			rules = e.Rules()
+		}
 		if !ok || rules.IsZero() || !st.Since.Equal(e.AlertsSince) {
 			delete(a.states, k) // endpoint gone, disabled, or its rules changed
 			a.changed[k] = true
