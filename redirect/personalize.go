@@ -95,25 +95,37 @@ func fillText(field, s string, values map[string]string, used map[string]bool) (
 	}
 	var b strings.Builder
 	for {
-		i := strings.Index(s, "{{")
-		if i < 0 {
-			b.WriteString(s)
+		before, name, rest, found, unclosed := nextPlaceholder(s)
+		b.WriteString(before)
+		switch {
+		case unclosed:
+			return "", fieldErr(field, "unclosed {{")
+		case !found:
 			return b.String(), nil
 		}
-		end := strings.Index(s[i:], "}}")
-		if end < 0 {
-			return "", fieldErr(field, "unclosed {{")
-		}
-		name := s[i+2 : i+end]
 		v, ok := values[name]
 		if !ok {
 			return "", fieldErr("values."+name, "the template's %s uses {{%s}}; give its value in values", field, name)
 		}
 		used[name] = true
-		b.WriteString(s[:i])
 		b.WriteString(v)
-		s = s[i+end+2:]
+		s = rest
 	}
+}
+
+// nextPlaceholder splits s at its first {{name}}: the text before it, the
+// name, and the text after; found is false when s holds no "{{" (before
+// is then all of s), unclosed when a "{{" has no "}}".
+func nextPlaceholder(s string) (before, name, rest string, found, unclosed bool) {
+	i := strings.Index(s, "{{")
+	if i < 0 {
+		return s, "", "", false, false
+	}
+	end := strings.Index(s[i:], "}}")
+	if end < 0 {
+		return s[:i], "", "", false, true
+	}
+	return s[:i], s[i+2 : i+end], s[i+end+2:], true, false
 }
 
 func validPlaceholder(name string) bool {

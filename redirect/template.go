@@ -86,18 +86,16 @@ func validTemplateName(n string) bool {
 // checkPlaceholders checks the syntax of the placeholders in s.
 func checkPlaceholders(field, s string) error {
 	for {
-		i := strings.Index(s, "{{")
-		if i < 0 {
-			return nil
-		}
-		end := strings.Index(s[i:], "}}")
-		if end < 0 {
+		_, name, rest, found, unclosed := nextPlaceholder(s)
+		switch {
+		case unclosed:
 			return fieldErr(field, "unclosed {{")
-		}
-		if name := s[i+2 : i+end]; !validPlaceholder(name) {
+		case !found:
+			return nil
+		case !validPlaceholder(name):
 			return fieldErr(field, "placeholder {{%s}}: want a name of a-z 0-9 _ starting with a letter", name)
 		}
-		s = s[i+end+2:]
+		s = rest
 	}
 }
 
