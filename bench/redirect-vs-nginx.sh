@@ -11,8 +11,8 @@
 # as root). clicktrail is built, started, and given BENCH_LINKS links through
 # its API (bench/cmd/mklinks, parallel requests); nginx gets the same slugs
 # and destinations as a map, and so does bench/cmd/bare302, a Go server that
-# answers from a map with nothing else (no capture), once on fasthttp and
-# once on net/http: the ceiling of a Go redirector on this machine. Every
+# answers from a map with nothing else (no capture), on fasthttp, on net/http
+# and on gnet's event loops: the ceiling of a Go redirector on this machine. Every
 # server is pinned to BENCH_SERVER_CPU (one core; GOMAXPROCS follows the
 # affinity; nginx has one worker), wrk to BENCH_CLIENT_CPU, requesting random
 # slugs (bench/slugs.lua). All servers stay up, but only the one measured
@@ -45,7 +45,7 @@
 # requested once if the server keeps up; the script says when a warm-up
 # fell short, which leaves part of clicktrail's link cache cold), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64),
 # BENCH_SERVER_CPU (0), BENCH_CLIENT_CPU (1), BENCH_PORT_BASE (18180: uses
-# this port and the next five), BENCH_MODE (redirect), BENCH_CEILING (1: also
+# this port and the next six), BENCH_MODE (redirect), BENCH_CEILING (1: also
 # measure bare302; 0: skip), BENCH_KEEP_DIR (a directory that keeps the
 # node's data, slugs and map between runs: creating 100,000 links through
 # the API takes minutes, so a re-run reuses them), CLICKTRAIL_BENCH_KAFKA
@@ -79,6 +79,7 @@ NGINX_PORT=$((PORT_BASE + 2))
 DEBUG_PORT=$((PORT_BASE + 3))
 BARE_FAST_PORT=$((PORT_BASE + 4))
 BARE_STD_PORT=$((PORT_BASE + 5))
+BARE_GNET_PORT=$((PORT_BASE + 6))
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 src=${CLICKTRAIL_SRC:-$root}
@@ -289,7 +290,7 @@ main() {
   [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (server on one, wrk on the other)"
   case "$MODE" in redirect | dev) ;; *) die "BENCH_MODE: want redirect or dev, got $MODE" ;; esac
   install_tools
-  check_ports "$REDIRECT_PORT" "$API_PORT" "$NGINX_PORT" "$DEBUG_PORT" "$BARE_FAST_PORT" "$BARE_STD_PORT"
+  check_ports "$REDIRECT_PORT" "$API_PORT" "$NGINX_PORT" "$DEBUG_PORT" "$BARE_FAST_PORT" "$BARE_STD_PORT" "$BARE_GNET_PORT"
   log "building clicktrail, mklinks and bare302"
   (cd "$src" && GOFLAGS=-mod=mod go build -o "$work/clicktrail" ./cmd/clicktrail)
   (cd "$root" && GOFLAGS=-mod=mod go build -o "$work/mklinks" ./bench/cmd/mklinks)
@@ -305,7 +306,9 @@ main() {
       -addr "127.0.0.1:$BARE_FAST_PORT" -map "$work/map.conf"
     start bare-nethttp "$BARE_STD_PORT" "$work/bare302" -server net/http \
       -addr "127.0.0.1:$BARE_STD_PORT" -map "$work/map.conf"
-    names+=(bare-fasthttp bare-nethttp)
+    start bare-gnet "$BARE_GNET_PORT" "$work/bare302" -server gnet \
+      -addr "127.0.0.1:$BARE_GNET_PORT" -map "$work/map.conf"
+    names+=(bare-fasthttp bare-nethttp bare-gnet)
   fi
 
   local sample want n got

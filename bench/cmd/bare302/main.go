@@ -1,7 +1,9 @@
 // Command bare302 answers GET /<slug> with a 302 to the slug's destination
 // from a Go map, and nothing else: no click capture, no rules, no logging.
 // It is the ceiling a Go redirector can reach on this machine with each HTTP
-// server library, measured beside nginx by bench/redirect-vs-nginx.sh.
+// server design, measured beside nginx by bench/redirect-vs-nginx.sh:
+// fasthttp (what the node serves with), net/http, and gnet (event loops, no
+// goroutine per connection, with a minimal request reader of its own).
 //
 //	bare302 -server fasthttp -addr 127.0.0.1:18183 -map map.conf
 //
@@ -24,7 +26,7 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18183", "listen address")
-	server := flag.String("server", "fasthttp", "HTTP server library: fasthttp or net/http")
+	server := flag.String("server", "fasthttp", "HTTP server: fasthttp, net/http or gnet")
 	mapPath := flag.String("map", "", "nginx map body: \"/slug destination;\" lines (required)")
 	flag.Parse()
 	if *mapPath == "" {
@@ -39,8 +41,10 @@ func main() {
 		err = serveFast(*addr, dests)
 	case "net/http":
 		err = serveNetHTTP(*addr, dests)
+	case "gnet":
+		err = serveGnet(*addr, dests)
 	default:
-		err = fmt.Errorf("-server: want fasthttp or net/http, got %q", *server)
+		err = fmt.Errorf("-server: want fasthttp, net/http or gnet, got %q", *server)
 	}
 	log.Fatal(err)
 }
