@@ -79,6 +79,15 @@ var errNotNewer = errors.New("the stored link is as new or newer")
 // committing with pebble.Sync under the lock, which serializes fsyncs and
 // caps creates at one per disk sync.
 func (s *Store) write(ctx context.Context, l *Link, mode writeMode) error {
+	if err := s.writeUnsynced(ctx, l, mode); err != nil {
+		return err
+	}
+	return s.syncWAL()
+}
+
+// writeUnsynced is write without the WAL sync: the batch is visible at once
+// and durable once a later synced write of the store returns.
+func (s *Store) writeUnsynced(ctx context.Context, l *Link, mode writeMode) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -94,9 +103,11 @@ func (s *Store) write(ctx context.Context, l *Link, mode writeMode) error {
 	if err != nil {
 		return err
 	}
-	if err := s.commit(stored, val, e, mode); err != nil {
-		return err
-	}
+	return s.commit(stored, val, e, mode)
+}
+
+// syncWAL makes every batch committed so far durable.
+func (s *Store) syncWAL() error {
 	if err := s.db.LogData(nil, pebble.Sync); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}

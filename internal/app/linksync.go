@@ -23,8 +23,9 @@ import (
 // The topic is compacted: the latest version of every domain/path is kept
 // for ever (a deleted link stays, disabled, keeping its path reserved).
 // Every node tails the whole topic (no consumer group: each needs every
-// partition), applies each link with Store.ApplyNewer (last writer wins on
-// updated_at) and stores its offsets in its link store after each batch.
+// partition), applies each link with Store.ApplyNewerUnsynced (last writer
+// wins on updated_at) and stores its offsets in its link store after each
+// batch, with one WAL sync that makes the batch's links durable too.
 //
 // Run the link API on one node (or route every API call to one): path
 // uniqueness is checked against the local store only, so two nodes creating
@@ -111,7 +112,7 @@ func applyLinkRecord(ctx context.Context, store *redirect.Store, r ingest.Record
 			"partition", r.Partition, "offset", r.Offset, "key", string(r.Key), "link", l.ID)
 		return
 	}
-	if _, err := store.ApplyNewer(ctx, &l); err != nil {
+	if _, err := store.ApplyNewerUnsynced(ctx, &l); err != nil { // synced with the batch's offsets
 		log.Error("links topic: skip a link the store refused", "topic", r.Topic, "partition", r.Partition,
 			"offset", r.Offset, "link", l.ID, "err", err)
 	}
