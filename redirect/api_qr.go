@@ -28,10 +28,7 @@ var qrRoute = apiRoute{
 	summary: "The QR code of the link's short URL, tagged ?" + QRParam + "=1 so that scans are recorded as qr_scan. " +
 		"ETag and If-None-Match give 304. " +
 		"Disabled and deleted links still get their code: scans then answer 404, like clicks",
-	query: []queryParam{
-		{"format", "string", "png (the default) or svg."},
-		{"size", "integer", "Pixels a side, " + strconv.Itoa(qr.MinSize) + "-" + strconv.Itoa(qr.MaxSize) + " (default " + strconv.Itoa(qr.DefaultSize) + ")."},
-	},
+	query:  qrQuery,
 	media:  []string{"image/png", "image/svg+xml"},
 	status: http.StatusOK,
 	errors: []int{http.StatusBadRequest, http.StatusNotFound},
@@ -43,6 +40,14 @@ type qrParams struct {
 	format string // "png" or "svg"
 	size   int    // pixels a side
 }
+
+// qrQuery are the query parameters of GET /v1/links/{id}/qr.
+var qrQuery = []queryParam{
+	{"format", "string", "png (the default) or svg."},
+	{"size", "integer", "Pixels a side, " + strconv.Itoa(qr.MinSize) + "-" + strconv.Itoa(qr.MaxSize) + " (default " + strconv.Itoa(qr.DefaultSize) + ")."},
+}
+
+var qrParamNames = queryNames(qrQuery)
 
 // qrContentTypes maps a format to its media type.
 var qrContentTypes = map[string]string{"png": "image/png", "svg": "image/svg+xml"}
@@ -59,17 +64,8 @@ const qrRenderVersion = "1"
 // *apiError naming the bad parameter.
 func parseQRParams(values map[string][]string) (qrParams, *apiError) {
 	p := qrParams{format: "png", size: qr.DefaultSize}
-	for name, v := range values {
-		if name != "format" && name != "size" {
-			msg := "unknown query parameter; want format or size"
-			if name == "" {
-				msg = "a query parameter without a name; want format or size"
-			}
-			return p, badRequest(CodeUnknownField, name, msg)
-		}
-		if len(v) != 1 {
-			return p, badRequest(CodeInvalidField, name, "give it once")
-		}
+	if aerr := checkQuery(values, qrParamNames); aerr != nil {
+		return p, aerr
 	}
 	if v, ok := values["format"]; ok {
 		if _, known := qrContentTypes[v[0]]; !known {

@@ -2,8 +2,11 @@ package redirect
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -109,17 +112,34 @@ func (a *api) listLinks(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// checkQuery refuses a query parameter not in allowed, or given twice.
+// checkQuery refuses a query parameter not in allowed, or given twice. The
+// error for an unknown one lists the parameters the route takes.
 func checkQuery(values map[string][]string, allowed map[string]bool) *apiError {
 	for name, v := range values {
 		if !allowed[name] {
-			return badRequest(CodeUnknownField, name, "unknown query parameter")
+			msg := "unknown query parameter"
+			if name == "" {
+				msg = "a query parameter without a name"
+			}
+			return badRequest(CodeUnknownField, name, msg+"; want "+oneOf(allowed))
 		}
 		if len(v) != 1 {
 			return badRequest(CodeInvalidField, name, "give it once")
 		}
 	}
 	return nil
+}
+
+// oneOf lists the names of set in order: "a", "a or b", "one of a, b, c".
+func oneOf(set map[string]bool) string {
+	names := slices.Sorted(maps.Keys(set))
+	switch len(names) {
+	case 1:
+		return names[0]
+	case 2:
+		return names[0] + " or " + names[1]
+	}
+	return "one of " + strings.Join(names, ", ")
 }
 
 // parseLimit reads a limit query parameter: an integer from 1 to

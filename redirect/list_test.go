@@ -214,3 +214,29 @@ func TestListScanBudget(t *testing.T) {
 		t.Errorf("found %d links", len(found))
 	}
 }
+
+// TestCheckQueryNamesWhatTheRouteTakes: an unknown parameter's error lists
+// the route's parameters, so a caller can fix a typo without the docs.
+func TestCheckQueryNamesWhatTheRouteTakes(t *testing.T) {
+	for _, tc := range []struct {
+		values  map[string][]string
+		allowed map[string]bool
+		field   string
+		msg     string
+	}{
+		{map[string][]string{"colour": {"red"}}, qrParamNames, "colour", "unknown query parameter; want format or size"},
+		{map[string][]string{"": {"red"}}, qrParamNames, "", "a query parameter without a name; want format or size"},
+		{map[string][]string{"sort": {"path"}}, map[string]bool{"tag": true, "limit": true, "cursor": true}, "sort",
+			"unknown query parameter; want one of cursor, limit, tag"},
+		{map[string][]string{"x": {"1"}}, map[string]bool{"limit": true}, "x", "unknown query parameter; want limit"},
+		{map[string][]string{"size": {"1", "2"}}, qrParamNames, "size", "give it once"},
+	} {
+		aerr := checkQuery(tc.values, tc.allowed)
+		if aerr == nil || aerr.Field != tc.field || aerr.Message != tc.msg {
+			t.Errorf("checkQuery(%v) = %+v, want field %q message %q", tc.values, aerr, tc.field, tc.msg)
+		}
+	}
+	if aerr := checkQuery(map[string][]string{"size": {"512"}}, qrParamNames); aerr != nil {
+		t.Errorf("a known parameter refused: %+v", aerr)
+	}
+}
