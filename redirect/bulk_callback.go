@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/netguard"
 	"github.com/clicktrail/clicktrail/webhooks"
 )
 
@@ -38,7 +36,7 @@ type callbackBody struct {
 // validateCallbackURL checks a callback_url: absolute http(s) without
 // credentials, and, unless private callbacks are allowed, not a loopback,
 // private or link-local host by name or address. A host name that resolves
-// to such an address is refused when dialing (checkedDialer).
+// to such an address is refused when dialing (netguard.Guard).
 func validateCallbackURL(raw string, allowPrivate bool) *apiError {
 	bad := func(msg string) *apiError { return badRequest(CodeInvalidField, "callback_url", msg) }
 	if len(raw) > 2048 {
@@ -64,37 +62,18 @@ func validateCallbackURL(raw string, allowPrivate bool) *apiError {
 	return nil
 }
 
-// errPrivateAddress is returned by the checked dialer.
-var errPrivateAddress = errors.New("callback address is not public")
-
-// checkedDialer refuses connections to non-public addresses, whatever the
-// name resolved to (the check runs on the address actually dialed, so DNS
-// rebinding between a check and the dial cannot get around it).
-func checkedDialer(timeout time.Duration) *net.Dialer {
-	return &net.Dialer{Timeout: timeout, Control: func(network, address string, _ syscall.RawConn) error {
-		host, _, err := net.SplitHostPort(address)
-		if err != nil {
-			return err
-		}
-		addr, err := netip.ParseAddr(host)
-		if err != nil || nonPublic(addr.Unmap()) {
-			return fmt.Errorf("%w: %s", errPrivateAddress, host)
-		}
-		return nil
-	}}
-}
+// errPrivateAddress is wrapped by a callback's error when its host resolves
+// to an address that is not public.
+var errPrivateAddress = netguard.ErrNotPublic
 
 // defaultCallback returns JobsConfig.Callback's default: a client with a
 // short timeout that follows no redirects and, unless allowPrivate, dials
 // only public addresses.
 func defaultCallback(timeout time.Duration, allowPrivate bool) func(context.Context, string, http.Header, []byte) error {
-	dialer := &net.Dialer{Timeout: timeout}
-	if !allowPrivate {
-		dialer = checkedDialer(timeout)
-	}
+	guard := &netguard.Guard{AllowPrivate: allowPrivate, Dialer: net.Dialer{Timeout: timeout}}
 	client := &http.Client{
 		Timeout:       timeout,
-		Transport:     &http.Transport{DialContext: dialer.DialContext, MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second},
+		Transport:     &http.Transport{DialContext: guard.DialContext, MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return func(ctx context.Context, target string, headers http.Header, body []byte) error {

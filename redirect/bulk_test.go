@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -356,7 +357,7 @@ func TestBulkDefaultCallbackRefusesPrivateAddresses(t *testing.T) {
 	// A host name (not an address) passes validation; the dialer refuses
 	// what it resolves to.
 	target := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
-	if err := send(context.Background(), target, http.Header{}, []byte("{}")); err == nil || !strings.Contains(err.Error(), errPrivateAddress.Error()) {
+	if err := send(context.Background(), target, http.Header{}, []byte("{}")); !errors.Is(err, errPrivateAddress) {
 		t.Errorf("send to %s: %v", target, err)
 	}
 	if recv.calls() != 0 {

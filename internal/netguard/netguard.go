@@ -1,8 +1,10 @@
 // Package netguard decides which IP addresses clicktrail may connect to on a
 // customer's behalf (webhook endpoints, link destinations, the destination
-// checker): public unicast addresses only. One list, so that the link API,
-// the webhook sink and the checker cannot disagree about what "private"
-// means.
+// checker, bulk job callbacks): public unicast addresses only (Reason), and
+// connects only there (Guard: resolve once, check every address, dial the
+// checked ones). One list and one dialer, so that the link API, the webhook
+// sink, the checker and the job callbacks cannot disagree about what
+// "private" means, nor about how a checked name is dialed.
 package netguard
 
 import "net/netip"

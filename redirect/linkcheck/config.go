@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 
+	"github.com/clicktrail/clicktrail/internal/netguard"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
@@ -29,7 +29,7 @@ var _ LinkLister = (*redirect.Store)(nil)
 type EmitFunc func(ctx context.Context, ev Event) error
 
 // ResolveFunc returns the addresses of a host name.
-type ResolveFunc func(ctx context.Context, host string) ([]netip.Addr, error)
+type ResolveFunc = netguard.ResolveFunc
 
 // Defaults of Config.
 const (
@@ -122,7 +122,7 @@ func (c Config) withDefaults() Config {
 		c.Workspaces = func(context.Context) ([]string, error) { return []string{redirect.DefaultWorkspaceID}, nil }
 	}
 	if c.Resolve == nil {
-		c.Resolve = systemResolve
+		c.Resolve = netguard.SystemResolve
 	}
 	if c.Now == nil {
 		c.Now = time.Now

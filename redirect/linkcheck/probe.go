@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/clicktrail/clicktrail/internal/netguard"
 )
 
 // Kinds of failed checks, the prefix of Event.Error.
@@ -62,7 +64,7 @@ func aliveStatus(code int) bool {
 // Redirects to something that is not http(s) (an app deep link) end the
 // check with the redirect itself, which counts as working.
 func newHTTPClient(cfg Config, p *pacer) (*http.Client, *http.Transport) {
-	g := &guard{resolve: cfg.Resolve, allowPrivate: cfg.AllowPrivate, dialer: net.Dialer{Timeout: cfg.Timeout}}
+	g := &netguard.Guard{Resolve: cfg.Resolve, AllowPrivate: cfg.AllowPrivate, Dialer: net.Dialer{Timeout: cfg.Timeout}}
 	tr := &http.Transport{
 		Proxy:                  nil,
 		DialContext:            g.DialContext,

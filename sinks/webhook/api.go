@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"strings"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/netguard"
 	"github.com/clicktrail/clicktrail/sinks/webhook/alert"
 )
 
@@ -68,7 +68,7 @@ func NewAPI(cfg APIConfig) (http.Handler, error) {
 		return nil, fmt.Errorf("webhook api config: %w", err)
 	}
 	if cfg.Resolve == nil {
-		cfg.Resolve = systemResolve
+		cfg.Resolve = netguard.SystemResolve
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -185,26 +185,10 @@ func (a *api) checkURL(ctx context.Context, raw string) error {
 	if a.cfg.AllowPrivate {
 		return nil
 	}
-	host := u.Hostname()
-	addrs := []netip.Addr{}
-	if ip, err := netip.ParseAddr(host); err == nil {
-		addrs = append(addrs, ip)
-	} else {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		if addrs, err = a.cfg.Resolve(ctx, host); err != nil {
-			return fmt.Errorf("resolve %s: %w", host, err)
-		}
-		if len(addrs) == 0 {
-			return fmt.Errorf("resolve %s: no addresses", host)
-		}
-	}
-	for _, ip := range addrs {
-		if err := checkAddr(ip); err != nil {
-			return fmt.Errorf("host %s: %w", host, err)
-		}
-	}
-	return nil
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err = (&netguard.Guard{Resolve: a.cfg.Resolve}).Addrs(ctx, u.Hostname())
+	return err
 }
 
 func (a *api) list(w http.ResponseWriter, r *http.Request) {

@@ -1,12 +1,12 @@
 package webhook
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/netip"
 	"time"
+
+	"github.com/clicktrail/clicktrail/internal/netguard"
 )
 
 // Defaults of Config.
@@ -24,7 +24,7 @@ const (
 
 // ResolveFunc returns the addresses of host. The Deliverer calls it once per
 // attempt and connects only to the addresses it returned.
-type ResolveFunc func(ctx context.Context, host string) ([]netip.Addr, error)
+type ResolveFunc = netguard.ResolveFunc
 
 // Config configures a Deliverer. The zero value is usable: WithDefaults
 // fills it in.
@@ -55,7 +55,7 @@ func (c Config) WithDefaults() Config {
 		c.Timeout = DefaultTimeout
 	}
 	if c.Resolve == nil {
-		c.Resolve = systemResolve
+		c.Resolve = netguard.SystemResolve
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = DefaultUserAgent

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/netguard"
 	"github.com/clicktrail/clicktrail/webhooks"
 )
 
@@ -37,6 +38,7 @@ type Deliverer struct {
 	log       *slog.Logger
 	client    *http.Client
 	transport *http.Transport
+	guard     *netguard.Guard  // resolves and checks each attempt's host; its dialer connects
 	now       func() time.Time // the clock of webhook-timestamp; tests replace it
 }
 
@@ -50,11 +52,12 @@ func NewDeliverer(cfg Config, log *slog.Logger) (*Deliverer, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	guard := &netguard.Guard{Resolve: cfg.Resolve, AllowPrivate: cfg.AllowPrivate, Dialer: net.Dialer{KeepAlive: 30 * time.Second}}
 	t := &http.Transport{
 		// No Proxy: a proxy would connect on our behalf to an address we
 		// did not check. Every dial goes through the SSRF guard.
 		Proxy:               nil,
-		DialContext:         dialChecked(&net.Dialer{KeepAlive: 30 * time.Second}),
+		DialContext:         dialChecked(guard),
 		TLSClientConfig:     &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12},
 		ForceAttemptHTTP2:   true,
 		MaxIdleConnsPerHost: cfg.MaxIdleConnsPerHost,
@@ -70,6 +73,7 @@ func NewDeliverer(cfg Config, log *slog.Logger) (*Deliverer, error) {
 			},
 		},
 		transport: t,
+		guard:     guard,
 		now:       time.Now,
 	}, nil
 }
@@ -113,7 +117,7 @@ func (d *Deliverer) attempt(ctx context.Context, ep Endpoint, msg Message, r *Re
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
 	host := u.Hostname()
-	addrs, err := d.resolve(ctx, host)
+	addrs, err := d.guard.Addrs(ctx, host)
 	if err != nil {
 		r.Outcome, r.Err = OutcomeRetry, fmt.Errorf("endpoint %s: %w", ep.ID, err)
 		if _, literal := netip.ParseAddr(host); literal == nil && errors.Is(err, ErrBlockedAddress) {

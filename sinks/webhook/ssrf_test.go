@@ -5,78 +5,15 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"net"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
-)
 
-func TestBlockedReason(t *testing.T) {
-	tests := []struct {
-		addr    string
-		blocked bool
-	}{
-		{"8.8.8.8", false},
-		{"1.1.1.1", false},
-		{"172.15.255.255", false},
-		{"100.63.255.255", false},
-		{"2606:4700:4700::1111", false},
-		{"::ffff:8.8.8.8", false},
-		{"64:ff9b::808:808", false}, // NAT64 of 8.8.8.8
-		{"2002:808:808::1", false},  // 6to4 of 8.8.8.8
-		{"127.0.0.1", true},         // loopback
-		{"127.255.255.254", true},   // loopback
-		{"10.0.0.1", true},          // private
-		{"172.16.0.1", true},        // private
-		{"192.168.1.1", true},       // private
-		{"169.254.169.254", true},   // link-local: cloud metadata
-		{"100.64.0.1", true},        // CGNAT
-		{"100.127.255.255", true},   // CGNAT
-		{"0.0.0.0", true},           // unspecified
-		{"0.1.2.3", true},           // this network
-		{"224.0.0.1", true},         // multicast
-		{"239.255.255.250", true},   // multicast
-		{"255.255.255.255", true},   // broadcast
-		{"240.0.0.1", true},         // reserved
-		{"192.0.0.8", true},         // IETF protocol assignments
-		{"198.18.0.1", true},        // benchmarking
-		{"::", true},                // unspecified
-		{"::1", true},               // loopback
-		{"fe80::1", true},           // link-local
-		{"fe80::1%eth0", true},      // link-local with zone
-		{"fc00::1", true},           // unique local
-		{"fd12:3456::1", true},      // unique local
-		{"ff02::1", true},           // multicast
-		{"fec0::1", true},           // site-local
-		{"::ffff:127.0.0.1", true},  // IPv4-mapped loopback
-		{"::ffff:169.254.169.254", true},
-		{"::ffff:10.0.0.1", true},
-		{"::127.0.0.1", true},         // IPv4-compatible
-		{"64:ff9b::a00:1", true},      // NAT64 of 10.0.0.1
-		{"64:ff9b::7f00:1", true},     // NAT64 of 127.0.0.1
-		{"64:ff9b:1::1", true},        // local-use NAT64
-		{"2002:a9fe:a9fe::1", true},   // 6to4 of 169.254.169.254
-		{"2001:0:4136:e378::1", true}, // Teredo
-		{"2001:db8::1", true},         // documentation
-	}
-	for _, tt := range tests {
-		t.Run(tt.addr, func(t *testing.T) {
-			err := checkAddr(netip.MustParseAddr(tt.addr))
-			if (err != nil) != tt.blocked {
-				t.Fatalf("checkAddr(%s) = %v, want blocked=%v", tt.addr, err, tt.blocked)
-			}
-			if err != nil && !errors.Is(err, ErrBlockedAddress) {
-				t.Errorf("error %v is not ErrBlockedAddress", err)
-			}
-		})
-	}
-	if err := checkAddr(netip.Addr{}); err == nil {
-		t.Error("the zero Addr passed the check")
-	}
-}
+	"github.com/clicktrail/clicktrail/internal/netguard"
+)
 
 // TestDeliverRefusesInternalEndpoints sends to internal addresses without
 // AllowPrivate: nothing may be dialed, and a loopback receiver that would
@@ -149,7 +86,7 @@ func TestDeliverDialsCheckedAddress(t *testing.T) {
 }
 
 func TestDialCheckedRefusesUncheckedHosts(t *testing.T) {
-	dial := dialChecked(&net.Dialer{})
+	dial := dialChecked(&netguard.Guard{})
 	checked := context.WithValue(context.Background(), checkedKey{}, &checkedAddrs{
 		host: "a.example", addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")},
 	})
