@@ -36,28 +36,11 @@ KEY=ct_bulk_0123456789abcdef
 REDIRECT_PORT=$PORT_BASE
 API_PORT=$((PORT_BASE + 1))
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d /tmp/clicktrail-bulk.XXXXXX)
-ct_pid=
+bench_name=bulk-load work_prefix=clicktrail-bulk
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-log() { printf '== %s\n' "$*" >&2; }
-die() { printf 'bulk-load: %s\n' "$*" >&2; exit 1; }
-
-cleanup() {
-  if [ -n "$ct_pid" ]; then
-    kill -TERM "$ct_pid" 2>/dev/null || true
-    wait "$ct_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-for p in "$REDIRECT_PORT" "$API_PORT"; do
-  if ss -Hltn "sport = :$p" | grep -q .; then
-    die "port $p is in use (set BULK_PORT_BASE)"
-  fi
-done
+check_ports BULK_PORT_BASE "$REDIRECT_PORT" "$API_PORT"
 
 log "building clicktrail and bulkload"
 (cd "$root" && GOFLAGS=-mod=mod go build -o "$work/clicktrail" ./cmd/clicktrail)
@@ -69,6 +52,7 @@ mkdir -p "$work/dev"
   --redirect-addr "127.0.0.1:$REDIRECT_PORT" --api-addr "127.0.0.1:$API_PORT" \
   --api-key "$KEY" --api-rate-per-second -1 $DEV_FLAGS >"$work/dev/clicktrail.log" 2>&1 &
 ct_pid=$!
+track "$ct_pid"
 
 for _ in $(seq 300); do
   curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$API_PORT/v1/openapi.json" && break

@@ -41,29 +41,12 @@ KEY=ct_fresh_0123456789abcdef
 REDIRECT_PORT=$PORT_BASE
 API_PORT=$((PORT_BASE + 1))
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+bench_name=freshness work_prefix=clicktrail-fresh
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 src=${CLICKTRAIL_SRC:-$root}
-work=$(mktemp -d /tmp/clicktrail-fresh.XXXXXX)
-ct_pid=
 
-log() { printf '== %s\n' "$*" >&2; }
-die() { printf 'freshness: %s\n' "$*" >&2; exit 1; }
-
-cleanup() {
-  if [ -n "$ct_pid" ]; then
-    kill -TERM "$ct_pid" 2>/dev/null || true
-    wait "$ct_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-for p in "$REDIRECT_PORT" "$API_PORT"; do
-  if ss -Hltn "sport = :$p" | grep -q .; then
-    die "port $p is in use (set FRESH_PORT_BASE)"
-  fi
-done
+check_ports FRESH_PORT_BASE "$REDIRECT_PORT" "$API_PORT"
 
 log "building clicktrail and freshness"
 (cd "$src" && GOFLAGS=-mod=mod go build -o "$work/clicktrail" ./cmd/clicktrail)
@@ -83,6 +66,7 @@ mkdir -p "$work/dev"
   --api-key "$KEY" --api-rate-per-second -1 --webhook-allow-private \
   "${ch_args[@]}" $DEV_FLAGS >"$work/dev/clicktrail.log" 2>&1 &
 ct_pid=$!
+track "$ct_pid"
 
 for i in $(seq 300); do
   curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$API_PORT/v1/links" && break

@@ -81,33 +81,20 @@ BARE_FAST_PORT=$((PORT_BASE + 4))
 BARE_STD_PORT=$((PORT_BASE + 5))
 BARE_GNET_PORT=$((PORT_BASE + 6))
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+bench_name=redirect-vs-nginx work_prefix=clicktrail-bench
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 src=${CLICKTRAIL_SRC:-$root}
-work=$(mktemp -d /tmp/clicktrail-bench.XXXXXX)
-pids=()
 declare -A server_pid server_port
 broker_pid=
 broker_affinity=
 
-log() { printf '== %s\n' "$*" >&2; }
-die() { printf 'redirect-vs-nginx: %s\n' "$*" >&2; exit 1; }
-
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -CONT "$pid" 2>/dev/null || true
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
+# bench_on_exit gives a local broker its CPUs back (see pin_broker).
+bench_on_exit() {
   if [ -n "$broker_pid" ]; then
     taskset -a -pc "$broker_affinity" "$broker_pid" >/dev/null 2>&1 || true
   fi
-  rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 install_tools() {
   command -v nginx >/dev/null && command -v wrk >/dev/null && return 0
@@ -134,15 +121,6 @@ pin_broker() {
   broker_affinity=$(taskset -pc "$broker_pid" | awk '{print $NF}')
   taskset -a -pc "$BROKER_CPU" "$broker_pid" >/dev/null
   log "Kafka broker (pid $broker_pid) pinned to CPU $BROKER_CPU for the run (was $broker_affinity)"
-}
-
-check_ports() {
-  local p
-  for p in "$@"; do
-    if ss -Hltn "sport = :$p" | grep -q .; then
-      die "port $p is in use (set BENCH_PORT_BASE)"
-    fi
-  done
 }
 
 # wait_http URL: until URL answers anything, for up to 30s.
@@ -220,7 +198,7 @@ start_clicktrail() {
     >"$dir/clicktrail.log" 2>&1 &
   server_pid[clicktrail-$MODE]=$!
   server_port[clicktrail-$MODE]=$REDIRECT_PORT
-  pids+=("$!")
+  track "$!"
   wait_http "http://127.0.0.1:$API_PORT/v1/links"
   if [ -n "$KEEP" ] && [ -s "$KEEP/map-$MODE.conf" ] && [ "$(wc -l <"$KEEP/slugs-$MODE.txt")" = "$LINKS" ]; then
     log "clicktrail $MODE: reusing the $LINKS links kept in $KEEP"
@@ -244,7 +222,7 @@ start() {
   taskset -c "$SERVER_CPU" "$@" >"$work/$name.log" 2>&1 &
   server_pid[$name]=$!
   server_port[$name]=$port
-  pids+=("$!")
+  track "$!"
   wait_http "http://127.0.0.1:$port/"
 }
 
@@ -290,7 +268,7 @@ main() {
   [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (server on one, wrk on the other)"
   case "$MODE" in redirect | dev) ;; *) die "BENCH_MODE: want redirect or dev, got $MODE" ;; esac
   install_tools
-  check_ports "$REDIRECT_PORT" "$API_PORT" "$NGINX_PORT" "$DEBUG_PORT" "$BARE_FAST_PORT" "$BARE_STD_PORT" "$BARE_GNET_PORT"
+  check_ports BENCH_PORT_BASE "$REDIRECT_PORT" "$API_PORT" "$NGINX_PORT" "$DEBUG_PORT" "$BARE_FAST_PORT" "$BARE_STD_PORT" "$BARE_GNET_PORT"
   log "building clicktrail, mklinks and bare302"
   (cd "$src" && GOFLAGS=-mod=mod go build -o "$work/clicktrail" ./cmd/clicktrail)
   (cd "$root" && GOFLAGS=-mod=mod go build -o "$work/mklinks" ./bench/cmd/mklinks)
