@@ -9,6 +9,9 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/clicktrail/clicktrail/internal/app"
+	"github.com/clicktrail/clicktrail/internal/testenv"
 )
 
 // TestKafkaOutage stops the broker while clicks are being served: the
@@ -69,4 +72,59 @@ func services(t *testing.T, verb string) {
 		t.Fatalf("services.sh %s kafka: %v\n%s", verb, err, out)
 	}
 	t.Logf("services.sh %s kafka: %s", verb, out)
+}
+
+// TestRedirectNodeStartsDuringOutage starts a redirect node while the
+// broker is down, as after a node restart in the middle of an outage: it
+// must serve at once (links created, clicks redirected and spooled), and
+// every click must reach ClickHouse exactly once after the broker returns.
+func TestRedirectNodeStartsDuringOutage(t *testing.T) {
+	brokers := testenv.Kafka(t)
+	dsn, conn, db := clickhouseDB(t)
+	if _, err := app.Migrate(context.Background(), dsn, nil); err != nil {
+		t.Fatal(err)
+	}
+	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("startdown") + ".", Partitions: 3, ReplicationFactor: 1}
+
+	services(t, "stop")
+	restarted := false
+	t.Cleanup(func() {
+		if !restarted {
+			services(t, "start")
+		}
+	})
+	node := nodeConfig(t)
+	node.Kafka = kafka
+	redirectURL, apiURL := startNode(t, "redirect node", &node, func(ctx context.Context) error { return app.RunRedirectNode(ctx, node) })
+	l := createLink(t, apiURL, map[string]any{"destination_url": "https://shop.example.com/", "path": "startdown"})
+	const served = 120
+	for i := 0; i < served; i++ {
+		if status, _ := click(t, redirectURL, "go.brand.test", "startdown"); status != http.StatusFound {
+			t.Fatalf("click %d with the broker down: status %d, want 302", i, status)
+		}
+	}
+
+	services(t, "start")
+	restarted = true
+	batch := app.Batch{MaxRecords: 1000, MaxWait: 200 * time.Millisecond}
+	run(t, "enrich", func(ctx context.Context) error {
+		return app.RunEnrichWorker(ctx, app.EnrichWorker{Kafka: kafka, Group: testenv.Name("enrich"),
+			Enrich: app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret}, Batch: batch})
+	})
+	run(t, "sink", func(ctx context.Context) error {
+		return app.RunClickHouseSink(ctx, app.ClickHouseSink{Kafka: kafka, Group: testenv.Name("sink"), DSN: dsn, Batch: batch})
+	})
+	waitFor(t, fmt.Sprintf("%d clicks in ClickHouse", served), 4*time.Minute, func() (bool, string) {
+		n, err := countFinal(t, conn, db, l.ID)
+		return err == nil && n == served, fmt.Sprintf("count=%d err=%v", n, err)
+	})
+	var rows, ids uint64
+	err := conn.QueryRow(context.Background(), fmt.Sprintf(
+		"SELECT count(), uniqExact(event_id) FROM %s.clicks FINAL WHERE link_id = ?", db), l.ID).Scan(&rows, &ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != served || ids != served {
+		t.Fatalf("served %d clicks; ClickHouse has %d rows with %d distinct event ids", served, rows, ids)
+	}
 }

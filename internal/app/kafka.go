@@ -46,6 +46,36 @@ func ensureTopics(ctx context.Context, k Kafka, kcfg ingest.KafkaConfig) error {
 	return nil
 }
 
+// Backoff of ensureTopicsRetrying: the first retry after topicsRetryMin,
+// doubling up to topicsRetryMax.
+const (
+	topicsRetryMin = 500 * time.Millisecond
+	topicsRetryMax = 10 * time.Second
+)
+
+// ensureTopicsRetrying is ensureTopics until it succeeds or ctx ends, for a
+// process that has work to do before Kafka answers (a redirect node serves
+// and spools). Every failure is logged as a warning with the next wait.
+func ensureTopicsRetrying(ctx context.Context, k Kafka, kcfg ingest.KafkaConfig, log *slog.Logger) error {
+	wait := topicsRetryMin
+	for {
+		err := ensureTopics(ctx, k, kcfg)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		log.Warn("kafka: topics not ready; clicks wait in the spool", "retry_in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, topicsRetryMax)
+	}
+}
+
 func (b Batch) options() ingest.BatchOptions {
 	return ingest.BatchOptions{MaxRecords: b.MaxRecords, MaxWait: b.MaxWait}.WithDefaults()
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/redirect/linkcheck"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -221,7 +222,10 @@ func (n *node) close() error {
 
 // RunRedirectNode serves redirects and the link API and forwards the spooled
 // clicks to Kafka. Kafka being down only delays clicks: the redirector keeps
-// answering and the spool keeps them until the forwarder gets acks. Link
+// answering and the spool keeps them until the forwarder gets acks. That
+// holds at start too: the node serves at once, and its forwarders and links
+// replica start when the topics can be created (a node restarted during an
+// outage must not take redirects down with it). Link
 // changes made through this node's API go to the compacted links topic the
 // same way, and the node replicates every node's links from it (linksync.go).
 func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
@@ -234,41 +238,48 @@ func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
 	}
 	defer func() { err = errors.Join(err, n.close()) }()
 	kcfg := kafkaConfig(cfg.Kafka, "clicktrail-redirect", n.log)
-	if err := ensureTopics(ctx, cfg.Kafka, kcfg); err != nil {
-		return err
-	}
-	producer, err := ingest.NewKafkaProducer(kcfg)
+	producer, err := ingest.NewKafkaProducer(kcfg) // connects on first use
 	if err != nil {
 		return fmt.Errorf("kafka producer: %w", err)
 	}
 	defer producer.Close()
 
 	links := cfg.Kafka.Topic(linksTopic)
-	n.linkHooks = append(n.linkHooks, publishLinkChanges(n.spool, links, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
-	n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
-	g := newGroup(ctx)
-	n.serve(g)
 	events := cfg.Kafka.Topic(pipeline.LinkEventsTopic) // link, checker, job events for webhooks
-	// Everything the node writes to its spool goes on to Kafka, one
-	// forwarder per topic.
-	for _, f := range []struct{ name, topic string }{
-		{"forwarder", cfg.Kafka.Topic(rawTopic)},
-		{"links forwarder", links},
-		{"link events forwarder", events},
-		{"conversions forwarder", cfg.Kafka.Topic(conversionsTopic)},
-	} {
-		fwd := n.spool.Consumer(ingest.ForwarderGroup, f.topic, forwarderBatch)
-		g.Go(f.name, func(ctx context.Context) error { return ingest.Forward(ctx, fwd, producer) })
-	}
+	n.linkHooks = append(n.linkHooks, publishLinkChanges(n.spool, links, events, n.log))
+	n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, events, n.log))
+	var chk *linkcheck.Checker
 	if cfg.LinkCheck.Enabled {
-		chk, err := openLinkChecker(cfg.LinkCheck, cfg.DataDir, n.store, n.spool, events, n.log)
-		if err != nil {
+		if chk, err = openLinkChecker(cfg.LinkCheck, cfg.DataDir, n.store, n.spool, events, n.log); err != nil {
 			return err
 		}
 		defer func() { err = errors.Join(err, chk.Close()) }()
+	}
+	g := newGroup(ctx)
+	n.serve(g)
+	if chk != nil {
 		g.Go("destination checker", chk.Run)
 	}
-	g.Go("links replica", func(ctx context.Context) error { return replicateLinks(ctx, kcfg, links, n.store, n.log) })
+	// Kafka is not needed to serve: everything the node writes waits in its
+	// spool. The forwarders (one per topic) and the links replica start once
+	// the topics exist, however long the cluster takes to answer.
+	g.Go("kafka", func(ctx context.Context) error {
+		if err := ensureTopicsRetrying(ctx, cfg.Kafka, kcfg, n.log); err != nil {
+			return err
+		}
+		k := newGroup(ctx)
+		for _, f := range []struct{ name, topic string }{
+			{"forwarder", cfg.Kafka.Topic(rawTopic)},
+			{"links forwarder", links},
+			{"link events forwarder", events},
+			{"conversions forwarder", cfg.Kafka.Topic(conversionsTopic)},
+		} {
+			fwd := n.spool.Consumer(ingest.ForwarderGroup, f.topic, forwarderBatch)
+			k.Go(f.name, func(ctx context.Context) error { return ingest.Forward(ctx, fwd, producer) })
+		}
+		k.Go("links replica", func(ctx context.Context) error { return replicateLinks(ctx, kcfg, links, n.store, n.log) })
+		return k.Wait()
+	})
 	return g.Wait()
 }
 
