@@ -370,6 +370,22 @@ func BenchmarkCreateParallel(b *testing.B) {
 	})
 }
 
+// crashAndReopen closes s and opens the store "links" as a crash would have
+// left it: every write not synced to disk dropped.
+func crashAndReopen(t *testing.T, s *Store, fs *vfs.MemFS) *Store {
+	t.Helper()
+	crashed := fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: 0})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenStore("links", StoreOptions{FS: crashed})
+	if err != nil {
+		t.Fatalf("reopen after crash: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // TestStoreAcknowledgedCreatesSurviveCrash checks the durability contract:
 // after Create returns nil the link survives a crash that drops every write
 // not synced to disk.
@@ -386,16 +402,7 @@ func TestStoreAcknowledgedCreatesSurviveCrash(t *testing.T) {
 		wg.Go(func() { mustCreate(t, s, links[i]) })
 	}
 	wg.Wait()
-	crashed := fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: 0})
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err = OpenStore("links", StoreOptions{FS: crashed})
-	if err != nil {
-		t.Fatalf("reopen after crash: %v", err)
-	}
-	defer s.Close()
+	s = crashAndReopen(t, s, fs)
 	for _, l := range links {
 		if got, err := s.Get(context.Background(), l.ID); err != nil || got.Path != l.Path {
 			t.Errorf("acknowledged link %s lost in the crash: %v", l.Path, err)
@@ -489,16 +496,7 @@ func TestReplicaBatchSyncedByItsOffsets(t *testing.T) {
 	if err := s.SetReplicaOffsets(ctx, "links", offsets); err != nil {
 		t.Fatal(err)
 	}
-	crashed := fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: 0})
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err = OpenStore("links", StoreOptions{FS: crashed})
-	if err != nil {
-		t.Fatalf("reopen after crash: %v", err)
-	}
-	defer s.Close()
+	s = crashAndReopen(t, s, fs)
 	for _, l := range links {
 		if got, err := s.Get(ctx, l.ID); err != nil || got.Path != l.Path {
 			t.Errorf("link %s applied before the synced offsets lost in the crash: %v", l.Path, err)
