@@ -65,6 +65,26 @@ func sampleEnriched() *EnrichedClick {
 }
 
 // TestGolden pins the wire format: a diff here is a contract change.
+// checkGolden compares got with testdata/name (rewriting it first with
+// -update) and returns the file's bytes.
+func checkGolden(t *testing.T, name string, got []byte) []byte {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./schemas -update to create it)", err)
+	}
+	if !bytes.Equal(bytes.TrimSpace(want), got) {
+		t.Fatalf("encoding drifted from %s:\n got %s\nwant %s", path, got, want)
+	}
+	return want
+}
+
 func TestGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -78,19 +98,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", tc.name)
-			if *update {
-				if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./schemas -update to create it)", err)
-			}
-			if !bytes.Equal(bytes.TrimSpace(want), got) {
-				t.Fatalf("encoding drifted from %s:\n got %s\nwant %s", path, got, want)
-			}
+			checkGolden(t, tc.name, got)
 		})
 	}
 }

@@ -1,10 +1,7 @@
 package schemas
 
 import (
-	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -32,19 +29,7 @@ func TestConversionGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "conversion_v1.json")
-	if *update {
-		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./schemas -update to create it)", err)
-	}
-	if !bytes.Equal(bytes.TrimSpace(want), got) {
-		t.Fatalf("encoding drifted from %s:\n got %s\nwant %s", path, got, want)
-	}
+	want := checkGolden(t, "conversion_v1.json", got)
 	c, err := DecodeConversion(want)
 	if err != nil {
 		t.Fatal(err)
