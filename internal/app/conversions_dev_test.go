@@ -1,14 +1,9 @@
 package app
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
-	"time"
-
-	"github.com/clicktrail/clicktrail/redirect"
 )
 
 // TestDevAttributesConversions runs the embedded default: a click on a
@@ -18,31 +13,11 @@ import (
 // the link, and one reported with the contact id alone is credited to the
 // contact's latest click.
 func TestDevAttributesConversions(t *testing.T) {
-	const key = "dev-test-key-0123456789abcdef"
-	dev := Dev{
-		RedirectNode: RedirectNode{
-			DataDir: t.TempDir(), RedirectAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", APIKeys: []string{key},
-			DefaultDomain: "go.brand.test", ShortURLScheme: "http", AnyHost: true,
-			Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
-		},
-		Enrich:   Enrich{HashSecret: bytes.Repeat([]byte("s"), 32)},
-		Batch:    Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
-		Webhooks: Webhooks{AllowPrivate: true},
-	}
+	dev := webhookDev(t)
 	redirectURL, apiURL := startDev(t, dev)
 	call := func(method, path string, body any) (int, map[string]any) {
 		t.Helper()
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(method, apiURL+path, bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer "+key)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		return devCall(t, apiURL, method, path, body)
 	}
 	rc := newVerifyingReceiver(t)
 	status, ep := call("POST", "/v1/webhooks/endpoints", map[string]any{"url": rc.srv.URL + "/hooks", "events": []string{"conversion.attributed"}})

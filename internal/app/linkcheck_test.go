@@ -1,14 +1,10 @@
 package app
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
-
-	"github.com/clicktrail/clicktrail/redirect"
 )
 
 // TestDevReportsBrokenDestinations runs dev with the destination checker:
@@ -16,7 +12,6 @@ import (
 // link.destination_broken webhook (after two failed checks), and one
 // link.destination_recovered once it answers 200 again.
 func TestDevReportsBrokenDestinations(t *testing.T) {
-	const key = "dev-test-key-0123456789abcdef"
 	healthy := make(chan bool, 1)
 	healthy <- false
 	dest := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -27,33 +22,15 @@ func TestDevReportsBrokenDestinations(t *testing.T) {
 		}
 	}))
 	defer dest.Close()
-	dev := Dev{
-		RedirectNode: RedirectNode{
-			DataDir: t.TempDir(), RedirectAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", APIKeys: []string{key},
-			DefaultDomain: "go.brand.test", ShortURLScheme: "http", AnyHost: true,
-			Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
-			LinkCheck: LinkCheck{Enabled: true, AllowPrivate: true, Interval: 50 * time.Millisecond,
-				RoundInterval: 50 * time.Millisecond, BackoffBase: 10 * time.Millisecond},
-		},
-		Enrich:   Enrich{HashSecret: bytes.Repeat([]byte("s"), 32)},
-		Batch:    Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
-		Webhooks: Webhooks{AllowPrivate: true},
-	}
+	dev := webhookDev(t)
+	dev.LinkCheck = LinkCheck{Enabled: true, AllowPrivate: true, Interval: 50 * time.Millisecond,
+		RoundInterval: 50 * time.Millisecond, BackoffBase: 10 * time.Millisecond}
 	_, apiURL := startDev(t, dev)
 	call := func(path string, body any) map[string]any {
 		t.Helper()
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest("POST", apiURL+path, bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer "+key)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		if resp.StatusCode != http.StatusCreated {
-			t.Fatalf("POST %s: %d %v", path, resp.StatusCode, out)
+		status, out := devCall(t, apiURL, "POST", path, body)
+		if status != http.StatusCreated {
+			t.Fatalf("POST %s: %d %v", path, status, out)
 		}
 		return out
 	}

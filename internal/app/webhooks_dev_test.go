@@ -68,33 +68,12 @@ func (rc *verifyingReceiver) ofType(typ string) []map[string]any {
 // click.created per click, and one alert.threshold at the link's second
 // click (not another at the third).
 func TestDevDeliversLinkEventsAndAlerts(t *testing.T) {
-	const key = "dev-test-key-0123456789abcdef"
-	dev := Dev{
-		RedirectNode: RedirectNode{
-			DataDir: t.TempDir(), RedirectAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", APIKeys: []string{key},
-			DefaultDomain: "go.brand.test", ShortURLScheme: "http", AnyHost: true,
-			Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
-		},
-		Enrich:   Enrich{HashSecret: bytes.Repeat([]byte("s"), 32)},
-		Batch:    Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
-		Webhooks: Webhooks{AllowPrivate: true},
-	}
+	dev := webhookDev(t)
 	redirectURL, apiURL := startDev(t, dev)
 
 	call := func(method, path string, body any) (int, map[string]any) {
 		t.Helper()
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(method, apiURL+path, bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		return devCall(t, apiURL, method, path, body)
 	}
 	rc := newVerifyingReceiver(t)
 	status, ep := call("POST", "/v1/webhooks/endpoints", map[string]any{
@@ -163,6 +142,43 @@ func waitDev(t *testing.T, what string, cond func() bool) {
 // startDev runs RunDev with dev until the test ends (the cleanup stops it
 // and checks it returned nil) and returns its redirector and API base URLs
 // once both listen.
+// devKey is the API key of webhookDev.
+const devKey = "dev-test-key-0123456789abcdef"
+
+// webhookDev is the embedded default as the webhook tests run it: loopback
+// listeners, devKey, private destinations and endpoints allowed (the
+// receivers are httptest servers), and small, quick batches.
+func webhookDev(t *testing.T) Dev {
+	return Dev{
+		RedirectNode: RedirectNode{
+			DataDir: t.TempDir(), RedirectAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", APIKeys: []string{devKey},
+			DefaultDomain: "go.brand.test", ShortURLScheme: "http", AnyHost: true,
+			Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
+		},
+		Enrich:   Enrich{HashSecret: bytes.Repeat([]byte("s"), 32)},
+		Batch:    Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
+		Webhooks: Webhooks{AllowPrivate: true},
+	}
+}
+
+// devCall sends body as JSON to the dev API at apiURL with devKey and
+// returns the status and the decoded JSON object of the answer.
+func devCall(t *testing.T, apiURL, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, apiURL+path, bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+devKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
 func startDev(t *testing.T, dev Dev) (redirectURL, apiURL string) {
 	t.Helper()
 	ready := make(chan [2]string, 1)
