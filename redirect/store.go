@@ -9,9 +9,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/clicktrail/clicktrail/internal/pebblelog"
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
@@ -146,9 +146,7 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 		L0CompactionThreshold: 8,
 		L0StopWritesThreshold: 32,
 	}
-	for i := range po.Levels {
-		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
-	}
+	pebblekv.BloomAllLevels(po)
 	db, err := pebble.Open(dir, po)
 	if err != nil {
 		return nil, fmt.Errorf("open link store %s: %w", dir, err)

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/bloom"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/clicktrail/clicktrail/internal/pebblelog"
 )
 
@@ -51,9 +51,7 @@ func New(cfg Config) (*Checker, error) {
 		FormatMajorVersion: pebble.FormatNewest,
 		Logger:             pebblelog.New(cfg.Logger),
 	}
-	for i := range opts.Levels {
-		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10) // most links have no alert record
-	}
+	pebblekv.BloomAllLevels(opts) // most links have no alert record
 	db, err := pebble.Open(cfg.StateDir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open link checker state %s: %w", cfg.StateDir, err)

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/bloom"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/clicktrail/clicktrail/internal/pebblelog"
 	"github.com/clicktrail/clicktrail/schemas"
 )
@@ -102,11 +102,9 @@ func Open(cfg Config) (*Attributor, error) {
 	cfg = cfg.withDefaults()
 	opts := &pebble.Options{Logger: pebblelog.New(cfg.Logger), FormatMajorVersion: pebble.FormatNewest}
 	opts.EnsureDefaults()
-	for i := range opts.Levels {
-		// Most conversions look up one click among millions; most clicks
-		// look for pending conversions that are not there.
-		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
-	}
+	// Most conversions look up one click among millions; most clicks look
+	// for pending conversions that are not there.
+	pebblekv.BloomAllLevels(opts)
 	db, err := pebble.Open(cfg.Dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open attributor %s: %w", cfg.Dir, err)
