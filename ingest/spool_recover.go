@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -89,13 +88,13 @@ func (s *Spool) recoverTopic(t *spoolTopic) error {
 
 // getUint64 reads an 8-byte value; a missing key reads as 0.
 func (s *Spool) getUint64(key []byte, what string) (uint64, error) {
-	v, closer, err := s.db.Get(key)
-	if errors.Is(err, pebble.ErrNotFound) {
-		return 0, nil
-	}
-	if err != nil {
+	var n uint64
+	found, err := pebblekv.Get(s.db, key, func(v []byte) (err error) {
+		n, err = decodeUint64(what, v)
+		return err
+	})
+	if err != nil && !found {
 		return 0, fmt.Errorf("read %s: %w", what, err)
 	}
-	defer closer.Close()
-	return decodeUint64(what, v)
+	return n, err // decodeUint64's error names what
 }

@@ -223,16 +223,12 @@ func (s *Store) lookup(domain, path string) *entry {
 }
 
 // read returns a copy of the value at key, or nil when it is absent.
-func (s *Store) read(key []byte) ([]byte, error) {
-	v, closer, err := s.db.Get(key)
-	if errors.Is(err, pebble.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer closer.Close()
-	return append([]byte(nil), v...), nil
+func (s *Store) read(key []byte) (out []byte, err error) {
+	_, err = pebblekv.Get(s.db, key, func(v []byte) error {
+		out = append([]byte(nil), v...)
+		return nil
+	})
+	return out, err
 }
 
 // readLink returns the link stored at record key rk, or nil when absent.

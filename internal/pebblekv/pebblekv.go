@@ -4,6 +4,8 @@
 package pebblekv
 
 import (
+	"errors"
+
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
 )
@@ -30,4 +32,19 @@ func PrefixEnd(p []byte) []byte {
 		}
 	}
 	return nil
+}
+
+// Get calls decode with the value at key and reports whether key was
+// there. The value is valid only during the call (decode copies what it
+// keeps); a read error and decode's error are returned as they are.
+func Get(r pebble.Reader, key []byte, decode func(v []byte) error) (bool, error) {
+	v, closer, err := r.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer closer.Close()
+	return true, decode(v)
 }

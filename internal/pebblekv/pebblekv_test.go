@@ -2,7 +2,11 @@ package pebblekv
 
 import (
 	"bytes"
+	"errors"
 	"testing"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 func TestPrefixEnd(t *testing.T) {
@@ -34,4 +38,27 @@ func FuzzPrefixEnd(f *testing.F) {
 			t.Fatalf("key %q of prefix %q is not below %q", key, p, end)
 		}
 	})
+}
+
+func TestGet(t *testing.T) {
+	db, err := pebble.Open("kv", &pebble.Options{FS: vfs.NewMem()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Set([]byte("k"), []byte("value"), pebble.Sync); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if found, err := Get(db, []byte("k"), func(v []byte) error { got = string(v); return nil }); !found || err != nil || got != "value" {
+		t.Errorf("present key: found=%v err=%v value %q", found, err, got)
+	}
+	called := false
+	if found, err := Get(db, []byte("absent"), func([]byte) error { called = true; return nil }); found || err != nil || called {
+		t.Errorf("absent key: found=%v err=%v decode called %v", found, err, called)
+	}
+	bad := errors.New("bad value")
+	if found, err := Get(db, []byte("k"), func([]byte) error { return bad }); !found || !errors.Is(err, bad) {
+		t.Errorf("decode error: found=%v err=%v, want found and the decode error", found, err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/cockroachdb/pebble/v2"
 )
 
@@ -113,18 +114,14 @@ type stateStore struct{ db *pebble.DB }
 
 // get decodes the value at key into v; it reports false when absent.
 func (s stateStore) get(key string, v any) (bool, error) {
-	b, closer, err := s.db.Get([]byte(key))
-	if errors.Is(err, pebble.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
+	found, err := pebblekv.Get(s.db, []byte(key), func(b []byte) error { return decodeState(b, v) })
+	switch {
+	case err != nil && found:
+		return false, fmt.Errorf("decode %s: %w", key, err)
+	case err != nil:
 		return false, fmt.Errorf("read %s: %w", key, err)
 	}
-	defer closer.Close()
-	if err := decodeState(b, v); err != nil {
-		return false, fmt.Errorf("decode %s: %w", key, err)
-	}
-	return true, nil
+	return found, nil
 }
 
 func (s stateStore) destination(rawURL string) (DestinationState, bool, error) {

@@ -2,7 +2,6 @@ package crm
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -148,19 +147,14 @@ func (a *Attributor) contactClick(ws, contact string, notAfter time.Time) (Click
 	return Click{}, false, nil
 }
 
+// get decodes the JSON value at key into v; false when absent.
 func (a *Attributor) get(key []byte, v any) (bool, error) {
-	b, closer, err := a.db.Get(key)
-	if errors.Is(err, pebble.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	defer closer.Close()
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("decode %q: %w", key, err)
-	}
-	return true, nil
+	return pebblekv.Get(a.db, key, func(b []byte) error {
+		if err := json.Unmarshal(b, v); err != nil {
+			return fmt.Errorf("decode %q: %w", key, err)
+		}
+		return nil
+	})
 }
 
 // IndexClicks records clicks (synchronously) and returns the parked

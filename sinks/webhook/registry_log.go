@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/cockroachdb/pebble/v2"
 )
 
@@ -164,17 +165,15 @@ type storedMessage struct {
 
 // Message returns a logged message by id, for replay.
 func (r *Registry) Message(id string) (Message, error) {
-	v, closer, err := r.db.Get([]byte(keyMessage + id))
-	if errors.Is(err, pebble.ErrNotFound) {
-		return Message{}, fmt.Errorf("message %q: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Message{}, fmt.Errorf("read message %q: %w", id, err)
-	}
-	defer closer.Close()
 	var m storedMessage
-	if err := json.Unmarshal(v, &m); err != nil {
+	found, err := pebblekv.Get(r.db, []byte(keyMessage+id), func(v []byte) error { return json.Unmarshal(v, &m) })
+	switch {
+	case err != nil && found:
 		return Message{}, fmt.Errorf("decode message %q: %w", id, err)
+	case err != nil:
+		return Message{}, fmt.Errorf("read message %q: %w", id, err)
+	case !found:
+		return Message{}, fmt.Errorf("message %q: %w", id, ErrNotFound)
 	}
 	return Message{ID: id, Type: m.Type, Body: m.Body}, nil
 }
