@@ -197,13 +197,6 @@ func (e *RegisteredEndpoint) clone() RegisteredEndpoint {
 	return c
 }
 
-// Match returns the enabled endpoints subscribed to the click's event
-// type (click.created or qr_scan.created) whose filters pass it, ready to
-// deliver to at now. It reads memory only.
-func (r *Registry) Match(c *schemas.EnrichedClick, now time.Time) []Endpoint {
-	return r.ClickTargets(c, now).Click
-}
-
 // ClickTargets are the endpoints one click goes to, by what they get.
 type ClickTargets struct {
 	// Click: subscribed to the click's click.created or qr_scan.created.

@@ -154,15 +154,15 @@ func TestRegistryMatchSubscriptions(t *testing.T) {
 	}
 	c := testClick()
 	c.WorkspaceID = ""
-	if got := r.Match(c, clock.t); len(got) != 1 || got[0].ID != clicks {
+	if got := r.ClickTargets(c, clock.t).Click; len(got) != 1 || got[0].ID != clicks {
 		t.Errorf("click matched %+v, want only %s", got, clicks)
 	}
 	c.Type = schemas.ClickTypeQRScan
-	if got := r.Match(c, clock.t); len(got) != 1 || got[0].ID != qr {
+	if got := r.ClickTargets(c, clock.t).Click; len(got) != 1 || got[0].ID != qr {
 		t.Errorf("qr scan matched %+v, want only %s", got, qr)
 	}
 	c.WorkspaceID = "ws_other"
-	if got := r.Match(c, clock.t); len(got) != 0 {
+	if got := r.ClickTargets(c, clock.t).Click; len(got) != 0 {
 		t.Errorf("another workspace's click matched %+v", got)
 	}
 }
@@ -270,7 +270,7 @@ func BenchmarkRegistryMatch(b *testing.B) {
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
-		if len(r.Match(c, now)) != 1 {
+		if len(r.ClickTargets(c, now).Click) != 1 {
 			b.Fatal("want one match")
 		}
 	}
