@@ -76,43 +76,62 @@ func TestGuardAddrs(t *testing.T) {
 // resolver gave, in order, and refuses before dialing when an address is
 // not public.
 func TestGuardDialsTheCheckedAddress(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// Two listeners on one port, at 127.0.0.1 and 127.0.0.2: which one
+	// accepts tells which address was dialed.
+	first, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	accepted := make(chan struct{}, 4)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+	defer first.Close()
+	_, port, _ := net.SplitHostPort(first.Addr().String())
+	second, err := net.Listen("tcp", "127.0.0.2:"+port)
+	if err != nil {
+		t.Skipf("no second loopback address: %v", err)
+	}
+	defer second.Close()
+	accepted := make(chan string, 4)
+	for _, ln := range []net.Listener{first, second} {
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				accepted <- c.LocalAddr().String()
+				c.Close()
 			}
-			c.Close()
-			accepted <- struct{}{}
-		}
-	}()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
+		}()
+	}
 	ctx := context.Background()
+	dial := func(g *Guard) (string, error) {
+		conn, err := g.DialContext(ctx, "tcp", "dev.example:"+port)
+		if err != nil {
+			return "", err
+		}
+		conn.Close()
+		return <-accepted, nil
+	}
 
-	g := &Guard{Resolve: fixed("127.0.0.1")}
-	if _, err := g.DialContext(ctx, "tcp", "sneaky.example:"+port); !errors.Is(err, ErrNotPublic) {
+	// Refused before any dial: the error comes from the check, not from a
+	// connection (both addresses would accept).
+	if _, err := dial(&Guard{Resolve: fixed("127.0.0.2")}); !errors.Is(err, ErrNotPublic) {
 		t.Fatalf("a name resolving to loopback: %v, want ErrNotPublic", err)
 	}
-	if len(accepted) != 0 {
-		t.Fatal("the refused address was dialed")
+	// Allowed: the first address that answers, in the resolver's order.
+	for _, order := range [][]string{{"127.0.0.2", "127.0.0.1"}, {"127.0.0.1", "127.0.0.2"}} {
+		got, err := dial(&Guard{Resolve: fixed(order...), AllowPrivate: true})
+		if err != nil || got != order[0]+":"+port {
+			t.Errorf("resolved %v: connected to %q (%v), want %s:%s", order, got, err, order[0], port)
+		}
+	}
+	// A refusing address first (nothing listens at 127.0.0.3): the next
+	// one is tried.
+	got, err := dial(&Guard{Resolve: fixed("127.0.0.3", "127.0.0.1"), AllowPrivate: true})
+	if err != nil || got != "127.0.0.1:"+port {
+		t.Errorf("after a refusing address: connected to %q (%v), want 127.0.0.1:%s", got, err, port)
 	}
 
-	// Allowed, with a refusing address first (nothing listens on
-	// 127.0.0.2 at that port): the next one is tried.
-	g = &Guard{Resolve: fixed("127.0.0.2", "127.0.0.1"), AllowPrivate: true}
-	conn, err := g.DialContext(ctx, "tcp", "dev.example:"+port)
-	if err != nil {
-		t.Fatalf("DialContext: %v", err)
-	}
-	conn.Close()
-	<-accepted
-
+	g := &Guard{AllowPrivate: true}
 	if _, err := g.DialContext(ctx, "tcp", "no-port.example"); err == nil {
 		t.Error("an address without a port was dialed")
 	}

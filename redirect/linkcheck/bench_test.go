@@ -3,7 +3,6 @@ package linkcheck
 import (
 	"fmt"
 	"net/http"
-	"net/netip"
 	"testing"
 )
 
@@ -24,13 +23,4 @@ func BenchmarkRoundNothingDue(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*links), "ns/link")
-}
-
-func BenchmarkNonPublic(b *testing.B) {
-	addrs := []netip.Addr{netip.MustParseAddr("93.184.216.34"), netip.MustParseAddr("2606:2800:220:1::1"), netip.MustParseAddr("::ffff:10.0.0.1")}
-	for b.Loop() {
-		for _, a := range addrs {
-			_ = nonPublic(a)
-		}
-	}
 }
