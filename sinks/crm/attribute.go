@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -73,32 +74,43 @@ const (
 func (a *Attributor) Attribute(c *schemas.Conversion) (*Attributed, Outcome, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	at, outcome, parkAt, err := a.decide(c)
+	if err != nil || outcome != Parked {
+		return at, outcome, err
+	}
+	return nil, Parked, a.park(parkAt, c)
+}
+
+// decide is Attribute's decision on the index as it stands, without
+// parking: for Parked, parkAt is the key c waits under (its click's or its
+// contact's pending prefix, then its id). Callers hold a.mu.
+func (a *Attributor) decide(c *schemas.Conversion) (at *Attributed, outcome Outcome, parkAt []byte, err error) {
 	ws := workspaceOf(c.WorkspaceID)
 	if c.ClickID != "" {
 		click, ok, err := a.click(c.ClickID)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		if ok && click.WorkspaceID == ws && a.inWindow(click, c) {
-			return &Attributed{Conversion: c, Click: click, MatchedBy: MatchedByClickID}, Credited, nil
+			return &Attributed{Conversion: c, Click: click, MatchedBy: MatchedByClickID}, Credited, nil, nil
 		}
 		if !ok { // not indexed yet: wait for the click the conversion names
-			return nil, Parked, a.park(append(pendingClickPrefix(c.ClickID), c.EventID...), c)
+			return nil, Parked, append(pendingClickPrefix(c.ClickID), c.EventID...), nil
 		}
 	}
 	if c.ContactID != "" {
 		click, ok, err := a.contactClick(ws, c.ContactID, c.OccurredAt.Add(clockSkew))
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		if ok && a.inWindow(click, c) {
-			return &Attributed{Conversion: c, Click: click, MatchedBy: MatchedByContactID}, Credited, nil
+			return &Attributed{Conversion: c, Click: click, MatchedBy: MatchedByContactID}, Credited, nil, nil
 		}
 		if !ok {
-			return nil, Parked, a.park(append(pendingContactPrefix(ws, c.ContactID), c.EventID...), c)
+			return nil, Parked, append(pendingContactPrefix(ws, c.ContactID), c.EventID...), nil
 		}
 	}
-	return nil, Unattributed, nil
+	return nil, Unattributed, nil, nil
 }
 
 // inWindow reports whether click may be credited for c.
@@ -203,52 +215,80 @@ func (a *Attributor) IndexClicks(clicks []*schemas.EnrichedClick) ([]Attributed,
 	if err := b.Commit(pebble.Sync); err != nil {
 		return nil, fmt.Errorf("index %d clicks: %w", len(clicks), err)
 	}
-	var out []Attributed
-	for _, c := range indexed {
-		found, err := a.waiting(pendingClickPrefix(c.EventID), c, MatchedByClickID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, found...)
+	return a.resolveWaiting(indexed)
+}
+
+// resolveWaiting decides again, on the index that now holds clicks, every
+// conversion parked under one of their click ids or contacts: each once,
+// whichever of the batch's clicks it waited for, with Attribute's rules
+// (the named click, else the contact's last click before the conversion).
+// Credited ones are returned, still parked until Resolved; one that now
+// waits for something else (its named click came in another workspace,
+// its contact's click has not) moves to that key; an unattributable one
+// stays until the sweep expires it. One iterator serves the batch: in the
+// usual case nothing is parked, and that costs one seek.
+func (a *Attributor) resolveWaiting(clicks []Click) ([]Attributed, error) {
+	prefixes := map[string]bool{}
+	for _, c := range clicks {
+		prefixes[string(pendingClickPrefix(c.EventID))] = true
 		if c.ContactID != "" {
-			found, err := a.waiting(pendingContactPrefix(c.WorkspaceID, c.ContactID), c, MatchedByContactID)
-			if err != nil {
+			prefixes[string(pendingContactPrefix(c.WorkspaceID, c.ContactID))] = true
+		}
+	}
+	it, err := a.db.NewIter(&pebble.IterOptions{LowerBound: []byte(prefixPending), UpperBound: pebblekv.PrefixEnd([]byte(prefixPending))})
+	if err != nil {
+		return nil, fmt.Errorf("read pending conversions: %w", err)
+	}
+	defer it.Close()
+	if !it.First() {
+		return nil, it.Error()
+	}
+	waiting := map[string]pendingConversion{} // pending key -> conversion
+	for prefix := range prefixes {
+		for it.SeekGE([]byte(prefix)); it.Valid() && bytes.HasPrefix(it.Key(), []byte(prefix)); it.Next() {
+			var p pendingConversion
+			if err := json.Unmarshal(it.Value(), &p); err != nil || p.Conversion == nil {
+				a.log.Error("dropping an unreadable pending conversion", "key", string(it.Key()), "err", err)
+				continue
+			}
+			waiting[string(it.Key())] = p
+		}
+	}
+	if err := it.Error(); err != nil {
+		return nil, fmt.Errorf("read pending conversions: %w", err)
+	}
+	var out []Attributed
+	for key, p := range waiting {
+		at, outcome, parkAt, err := a.decide(p.Conversion)
+		switch {
+		case err != nil:
+			return nil, err
+		case outcome == Credited:
+			at.pending = []byte(key)
+			out = append(out, *at)
+		case outcome == Parked && string(parkAt) != key:
+			if err := a.movePending(key, parkAt, p); err != nil {
 				return nil, err
 			}
-			out = append(out, found...)
 		}
 	}
 	return out, nil
 }
 
-// waiting returns the parked conversions under prefix that click
-// resolves.
-func (a *Attributor) waiting(prefix []byte, click Click, by string) ([]Attributed, error) {
-	it, err := a.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: pebblekv.PrefixEnd(prefix)})
+// movePending parks p under key to instead of from, keeping its deadline.
+func (a *Attributor) movePending(from string, to []byte, p pendingConversion) error {
+	v, err := json.Marshal(p)
 	if err != nil {
-		return nil, fmt.Errorf("read pending conversions: %w", err)
+		return fmt.Errorf("move pending conversion %s: %w", p.Conversion.EventID, err)
 	}
-	defer it.Close()
-	var out []Attributed
-	for it.First(); it.Valid(); it.Next() {
-		var p pendingConversion
-		if err := json.Unmarshal(it.Value(), &p); err != nil || p.Conversion == nil {
-			a.log.Error("dropping an unreadable pending conversion", "key", string(it.Key()), "err", err)
-			continue
-		}
-		if workspaceOf(p.Conversion.WorkspaceID) != click.WorkspaceID || !a.inWindow(click, p.Conversion) {
-			continue // another workspace's click with this id, or too old: it expires unattributed
-		}
-		if by == MatchedByContactID && click.Time.After(p.Conversion.OccurredAt.Add(clockSkew)) {
-			continue // the contact clicked after converting: not what led to it
-		}
-		out = append(out, Attributed{Conversion: p.Conversion, Click: click, MatchedBy: by,
-			pending: append([]byte(nil), it.Key()...)})
+	b := a.db.NewBatch()
+	defer b.Close()
+	_ = b.Set(to, v, nil) // only fails on a committed batch
+	_ = b.Delete([]byte(from), nil)
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("move pending conversion %s: %w", p.Conversion.EventID, err)
 	}
-	if err := it.Error(); err != nil {
-		return nil, fmt.Errorf("read pending conversions: %w", err)
-	}
-	return out, nil
+	return nil
 }
 
 // Resolved forgets the parked conversions of atts (those IndexClicks

@@ -362,3 +362,59 @@ func TestClickRoundTrip(t *testing.T) {
 		t.Fatalf("round trip\n got %+v\nwant %+v", again, c)
 	}
 }
+
+// TestParkedConversionResolvedOnceByABatch: two clicks of the waiting
+// contact in one batch credit the conversion once, to the contact's last
+// click before it, as Attribute would have.
+func TestParkedConversionResolvedOnceByABatch(t *testing.T) {
+	f := newFixture(t)
+	conv := conversion(idAt(t0, 100), "ws_a", "", "hs_1", t0.Add(time.Hour))
+	if _, out := f.attribute(t, conv); out != Parked {
+		t.Fatalf("no click yet: %v, want Parked", out)
+	}
+	got := f.index(t,
+		click(idAt(t0, 1), "ws_a", "lnk_1", "hs_1", t0),
+		click(idAt(t0.Add(30*time.Minute), 2), "ws_a", "lnk_2", "hs_1", t0.Add(30*time.Minute)),
+		click(idAt(t0.Add(2*time.Hour), 3), "ws_a", "lnk_3", "hs_1", t0.Add(2*time.Hour)), // after the conversion
+	)
+	if len(got) != 1 || got[0].Click.LinkID != "lnk_2" || got[0].MatchedBy != MatchedByContactID {
+		t.Fatalf("resolved %+v, want the conversion once, credited to lnk_2 by contact", got)
+	}
+	if err := f.a.Resolved(got); err != nil {
+		t.Fatal(err)
+	}
+	if again := f.index(t, click(idAt(t0.Add(40*time.Minute), 4), "ws_a", "lnk_4", "hs_1", t0.Add(40*time.Minute))); len(again) != 0 {
+		t.Fatalf("a resolved conversion came back: %+v", again)
+	}
+}
+
+// TestParkedConversionFallsBackToItsContact: a conversion waiting for the
+// click it names is credited to its contact's click when that click id
+// turns up in another workspace, as Attribute would have done had the
+// click come first; one whose contact has no click yet moves to wait for
+// it.
+func TestParkedConversionFallsBackToItsContact(t *testing.T) {
+	f := newFixture(t)
+	named := idAt(t0.Add(10*time.Minute), 1)
+	f.index(t, click(idAt(t0, 2), "ws_a", "lnk_contact", "hs_1", t0))
+	conv := conversion(idAt(t0, 100), "ws_a", named, "hs_1", t0.Add(time.Hour))
+	if _, out := f.attribute(t, conv); out != Parked {
+		t.Fatalf("named click not indexed: %v, want Parked", out)
+	}
+	got := f.index(t, click(named, "ws_b", "lnk_other_ws", "", t0.Add(10*time.Minute)))
+	if len(got) != 1 || got[0].Click.LinkID != "lnk_contact" || got[0].MatchedBy != MatchedByContactID {
+		t.Fatalf("resolved %+v, want the contact's click", got)
+	}
+
+	lone := conversion(idAt(t0, 101), "ws_a", idAt(t0.Add(20*time.Minute), 3), "hs_new", t0.Add(time.Hour))
+	if _, out := f.attribute(t, lone); out != Parked {
+		t.Fatal("not parked")
+	}
+	if got := f.index(t, click(lone.ClickID, "ws_b", "lnk_other_ws", "", t0.Add(20*time.Minute))); len(got) != 0 {
+		t.Fatalf("nothing to credit yet: %+v", got)
+	}
+	got = f.index(t, click(idAt(t0.Add(30*time.Minute), 4), "ws_a", "lnk_new", "hs_new", t0.Add(30*time.Minute)))
+	if len(got) != 1 || got[0].Conversion.EventID != lone.EventID || got[0].Click.LinkID != "lnk_new" {
+		t.Fatalf("after its contact clicked: %+v, want the moved conversion credited to lnk_new", got)
+	}
+}

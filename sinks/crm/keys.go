@@ -19,6 +19,7 @@ import (
 const (
 	prefixClick          = "c/"
 	prefixContact        = "k/"
+	prefixPending        = "p/" // both kinds below
 	prefixPendingClick   = "p/c/"
 	prefixPendingContact = "p/k/"
 )
