@@ -33,10 +33,7 @@ func kafkaConfig(k Kafka, clientID string, log *slog.Logger) ingest.KafkaConfig 
 // ensureTopics creates clicktrail's topics (with the deployment's prefix)
 // when they are missing.
 func ensureTopics(ctx context.Context, k Kafka, kcfg ingest.KafkaConfig) error {
-	specs := append(ingest.DefaultTopics(),
-		// written by redirect nodes, read by the webhook sink
-		ingest.TopicSpec{Name: pipeline.LinkEventsTopic, RetentionMs: webhookRetention.Milliseconds()})
-	specs = append(specs, conversionTopics()...) // written by the link API, read by the webhook sink's attribution
+	specs := topicSpecs()
 	for i := range specs {
 		specs[i].Name = k.Topic(specs[i].Name)
 	}
@@ -44,6 +41,16 @@ func ensureTopics(ctx context.Context, k Kafka, kcfg ingest.KafkaConfig) error {
 		return fmt.Errorf("ensure topics: %w", err)
 	}
 	return nil
+}
+
+// topicSpecs are clicktrail's topics, without the deployment's prefix.
+func topicSpecs() []ingest.TopicSpec {
+	specs := append(ingest.DefaultTopics(),
+		// written by redirect nodes, read by the webhook sink and the
+		// ClickHouse sink's conversions consumer, which dead-letters there
+		ingest.TopicSpec{Name: pipeline.LinkEventsTopic, RetentionMs: webhookRetention.Milliseconds()},
+		ingest.TopicSpec{Name: schemas.DeadLetterTopic(pipeline.LinkEventsTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()})
+	return append(specs, conversionTopics()...) // written by the link API, read by the webhook sink's attribution
 }
 
 // Backoff of ensureTopicsRetrying: the first retry after topicsRetryMin,
