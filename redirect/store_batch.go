@@ -77,8 +77,8 @@ func (s *Store) createBatch(ctx context.Context, links []*Link, freshIDs bool, e
 	if err := s.commitBatch(stored, vals, fresh, errs, extra); err != nil {
 		return nil, fmt.Errorf("create links: %w", err)
 	}
-	if err := s.db.LogData(nil, pebble.Sync); err != nil {
-		return nil, fmt.Errorf("create links: sync: %w", err)
+	if err := s.syncWAL(); err != nil {
+		return nil, fmt.Errorf("create links: %w", err)
 	}
 	return errs, nil
 }
