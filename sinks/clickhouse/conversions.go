@@ -92,9 +92,12 @@ func conversionValues(c *Conversion) ([]any, error) {
 	if c.LinkID == "" {
 		return nil, errors.New("conversion " + c.EventID + ": field link_id: required")
 	}
-	for field, t := range map[string]time.Time{"occurred_at": c.OccurredAt, "clicked_at": c.ClickedAt} {
-		if !inDateTime(t) {
-			return nil, fmt.Errorf("conversion %s: field %s: %s is outside ClickHouse DateTime's range", c.EventID, field, t.Format(time.RFC3339))
+	for _, f := range [...]struct {
+		name string
+		t    time.Time
+	}{{"occurred_at", c.OccurredAt}, {"clicked_at", c.ClickedAt}} {
+		if !inDateTime(f.t) {
+			return nil, fmt.Errorf("conversion %s: field %s: %s is outside ClickHouse DateTime's range", c.EventID, f.name, f.t.Format(time.RFC3339))
 		}
 	}
 	keys, values := sortedPairs(c.Metadata)
