@@ -221,8 +221,12 @@ func (w *Webhooks) Clicks() ingest.Handler {
 			}
 			to := w.reg.ClickTargets(c, now)
 			jobs = append(jobs, w.applyAlerts(r, c, to.Alerts)...)
+			if len(to.Variant) == 0 && len(to.Click) == 0 {
+				continue
+			}
+			short := w.cfg.ShortURL(c)
 			if len(to.Variant) > 0 { // routed: also rule.variant_chosen
-				vm, err := webhook.VariantChosenMessage(c, w.cfg.ShortURL(c))
+				vm, err := webhook.VariantChosenMessage(c, short)
 				if err != nil {
 					dead = append(dead, deadLetter(w.log, "webhook", r, err))
 					continue
@@ -235,7 +239,7 @@ func (w *Webhooks) Clicks() ingest.Handler {
 			if len(eps) == 0 {
 				continue
 			}
-			msg, err := webhook.ClickMessage(c, w.cfg.ShortURL(c))
+			msg, err := webhook.ClickMessage(c, short)
 			if err != nil {
 				dead = append(dead, deadLetter(w.log, "webhook", r, err))
 				continue
