@@ -272,7 +272,7 @@ main() {
   log "building clicktrail, mklinks and bare302"
   (cd "$src" && GOFLAGS=-mod=mod go build -o "$work/clicktrail" ./cmd/clicktrail)
   (cd "$root" && GOFLAGS=-mod=mod go build -o "$work/mklinks" ./bench/cmd/mklinks)
-  (cd "$root" && GOFLAGS=-mod=mod go build -o "$work/bare302" ./bench/cmd/bare302)
+  (cd "$root/bench/cmd/bare302" && GOFLAGS=-mod=mod go build -o "$work/bare302" .)
 
   pin_broker
   start_clicktrail
