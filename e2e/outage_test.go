@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 )
@@ -31,15 +32,9 @@ func TestKafkaOutage(t *testing.T) {
 			served++
 		}
 	}
-	waitCount := func(want int) {
-		waitFor(t, fmt.Sprintf("%d clicks in ClickHouse", want), 4*time.Minute, func() (bool, string) {
-			n, err := countFinal(t, conn, db, l.ID)
-			return err == nil && n == uint64(want), fmt.Sprintf("count=%d err=%v", n, err)
-		})
-	}
 
 	clicks(50)
-	waitCount(50)
+	waitClicksOnce(t, conn, db, l.ID, served)
 
 	services(t, "stop")
 	restarted := false
@@ -53,10 +48,20 @@ func TestKafkaOutage(t *testing.T) {
 	restarted = true
 
 	clicks(50)
-	waitCount(served)
+	waitClicksOnce(t, conn, db, l.ID, served)
+}
+
+// waitClicksOnce waits until ClickHouse has served clicks of linkID, then
+// checks they are served distinct events: every click once.
+func waitClicksOnce(t *testing.T, conn ch.Conn, db, linkID string, served int) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d clicks in ClickHouse", served), 4*time.Minute, func() (bool, string) {
+		n, err := countFinal(t, conn, db, linkID)
+		return err == nil && n == uint64(served), fmt.Sprintf("count=%d err=%v", n, err)
+	})
 	var rows, ids uint64
 	err := conn.QueryRow(context.Background(), fmt.Sprintf(
-		"SELECT count(), uniqExact(event_id) FROM %s.clicks FINAL WHERE link_id = ?", db), l.ID).Scan(&rows, &ids)
+		"SELECT count(), uniqExact(event_id) FROM %s.clicks FINAL WHERE link_id = ?", db), linkID).Scan(&rows, &ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,17 +119,5 @@ func TestRedirectNodeStartsDuringOutage(t *testing.T) {
 	run(t, "sink", func(ctx context.Context) error {
 		return app.RunClickHouseSink(ctx, app.ClickHouseSink{Kafka: kafka, Group: testenv.Name("sink"), DSN: dsn, Batch: batch})
 	})
-	waitFor(t, fmt.Sprintf("%d clicks in ClickHouse", served), 4*time.Minute, func() (bool, string) {
-		n, err := countFinal(t, conn, db, l.ID)
-		return err == nil && n == served, fmt.Sprintf("count=%d err=%v", n, err)
-	})
-	var rows, ids uint64
-	err := conn.QueryRow(context.Background(), fmt.Sprintf(
-		"SELECT count(), uniqExact(event_id) FROM %s.clicks FINAL WHERE link_id = ?", db), l.ID).Scan(&rows, &ids)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rows != served || ids != served {
-		t.Fatalf("served %d clicks; ClickHouse has %d rows with %d distinct event ids", served, rows, ids)
-	}
+	waitClicksOnce(t, conn, db, l.ID, served)
 }
