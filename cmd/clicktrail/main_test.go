@@ -112,11 +112,13 @@ func cliConversions(t *testing.T, apiURL, key string) {
 	out, err := run("--name", "purchase", "--contact-id", "c_7", "--amount", "4999", "--currency", "EUR",
 		"--external-id", "o-1", "--metadata", "plan=pro")
 	var conv struct {
-		ID, Name, ContactID string `json:",omitempty"`
-		Amount              int64
-		Metadata            map[string]string
+		ID, Name  string
+		ContactID string `json:"contact_id"`
+		Amount    int64
+		Metadata  map[string]string
 	}
-	if err != nil || json.Unmarshal([]byte(out), &conv) != nil || len(conv.ID) != 36 || conv.Amount != 4999 || conv.Metadata["plan"] != "pro" {
+	if err != nil || json.Unmarshal([]byte(out), &conv) != nil || len(conv.ID) != 36 || conv.Name != "purchase" ||
+		conv.ContactID != "c_7" || conv.Amount != 4999 || conv.Metadata["plan"] != "pro" {
 		t.Fatalf("conversions report: %v %s", err, out)
 	}
 	if _, err := run("--name", "purchase", "--contact-id", "c_7", "--amount", "5"); err == nil || !strings.Contains(err.Error(), "currency") {
