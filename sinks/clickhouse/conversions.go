@@ -53,25 +53,7 @@ func (w *Writer) ConversionsTable() string { return w.conversions }
 // listing the conversions that can never be inserted while the others
 // were.
 func (w *Writer) WriteConversions(ctx context.Context, convs []Conversion) error {
-	rows := make([][]any, 0, len(convs))
-	var rejected []Rejection
-	for i := range convs {
-		row, err := conversionValues(&convs[i])
-		if err != nil {
-			rejected = append(rejected, Rejection{Index: i, Err: err})
-			continue
-		}
-		rows = append(rows, row)
-	}
-	if len(rows) > 0 {
-		if err := w.insertWithRetries(ctx, w.convSQL, w.conversions, rows); err != nil {
-			return err
-		}
-	}
-	if rejected != nil {
-		return &RejectedError{Rejected: rejected}
-	}
-	return nil
+	return w.writeValues(ctx, w.convSQL, w.conversions, len(convs), func(i int) ([]any, error) { return conversionValues(&convs[i]) })
 }
 
 // conversionValues maps c to one row, in the order of

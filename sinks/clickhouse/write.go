@@ -65,10 +65,17 @@ func (e *RejectedError) RejectedRows() map[int]error {
 // the listed ones never can be (see RejectedError). An empty slice is a
 // no-op.
 func (w *Writer) Write(ctx context.Context, clicks []*schemas.EnrichedClick) error {
-	rows := make([][]any, 0, len(clicks))
+	return w.writeValues(ctx, w.insertSQL, w.cfg.Table, len(clicks), func(i int) ([]any, error) { return rowValues(clicks[i]) })
+}
+
+// writeValues inserts the rows values(0..n-1) gives with query (an INSERT
+// into table), in one statement retried inside; the items values refuses
+// are returned in a *RejectedError after the others were inserted.
+func (w *Writer) writeValues(ctx context.Context, query, table string, n int, values func(i int) ([]any, error)) error {
+	rows := make([][]any, 0, n)
 	var rejected []Rejection
-	for i, c := range clicks {
-		row, err := rowValues(c)
+	for i := range n {
+		row, err := values(i)
 		if err != nil {
 			rejected = append(rejected, Rejection{Index: i, Err: err})
 			continue
@@ -76,7 +83,7 @@ func (w *Writer) Write(ctx context.Context, clicks []*schemas.EnrichedClick) err
 		rows = append(rows, row)
 	}
 	if len(rows) > 0 {
-		if err := w.insertWithRetries(ctx, w.insertSQL, w.cfg.Table, rows); err != nil {
+		if err := w.insertWithRetries(ctx, query, table, rows); err != nil {
 			return err
 		}
 	}
