@@ -89,8 +89,9 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 // encodeLinkFast is encodeLink (the format byte and json.Marshal of l)
-// without reflection, for the links of bulk jobs: the stored value is the
-// same, byte for byte (FuzzEncodeLinkFast). Links with routing rules or
+// without reflection, for every link the store writes (bulk jobs, the API,
+// replication): the stored value is the same, byte for byte
+// (FuzzEncodeLinkFast). Links with routing rules or
 // variants, or times encoding/json refuses, go through encodeLink.
 func encodeLinkFast(l *Link) ([]byte, error) {
 	if len(l.Rules) > 0 || len(l.Variants) > 0 || !rfc3339Year(l.CreatedAt) || !rfc3339Year(l.UpdatedAt) ||

@@ -95,7 +95,7 @@ func (s *Store) writeUnsynced(ctx context.Context, l *Link, mode writeMode) erro
 		return err
 	}
 	stored := l.clone()
-	val, err := encodeLink(stored)
+	val, err := encodeLinkFast(stored)
 	if err != nil {
 		return err
 	}
