@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/clicktrail/clicktrail/internal/jsonenc"
 )
 
 // Versions of the payloads. Bump only with a new topic (see package doc).
@@ -109,7 +111,7 @@ var ErrUnsupportedVersion = errors.New("unsupported schema version")
 // allocation. It fails only when c.Time cannot be written as RFC 3339
 // (year outside 0..9999), never for a RawClick built in this process.
 func (c *RawClick) Marshal() ([]byte, error) {
-	if !jsonTimeOK(c.Time) {
+	if !jsonenc.TimeOK(c.Time) {
 		return json.Marshal(c) // for encoding/json's exact error
 	}
 	return c.AppendJSON(make([]byte, 0, rawSizeHint)), nil
@@ -117,7 +119,7 @@ func (c *RawClick) Marshal() ([]byte, error) {
 
 // Marshal encodes c; see RawClick.Marshal.
 func (c *EnrichedClick) Marshal() ([]byte, error) {
-	if !jsonTimeOK(c.Time) {
+	if !jsonenc.TimeOK(c.Time) {
 		return json.Marshal(c)
 	}
 	return c.AppendJSON(make([]byte, 0, enrichedSizeHint)), nil
