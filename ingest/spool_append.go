@@ -157,7 +157,7 @@ func (s *Spool) appendTopics(names []string, es [][]entry) error {
 	for i, t := range topics {
 		seq := t.next
 		for range es[i] {
-			_ = b.Set(recordKey(t.name, seq), buf[start:ends[k]], nil) // only fails on a committed batch
+			_ = b.Set(appendRecordKey(nil, t.prefix, seq), buf[start:ends[k]], nil) // only fails on a committed batch
 			start = ends[k]
 			seq++
 			k++

@@ -177,7 +177,7 @@ func (s *Spool) read(t *spoolTopic, from uint64, n int) ([]Record, uint64, error
 	if recs, next, ok := s.readTail(t, from, n); ok {
 		return recs, next, nil
 	}
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: recordKey(t.name, from), UpperBound: pebblekv.PrefixEnd(t.prefix)})
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: appendRecordKey(nil, t.prefix, from), UpperBound: pebblekv.PrefixEnd(t.prefix)})
 	if err != nil {
 		return nil, from, fmt.Errorf("read %s: %w", t.name, err)
 	}

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"cmp"
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -145,7 +144,7 @@ func (s *Spool) commitGroup(buf []byte, recs []groupRec) error {
 	start := 0
 	var key []byte // one buffer for every key: the batch copies them
 	for _, r := range recs {
-		key = binary.BigEndian.AppendUint64(append(key[:0], r.t.prefix...), next[r.t])
+		key = appendRecordKey(key[:0], r.t.prefix, next[r.t])
 		_ = b.Set(key, buf[start:r.end], nil) // copies key and value; only fails on a committed batch
 		next[r.t]++
 		start = r.end

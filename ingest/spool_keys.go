@@ -28,7 +28,13 @@ func recordPrefix(topic string) []byte {
 
 // recordKey returns the key of record seq of topic.
 func recordKey(topic string, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(recordPrefix(topic), seq)
+	return appendRecordKey(nil, recordPrefix(topic), seq)
+}
+
+// appendRecordKey appends the key of record seq to dst, given its topic's
+// recordPrefix: for loops that reuse one key buffer.
+func appendRecordKey(dst, prefix []byte, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(dst, prefix...), seq)
 }
 
 // recordSeq returns the sequence number of a record key of topic.

@@ -63,7 +63,7 @@ func (s *Spool) recoverTopic(t *spoolTopic) error {
 	}
 
 	// Seek from the head: everything below it is range-deleted tombstones.
-	it, err = s.db.NewIter(&pebble.IterOptions{LowerBound: recordKey(t.name, head), UpperBound: pebblekv.PrefixEnd(t.prefix)})
+	it, err = s.db.NewIter(&pebble.IterOptions{LowerBound: appendRecordKey(nil, t.prefix, head), UpperBound: pebblekv.PrefixEnd(t.prefix)})
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (s *Spool) trim(t *spoolTopic) error {
 	if upTo <= head {
 		return nil
 	}
-	lo, hi := recordKey(t.name, head), recordKey(t.name, upTo)
+	lo, hi := appendRecordKey(nil, t.prefix, head), appendRecordKey(nil, t.prefix, upTo)
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
 		return fmt.Errorf("size range: %w", err)
