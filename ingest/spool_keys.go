@@ -26,13 +26,8 @@ func recordPrefix(topic string) []byte {
 	return append([]byte(kindRecord+topic), '/')
 }
 
-// recordKey returns the key of record seq of topic.
-func recordKey(topic string, seq uint64) []byte {
-	return appendRecordKey(nil, recordPrefix(topic), seq)
-}
-
 // appendRecordKey appends the key of record seq to dst, given its topic's
-// recordPrefix: for loops that reuse one key buffer.
+// recordPrefix (spoolTopic.prefix).
 func appendRecordKey(dst, prefix []byte, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(append(dst, prefix...), seq)
 }
