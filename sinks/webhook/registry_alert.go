@@ -18,23 +18,28 @@ import (
 type AlertTarget struct {
 	Endpoint Endpoint
 	// Rules are the rules of the alert events the endpoint subscribes to;
-	// the others are nil.
+	// the others are nil. They are the registry's own (entries are replaced,
+	// never changed in place): read them, do not change them.
 	Rules alert.Config
 	// Since is RegisteredEndpoint.AlertsSince, for alert.NewState.
 	Since time.Time
 }
 
-// Rules returns the rules of e's alert subscriptions; the zero Config
-// when it is disabled or subscribes to none.
-func (e *RegisteredEndpoint) Rules() alert.Config {
+// Rules returns a copy of the rules of e's alert subscriptions; the zero
+// Config when it is disabled or subscribes to none.
+func (e *RegisteredEndpoint) Rules() alert.Config { return e.sharedRules().Clone() }
+
+// sharedRules is Rules without the copy: its pointers are e.Alerts', for
+// ClickTargets, which runs per click under the registry's read lock.
+func (e *RegisteredEndpoint) sharedRules() alert.Config {
 	var c alert.Config
 	threshold := slices.Contains(e.Events, alert.EventThreshold)
 	spike := slices.Contains(e.Events, alert.EventSpike)
 	digest := slices.Contains(e.Events, alert.EventDigest)
 	if !e.Enabled || !threshold && !spike && !digest {
-		return c // asked for every click of every endpoint: no copy then
+		return c
 	}
-	a := e.Alerts.Clone()
+	a := e.Alerts
 	if threshold {
 		c.Threshold = a.Threshold
 	}

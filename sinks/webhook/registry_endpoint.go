@@ -228,7 +228,7 @@ func (r *Registry) ClickTargets(c *schemas.EnrichedClick, now time.Time) ClickTa
 		}
 		click := typ != "" && e.Subscribed(typ)
 		variant := routed && e.Subscribed(EventRuleVariantChosen)
-		rules := e.Rules()
+		rules := e.sharedRules() // read-only, like ep below
 		if !click && !variant && rules.IsZero() {
 			continue
 		}
