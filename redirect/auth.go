@@ -36,10 +36,7 @@ func (h keyHashes) match(sum [sha256.Size]byte) int {
 // BearerToken returns the token of an "Authorization: Bearer <token>"
 // header; false when there is none. Handlers beside the link API (the
 // webhook sink's endpoint API) read keys with it too.
-func BearerToken(r *http.Request) (string, bool) { return bearer(r) }
-
-// bearer returns the token of an "Authorization: Bearer <token>" header.
-func bearer(r *http.Request) (string, bool) {
+func BearerToken(r *http.Request) (string, bool) {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false
@@ -56,7 +53,7 @@ func bearer(r *http.Request) (string, bool) {
 func (a *api) authenticate(r *http.Request) (p *Principal, sum [sha256.Size]byte, _ *apiError) {
 	unauthorized := &apiError{status: http.StatusUnauthorized, Code: CodeUnauthorized,
 		Message: "missing, unknown or revoked API key; send Authorization: Bearer <key>"}
-	token, ok := bearer(r)
+	token, ok := BearerToken(r)
 	if !ok {
 		return nil, sum, unauthorized
 	}

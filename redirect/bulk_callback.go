@@ -62,10 +62,6 @@ func validateCallbackURL(raw string, allowPrivate bool) *apiError {
 	return nil
 }
 
-// errPrivateAddress is wrapped by a callback's error when its host resolves
-// to an address that is not public.
-var errPrivateAddress = netguard.ErrNotPublic
-
 // defaultCallback returns JobsConfig.Callback's default: a client with a
 // short timeout that follows no redirects and, unless allowPrivate, dials
 // only public addresses.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/netguard"
 	"github.com/clicktrail/clicktrail/webhooks"
 )
 
@@ -357,7 +358,7 @@ func TestBulkDefaultCallbackRefusesPrivateAddresses(t *testing.T) {
 	// A host name (not an address) passes validation; the dialer refuses
 	// what it resolves to.
 	target := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
-	if err := send(context.Background(), target, http.Header{}, []byte("{}")); !errors.Is(err, errPrivateAddress) {
+	if err := send(context.Background(), target, http.Header{}, []byte("{}")); !errors.Is(err, netguard.ErrNotPublic) {
 		t.Errorf("send to %s: %v", target, err)
 	}
 	if recv.calls() != 0 {

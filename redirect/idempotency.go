@@ -108,7 +108,7 @@ func (a *api) idempotent(next http.Handler, maxBody int64) http.Handler {
 			writeError(w, aerr)
 			return
 		}
-		apiKey, _ := bearer(r)
+		apiKey, _ := BearerToken(r)
 		kh := sha256.Sum256([]byte(apiKey + "\x00" + ikey[0]))
 		fp := sha256.Sum256(bytes.Join([][]byte{[]byte(r.Method), []byte(r.URL.EscapedPath()), body}, []byte{0}))
 
