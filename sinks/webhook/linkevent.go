@@ -138,10 +138,13 @@ func (f Filters) MatchLink(linkID, domain string, tags []string) bool {
 
 // MatchLinkEvent returns the enabled endpoints of e's workspace
 // subscribed to its type whose filters pass its link, ready to deliver to
-// at now. e comes from DecodeLinkEvent, which read its link. It reads
-// memory only.
+// at now. An e from DecodeLinkEvent brings its link's fields; one built
+// otherwise has them read from Data here. It reads memory only.
 func (r *Registry) MatchLinkEvent(e *LinkEvent, now time.Time) []Endpoint {
 	l := e.link
+	if l.ID == "" && !isJobEvent(e.Type) {
+		l, _ = decodeLinkFields(e.Data) // unreadable: matches only endpoints without filters
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	var out []Endpoint

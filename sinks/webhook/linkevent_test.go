@@ -69,12 +69,16 @@ func TestMatchLinkEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]bool{}
-	for _, ep := range r.MatchLinkEvent(e, time.Now()) {
-		got[ep.ID] = true
-	}
-	if len(got) != 2 || !got[all] || !got[vip] {
-		t.Errorf("matched %v, want the unfiltered and the vip endpoint of ws_1", got)
+	// Decoded, or built by hand from the same record: the same endpoints.
+	built := &LinkEvent{V: e.V, ID: e.ID, Type: e.Type, Time: e.Time, WorkspaceID: e.WorkspaceID, Data: e.Data}
+	for name, ev := range map[string]*LinkEvent{"decoded": e, "built": built} {
+		got := map[string]bool{}
+		for _, ep := range r.MatchLinkEvent(ev, time.Now()) {
+			got[ep.ID] = true
+		}
+		if len(got) != 2 || !got[all] || !got[vip] {
+			t.Errorf("%s: matched %v, want the unfiltered and the vip endpoint of ws_1", name, got)
+		}
 	}
 }
 
