@@ -279,7 +279,9 @@ func TestSweepForgetsOldClicksAndContacts(t *testing.T) {
 	f := newFixture(t)
 	old := click(idAt(t0, 1), "ws_a", "lnk_1", "hs_old", t0)
 	recent := click(idAt(t0.Add(20*24*time.Hour), 2), "ws_a", "lnk_2", "hs_new", t0.Add(20*24*time.Hour))
-	f.index(t, old, recent)
+	mixedOld := click(idAt(t0, 3), "ws_a", "lnk_3", "hs_mixed", t0)
+	mixedNew := click(idAt(t0.Add(30*24*time.Hour), 4), "ws_a", "lnk_4", "hs_mixed", t0.Add(30*24*time.Hour))
+	f.index(t, old, recent, mixedOld, mixedNew)
 	f.advance(40 * 24 * time.Hour) // old is 40 days old, recent 20
 	if _, err := f.a.Sweep(); err != nil {
 		t.Fatal(err)
@@ -295,6 +297,11 @@ func TestSweepForgetsOldClicksAndContacts(t *testing.T) {
 	}
 	if ok, _ := f.a.get(contactKey("ws_a", "hs_new"), &contactRef{}); !ok {
 		t.Fatal("a recent contact was swept")
+	}
+	var mixed contactRef
+	if ok, err := f.a.get(contactKey("ws_a", "hs_mixed"), &mixed); !ok || err != nil ||
+		len(mixed.Clicks) != 1 || mixed.Clicks[0].ClickID != mixedNew.EventID {
+		t.Fatalf("a contact with an old and a recent click: %+v (%v, %v), want only the recent click", mixed, ok, err)
 	}
 }
 

@@ -19,9 +19,25 @@ const DefaultSweepEvery = 10 * time.Minute
 // Sweep forgets clicks older than Config.Window and contacts whose latest
 // click is that old, and drops the parked conversions whose wait is over,
 // returning them (unattributed) for the caller to log or count.
+//
+// The contacts are scanned without the lock (they are many: every contact
+// of the window), and only those holding a click to forget are read again
+// and rewritten under it, so indexing and attribution wait for the rewrite,
+// not for the scan.
 func (a *Attributor) Sweep() ([]*schemas.Conversion, error) {
 	now := a.cfg.Now()
 	cutoff := now.Add(-a.cfg.Window)
+	var stale [][]byte // contacts with a click to forget, or unreadable
+	err := a.scan([]byte(prefixContact), func(k, v []byte) error {
+		var ref contactRef
+		if json.Unmarshal(v, &ref) != nil || slices.ContainsFunc(ref.Clicks, func(r clickRef) bool { return r.Time.Before(cutoff) }) {
+			stale = append(stale, slices.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sweep contacts: %w", err)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	b := a.db.NewBatch()
@@ -29,26 +45,29 @@ func (a *Attributor) Sweep() ([]*schemas.Conversion, error) {
 	if err := b.DeleteRange(clickKey(""), clickKey(uuidV7Floor(cutoff)), nil); err != nil {
 		return nil, fmt.Errorf("sweep clicks: %w", err)
 	}
-	err := a.scan([]byte(prefixContact), func(k, v []byte) error {
+	for _, k := range stale { // as they are now: a click may have come since the scan
 		var ref contactRef
-		if json.Unmarshal(v, &ref) != nil {
-			return b.Delete(k, nil)
+		found, err := a.get(k, &ref)
+		switch {
+		case err != nil && !found:
+			return nil, fmt.Errorf("sweep contacts: %w", err)
+		case !found:
+			continue
 		}
 		keep := slices.DeleteFunc(slices.Clone(ref.Clicks), func(r clickRef) bool { return r.Time.Before(cutoff) })
 		switch {
-		case len(keep) == 0:
-			return b.Delete(k, nil)
+		case err != nil || len(keep) == 0: // unreadable, or nothing left
+			err = b.Delete(k, nil)
 		case len(keep) < len(ref.Clicks):
 			nv, _ := json.Marshal(contactRef{Clicks: keep})
-			return b.Set(k, nv, nil)
+			err = b.Set(k, nv, nil)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sweep contacts: %w", err)
+		if err != nil {
+			return nil, fmt.Errorf("sweep contacts: %w", err)
+		}
 	}
 	var expired []*schemas.Conversion
-	err = a.scan([]byte("p/"), func(k, v []byte) error {
+	err = a.scan([]byte(prefixPending), func(k, v []byte) error {
 		var p pendingConversion
 		if json.Unmarshal(v, &p) != nil || p.Conversion == nil {
 			return b.Delete(k, nil)
