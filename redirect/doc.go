@@ -3,8 +3,8 @@
 // the redirector that answers GET go.brand.com/slug with a redirect and
 // records one schemas.RawClick per served redirect.
 //
-// The pieces: OpenStore opens the Store (Create, Get, Put, Lookup, Apply,
-// List, GetByExternalID, NextFreePath);
+// The pieces: OpenStore opens the Store (Create, Get, Put, Lookup,
+// ApplyNewer, List, GetByExternalID, NextFreePath);
 // NewAPI returns the authenticated JSON link API over it; NewRedirector
 // returns the Redirector, the public-facing handler, whose Stats are its
 // counters. All three are safe for concurrent use.
@@ -12,7 +12,8 @@
 // What lives elsewhere: the durable click spool and everything Kafka is in
 // ingest/ (the redirector only sees the one-method ClickLog interface
 // declared here); replication of links between redirect nodes through the
-// compacted links.v1 topic is wired in cmd/ and calls Store.Apply.
+// compacted links.v1 topic is wired in internal/app (linksync.go) and calls
+// Store.ApplyNewerUnsynced, then SetReplicaOffsets.
 //
 // # Paths
 //

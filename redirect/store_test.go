@@ -198,8 +198,8 @@ func TestStoreApplyTakesOverPath(t *testing.T) {
 	mustCreate(t, s, local)
 
 	replicated := testLink("shared")
-	if err := s.Apply(replicated); err != nil {
-		t.Fatalf("Apply: %v", err)
+	if applied, err := s.ApplyNewer(ctx, replicated); err != nil || !applied {
+		t.Fatalf("ApplyNewer: %v, %v", applied, err)
 	}
 	if got, ok := s.Lookup(testDomain, "shared"); !ok || got.ID != replicated.ID {
 		t.Errorf("Lookup = %v, want the replicated link", got)
@@ -207,8 +207,8 @@ func TestStoreApplyTakesOverPath(t *testing.T) {
 	if _, err := s.Get(ctx, local.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Get(displaced link) = %v, want ErrNotFound", err)
 	}
-	if err := s.Apply(replicated); err != nil { // replays are harmless
-		t.Errorf("Apply again: %v", err)
+	if _, err := s.ApplyNewer(ctx, replicated); err != nil { // replays are harmless
+		t.Errorf("ApplyNewer again: %v", err)
 	}
 }
 

@@ -38,16 +38,6 @@ func (s *Store) Put(ctx context.Context, l *Link) error {
 	return nil
 }
 
-// Apply upserts a link replicated from the compacted links topic: it takes
-// l.Domain/l.Path whoever held it (the previous holder loses its id index)
-// and, when l.ID was elsewhere, moves it; it takes l.ExternalID the same way. It shares Put's code path and
-// durability. It fails only on an invalid link or a storage error.
-func (s *Store) Apply(l *Link) error {
-	if err := s.write(context.Background(), l, modeApply); err != nil {
-		return fmt.Errorf("apply link %s: %w", l.ID, err)
-	}
-	return nil
-}
 
 type writeMode int
 
