@@ -48,23 +48,24 @@ func fillDestination(raw string, values map[string]string, used map[string]bool)
 	}
 	var b strings.Builder
 	inQuery, inFragment := false, false
-	for i := 0; i < len(raw); {
-		if raw[i] == '?' && !inFragment {
-			inQuery = true
+	for rest := raw; ; {
+		before, name, after, found, unclosed := nextPlaceholder(rest)
+		i := len(raw) - len(rest) + len(before) // where the {{ stands
+		for j := 0; j < len(before); j++ {
+			switch before[j] {
+			case '?':
+				inQuery = inQuery || !inFragment
+			case '#':
+				inFragment, inQuery = true, false
+			}
 		}
-		if raw[i] == '#' {
-			inFragment, inQuery = true, false
-		}
-		if !strings.HasPrefix(raw[i:], "{{") {
-			b.WriteByte(raw[i])
-			i++
-			continue
-		}
-		end := strings.Index(raw[i:], "}}")
-		if end < 0 {
+		b.WriteString(before)
+		switch {
+		case unclosed:
 			return "", fieldErr("destination_url", "unclosed {{ at byte %d", i)
+		case !found:
+			return b.String(), nil
 		}
-		name := raw[i+2 : i+end]
 		if !validPlaceholder(name) {
 			return "", fieldErr("destination_url", "placeholder {{%s}} at byte %d: want a name of a-z 0-9 _ starting with a letter, at most %d characters", name, i, maxPlaceholderID)
 		}
@@ -81,9 +82,8 @@ func fillDestination(raw string, values map[string]string, used map[string]bool)
 		} else {
 			b.WriteString(url.PathEscape(v))
 		}
-		i += end + 2
+		rest = after
 	}
-	return b.String(), nil
 }
 
 // fillText replaces the placeholders of a UTM template value with values,
