@@ -84,7 +84,7 @@ func TestConversionAttributedThroughKafka(t *testing.T) {
 	}
 
 	rc.waitFor(t, "the conversion.attributed webhook", 1, 120*time.Second)
-	got, bad := rc.received()
+	got, bad := rc.Received()
 	p := got[0]
 	data, _ := p["data"].(map[string]any)
 	c, _ := data["click"].(map[string]any)

@@ -33,7 +33,7 @@ func TestLinkEventsReachWebhooksThroughKafka(t *testing.T) {
 
 	l := createLink(t, apiURL, map[string]any{"destination_url": "https://example.com/launch", "path": "launch"})
 	rc.waitFor(t, "the link.created webhook", 1, 90*time.Second)
-	got, bad := rc.received()
+	got, bad := rc.Received()
 	data, _ := got[0]["data"].(map[string]any)
 	if got[0]["type"] != webhook.EventLinkCreated || data["id"] != l.ID || data["path"] != "launch" || len(bad) != 0 {
 		t.Fatalf("webhook %v (refused %v), want link.created of %s", got[0], bad, l.ID)

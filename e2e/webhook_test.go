@@ -36,7 +36,7 @@ func TestWebhookThroughEmbeddedDev(t *testing.T) {
 	dev.AnyHost = true
 	redirectURL, apiURL := startNode(t, "dev", &dev.RedirectNode, func(ctx context.Context) error { return app.RunDev(ctx, dev) })
 
-	body := fmt.Sprintf(`{"url":%q,"events":["click.created"]}`, rc.srv.URL+"/hooks")
+	body := fmt.Sprintf(`{"url":%q,"events":["click.created"]}`, rc.URL+"/hooks")
 	req, _ := http.NewRequest(http.MethodPost, apiURL+"/v1/webhooks/endpoints", bytes.NewReader([]byte(body)))
 	req.Header.Set("Content-Type", "application/json")
 	if resp, err := http.DefaultClient.Do(req); err != nil {
@@ -56,14 +56,14 @@ func TestWebhookThroughEmbeddedDev(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated || json.Unmarshal(out, &ep) != nil || ep.Secret == "" {
 		t.Fatalf("create endpoint: %s %s", resp.Status, out)
 	}
-	rc.setSecret(ep.Secret)
+	rc.SetSecret(ep.Secret)
 
 	l := createLink(t, apiURL, map[string]any{"destination_url": "https://shop.example.com/spring"})
 	if status, _ := click(t, redirectURL, "anything.localhost", l.Path); status != http.StatusFound {
 		t.Fatalf("click status %d, want 302", status)
 	}
 	rc.waitFor(t, "the verified click.created webhook", 1, 60*time.Second)
-	got, bad := rc.received()
+	got, bad := rc.Received()
 	p := got[0]
 	data, _ := p["data"].(map[string]any)
 	if p["type"] != "click.created" || data["link_id"] != l.ID || p["webhook-id"] != data["click_id"] || len(bad) != 0 {
@@ -86,7 +86,7 @@ func TestWebhookSinkOnKafkaRetriesAcrossRestart(t *testing.T) {
 		return http.StatusNoContent
 	})
 	received := func() []string { // webhook-ids of the verified attempts
-		got, _ := rc.received()
+		got, _ := rc.Received()
 		ids := make([]string, len(got))
 		for i, p := range got {
 			ids[i], _ = p["webhook-id"].(string)
@@ -156,7 +156,7 @@ func TestWebhookSinkOnKafkaRetriesAcrossRestart(t *testing.T) {
 		return len(received()) >= 2, fmt.Sprint(received())
 	})
 	got := received()
-	_, bad := rc.received()
+	_, bad := rc.Received()
 	if got[0] != c.EventID || got[1] != c.EventID || len(bad) != 0 {
 		t.Errorf("attempts carried ids %v (refused %v), want the event id twice", got, bad)
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+
+	"github.com/clicktrail/clicktrail/internal/testenv"
 )
 
 // TestDevAttributesConversions runs the embedded default: a click on a
@@ -19,14 +21,12 @@ func TestDevAttributesConversions(t *testing.T) {
 		t.Helper()
 		return devCall(t, apiURL, method, path, body)
 	}
-	rc := newVerifyingReceiver(t)
-	status, ep := call("POST", "/v1/webhooks/endpoints", map[string]any{"url": rc.srv.URL + "/hooks", "events": []string{"conversion.attributed"}})
+	rc := testenv.NewWebhookReceiver(t, nil)
+	status, ep := call("POST", "/v1/webhooks/endpoints", map[string]any{"url": rc.URL + "/hooks", "events": []string{"conversion.attributed"}})
 	if status != http.StatusCreated {
 		t.Fatalf("create endpoint: %d %v", status, ep)
 	}
-	rc.mu.Lock()
-	rc.secret = ep["secret"].(string)
-	rc.mu.Unlock()
+	rc.SetSecret(ep["secret"].(string))
 	status, link := call("POST", "/v1/links", map[string]any{
 		"destination_url": "http://127.0.0.1:9/shop", "path": "shop", "track_conversions": true,
 		"values": map[string]string{"contact_id": "hs_42"}, "tags": []string{"black-friday"},
@@ -55,8 +55,8 @@ func TestDevAttributesConversions(t *testing.T) {
 	if status != http.StatusAccepted {
 		t.Fatalf("report conversion: %d %v", status, conv)
 	}
-	waitDev(t, "the conversion.attributed webhook", func() bool { return len(rc.ofType("conversion.attributed")) == 1 })
-	p := rc.ofType("conversion.attributed")[0]
+	waitDev(t, "the conversion.attributed webhook", func() bool { return len(rc.OfType("conversion.attributed")) == 1 })
+	p := rc.OfType("conversion.attributed")[0]
 	data, _ := p["data"].(map[string]any)
 	click, _ := data["click"].(map[string]any)
 	attribution, _ := data["attribution"].(map[string]any)
@@ -80,14 +80,14 @@ func TestDevAttributesConversions(t *testing.T) {
 		t.Fatalf("report lead: %d %v", status, lead)
 	}
 	waitDev(t, "the lead's conversion.attributed", func() bool {
-		for _, p := range rc.ofType("conversion.attributed") {
+		for _, p := range rc.OfType("conversion.attributed") {
 			if p["webhook-id"] == lead["id"] {
 				return true
 			}
 		}
 		return false
 	})
-	for _, p := range rc.ofType("conversion.attributed") {
+	for _, p := range rc.OfType("conversion.attributed") {
 		data, _ := p["data"].(map[string]any)
 		if p["webhook-id"] != lead["id"] {
 			continue
@@ -98,9 +98,7 @@ func TestDevAttributesConversions(t *testing.T) {
 			t.Fatalf("lead attributed as %v", p)
 		}
 	}
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if len(rc.bad) != 0 {
-		t.Errorf("refused: %v", rc.bad)
+	if _, bad := rc.Received(); len(bad) != 0 {
+		t.Errorf("refused: %v", bad)
 	}
 }

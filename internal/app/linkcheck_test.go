@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/clicktrail/clicktrail/internal/testenv"
 )
 
 // TestDevReportsBrokenDestinations runs dev with the destination checker:
@@ -34,29 +36,25 @@ func TestDevReportsBrokenDestinations(t *testing.T) {
 		}
 		return out
 	}
-	rc := newVerifyingReceiver(t)
+	rc := testenv.NewWebhookReceiver(t, nil)
 	ep := call("/v1/webhooks/endpoints", map[string]any{
-		"url": rc.srv.URL + "/hooks", "events": []string{"link.destination_broken", "link.destination_recovered"},
+		"url": rc.URL + "/hooks", "events": []string{"link.destination_broken", "link.destination_recovered"},
 	})
-	rc.mu.Lock()
-	rc.secret = ep["secret"].(string)
-	rc.mu.Unlock()
+	rc.SetSecret(ep["secret"].(string))
 	link := call("/v1/links", map[string]any{"destination_url": dest.URL + "/landing", "path": "broken", "tags": []string{"spring"}})
 
-	waitDev(t, "the link.destination_broken webhook", func() bool { return len(rc.ofType("link.destination_broken")) == 1 })
-	data, _ := rc.ofType("link.destination_broken")[0]["data"].(map[string]any)
+	waitDev(t, "the link.destination_broken webhook", func() bool { return len(rc.OfType("link.destination_broken")) == 1 })
+	data, _ := rc.OfType("link.destination_broken")[0]["data"].(map[string]any)
 	if data["link_id"] != link["id"] || data["status"] != float64(500) || data["destination"] != dest.URL+"/landing" {
 		t.Fatalf("link.destination_broken data %v", data)
 	}
 	<-healthy
 	healthy <- true
-	waitDev(t, "the link.destination_recovered webhook", func() bool { return len(rc.ofType("link.destination_recovered")) == 1 })
-	if n := len(rc.ofType("link.destination_broken")); n != 1 {
+	waitDev(t, "the link.destination_recovered webhook", func() bool { return len(rc.OfType("link.destination_recovered")) == 1 })
+	if n := len(rc.OfType("link.destination_broken")); n != 1 {
 		t.Fatalf("%d link.destination_broken webhooks, want 1", n)
 	}
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if len(rc.bad) > 0 {
-		t.Fatalf("receiver refused: %v", rc.bad)
+	if _, bad := rc.Received(); len(bad) != 0 {
+		t.Fatalf("receiver refused: %v", bad)
 	}
 }

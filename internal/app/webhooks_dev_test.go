@@ -4,63 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/redirect"
-	"github.com/clicktrail/clicktrail/webhooks"
 )
-
-// verifyingReceiver is a real endpoint that verifies every request with
-// the shipped verifier and keeps the payloads it accepted.
-type verifyingReceiver struct {
-	srv *httptest.Server
-
-	mu     sync.Mutex
-	secret string
-	got    []map[string]any
-	bad    []error
-}
-
-func newVerifyingReceiver(t *testing.T) *verifyingReceiver {
-	rc := &verifyingReceiver{}
-	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		defer rc.mu.Unlock()
-		if err := webhooks.Verify([]string{rc.secret}, r.Header, body, time.Now(), 0); err != nil {
-			rc.bad = append(rc.bad, err)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		var p map[string]any
-		if err := json.Unmarshal(body, &p); err != nil {
-			rc.bad = append(rc.bad, err)
-		}
-		p["webhook-id"] = r.Header.Get(webhooks.HeaderID)
-		rc.got = append(rc.got, p)
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(rc.srv.Close)
-	return rc
-}
-
-// ofType returns the accepted payloads of event type typ.
-func (rc *verifyingReceiver) ofType(typ string) []map[string]any {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	var out []map[string]any
-	for _, p := range rc.got {
-		if p["type"] == typ {
-			out = append(out, p)
-		}
-	}
-	return out
-}
 
 // TestDevDeliversLinkEventsAndAlerts runs the embedded default: an
 // endpoint created through the mounted webhook API receives a verified
@@ -75,24 +25,22 @@ func TestDevDeliversLinkEventsAndAlerts(t *testing.T) {
 		t.Helper()
 		return devCall(t, apiURL, method, path, body)
 	}
-	rc := newVerifyingReceiver(t)
+	rc := testenv.NewWebhookReceiver(t, nil)
 	status, ep := call("POST", "/v1/webhooks/endpoints", map[string]any{
-		"url": rc.srv.URL + "/hooks", "events": []string{"link.created", "alert.threshold", "click.created"},
+		"url": rc.URL + "/hooks", "events": []string{"link.created", "alert.threshold", "click.created"},
 		"alerts": map[string]any{"threshold": map[string]any{"clicks": 2, "window": "1h"}},
 	})
 	if status != http.StatusCreated {
 		t.Fatalf("create endpoint: %d %v", status, ep)
 	}
-	rc.mu.Lock()
-	rc.secret = ep["secret"].(string)
-	rc.mu.Unlock()
+	rc.SetSecret(ep["secret"].(string))
 
 	status, link := call("POST", "/v1/links", map[string]any{"destination_url": "http://127.0.0.1:9/spring", "path": "spring"})
 	if status != http.StatusCreated {
 		t.Fatalf("create link: %d %v", status, link)
 	}
-	waitDev(t, "the link.created webhook", func() bool { return len(rc.ofType("link.created")) == 1 })
-	p := rc.ofType("link.created")[0]
+	waitDev(t, "the link.created webhook", func() bool { return len(rc.OfType("link.created")) == 1 })
+	p := rc.OfType("link.created")[0]
 	if data, _ := p["data"].(map[string]any); data["id"] != link["id"] || len(p["webhook-id"].(string)) != 36 {
 		t.Errorf("link.created %v", p)
 	}
@@ -108,23 +56,21 @@ func TestDevDeliversLinkEventsAndAlerts(t *testing.T) {
 			t.Fatalf("click %d: %s", i, resp.Status)
 		}
 		if i == 1 {
-			waitDev(t, "the alert.threshold webhook", func() bool { return len(rc.ofType("alert.threshold")) == 1 })
+			waitDev(t, "the alert.threshold webhook", func() bool { return len(rc.OfType("alert.threshold")) == 1 })
 		}
 	}
 	// The handler that delivers a click.created has fed the same click to
 	// the alert rules: after the third, no second alert may have come.
-	waitDev(t, "three click.created webhooks", func() bool { return len(rc.ofType("click.created")) == 3 })
-	if got := rc.ofType("alert.threshold"); len(got) != 1 {
+	waitDev(t, "three click.created webhooks", func() bool { return len(rc.OfType("click.created")) == 3 })
+	if got := rc.OfType("alert.threshold"); len(got) != 1 {
 		t.Errorf("%d alert.threshold webhooks, want 1", len(got))
 	}
-	a := rc.ofType("alert.threshold")[0]
+	a := rc.OfType("alert.threshold")[0]
 	if data, _ := a["data"].(map[string]any); data["link_id"] != link["id"] || data["clicks"] != float64(2) {
 		t.Errorf("alert %v", a)
 	}
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if len(rc.bad) != 0 {
-		t.Errorf("refused: %v", rc.bad)
+	if _, bad := rc.Received(); len(bad) != 0 {
+		t.Errorf("refused: %v", bad)
 	}
 }
 

@@ -49,9 +49,9 @@ func TestWebhookSinkOnKafka(t *testing.T) {
 		t.Fatal("sink API never listened")
 	}
 
-	rc := newVerifyingReceiver(t)
+	rc := testenv.NewWebhookReceiver(t, nil)
 	b, _ := json.Marshal(map[string]any{
-		"url": rc.srv.URL + "/hooks", "events": []string{"link.created", "alert.threshold", "conversion.attributed"},
+		"url": rc.URL + "/hooks", "events": []string{"link.created", "alert.threshold", "conversion.attributed"},
 		"alerts": map[string]any{"threshold": map[string]any{"clicks": 2, "window": "1h"}},
 	})
 	req, _ := http.NewRequest("POST", apiURL+"/v1/webhooks/endpoints", bytes.NewReader(b))
@@ -66,9 +66,7 @@ func TestWebhookSinkOnKafka(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("create endpoint through the sink's API: %d %v", resp.StatusCode, ep)
 	}
-	rc.mu.Lock()
-	rc.secret = ep["secret"].(string)
-	rc.mu.Unlock()
+	rc.SetSecret(ep["secret"].(string))
 
 	producer, err := ingest.NewKafkaProducer(kafkaConfig(k, "webhook-test", nil))
 	if err != nil {
@@ -100,14 +98,14 @@ func TestWebhookSinkOnKafka(t *testing.T) {
 	if err := producer.Produce(context.Background(), clicks); err != nil {
 		t.Fatal(err)
 	}
-	waitDev(t, "the link.created webhook", func() bool { return len(rc.ofType("link.created")) == 1 })
-	waitDev(t, "the alert.threshold webhook", func() bool { return len(rc.ofType("alert.threshold")) == 1 })
-	a := rc.ofType("alert.threshold")[0]
+	waitDev(t, "the link.created webhook", func() bool { return len(rc.OfType("link.created")) == 1 })
+	waitDev(t, "the alert.threshold webhook", func() bool { return len(rc.OfType("alert.threshold")) == 1 })
+	a := rc.OfType("alert.threshold")[0]
 	if data, _ := a["data"].(map[string]any); data["link_id"] != l.ID {
 		t.Errorf("alert %v", a)
 	}
-	waitDev(t, "the conversion.attributed webhook", func() bool { return len(rc.ofType("conversion.attributed")) == 1 })
-	c := rc.ofType("conversion.attributed")[0]
+	waitDev(t, "the conversion.attributed webhook", func() bool { return len(rc.OfType("conversion.attributed")) == 1 })
+	c := rc.OfType("conversion.attributed")[0]
 	data, _ := c["data"].(map[string]any)
 	click, _ := data["click"].(map[string]any)
 	if c["webhook-id"] != conv.EventID || data["link_id"] != l.ID || click["click_id"] != conv.ClickID {
