@@ -101,10 +101,9 @@ func (c *Client) UpdateEndpoint(ctx context.Context, id string, req EndpointRequ
 	return &e, c.do(ctx, http.MethodPatch, endpointsPath+"/"+escape(id), req, &e, opts)
 }
 
-// DeleteEndpoint deletes an endpoint.
-func (c *Client) DeleteEndpoint(ctx context.Context, id string, opts ...CallOption) (*Endpoint, error) {
-	var e Endpoint
-	return &e, c.do(ctx, http.MethodDelete, endpointsPath+"/"+escape(id), nil, &e, opts)
+// DeleteEndpoint deletes an endpoint; the answer is 204 No Content.
+func (c *Client) DeleteEndpoint(ctx context.Context, id string, opts ...CallOption) error {
+	return c.do(ctx, http.MethodDelete, endpointsPath+"/"+escape(id), nil, nil, opts)
 }
 
 // RotateSecret issues a new signing secret; the old one signs beside it

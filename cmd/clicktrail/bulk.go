@@ -8,17 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/urfave/cli/v2"
 )
 
 // bulkJobItems is how many items `links bulk` posts per job: the API's
-// limit (redirect.MaxBulkItems).
-const bulkJobItems = 100_000
+// limit.
+const bulkJobItems = client.MaxBulkItems
 
 // linksBulkCmd is `clicktrail links bulk`.
 func linksBulkCmd() *cli.Command {
@@ -48,27 +48,20 @@ func bulkLinks(c *cli.Context) error {
 	if len(items) == 0 {
 		return fmt.Errorf("file %s: no items", c.String("file"))
 	}
-	client := &http.Client{Timeout: 5 * time.Minute}
-	api := bulkAPI{c: c, client: client}
+	api, err := newClient(c, 5*time.Minute)
+	if err != nil {
+		return err
+	}
 	var ids []string
 	for first := 0; first < len(items); first += bulkJobItems {
-		body := map[string]any{"items": items[first:min(first+bulkJobItems, len(items))]}
-		if v := c.String("callback-url"); v != "" {
-			body["callback_url"] = v
-		}
-		if v := c.String("on-conflict"); v != "" {
-			body["on_conflict"] = v
-		}
-		b, err := json.Marshal(body)
+		last := min(first+bulkJobItems, len(items))
+		req := client.BulkJobRequest{Items: items[first:last], CallbackURL: c.String("callback-url"), OnConflict: c.String("on-conflict")}
+		var raw []byte
+		job, err := api.CreateBulkJob(c.Context, req, client.RawBody(&raw))
 		if err != nil {
-			return err
+			return fmt.Errorf("items %d to %d: %w", first, last-1, err)
 		}
-		var job bulkJob
-		out, err := api.do(http.MethodPost, "/v1/links/bulk", b, &job)
-		if err != nil {
-			return fmt.Errorf("items %d to %d: %w", first, first+len(body["items"].([]json.RawMessage))-1, err)
-		}
-		fmt.Fprintf(c.App.Writer, "%s\n", out)
+		fmt.Fprintf(c.App.Writer, "%s\n", bytes.TrimSpace(raw))
 		ids = append(ids, job.ID)
 	}
 	if !c.Bool("wait") {
@@ -77,42 +70,23 @@ func bulkLinks(c *cli.Context) error {
 	return waitJobs(c, api, ids)
 }
 
-// bulkJob is the part of a job the CLI reads.
-type bulkJob struct {
-	ID        string            `json:"id"`
-	Status    string            `json:"status"`
-	Total     int               `json:"total"`
-	Processed int               `json:"processed"`
-	Created   int               `json:"created"`
-	Existing  int               `json:"existing"`
-	Failed    int               `json:"failed"`
-	Error     string            `json:"error"`
-	Errors    []json.RawMessage `json:"errors"`
-}
-
-func waitJobs(c *cli.Context, api bulkAPI, ids []string) error {
-	var total bulkJob
+func waitJobs(c *cli.Context, api *client.Client, ids []string) error {
+	var total client.Job
 	failedJobs := 0
 	for _, id := range ids {
-		var j bulkJob
-		for {
-			if _, err := api.do(http.MethodGet, "/v1/jobs/"+id, nil, &j); err != nil {
-				return err
-			}
-			if j.Status == "succeeded" || j.Status == "failed" {
-				break
-			}
-			select {
-			case <-c.Context.Done():
-				return c.Context.Err()
-			case <-time.After(250 * time.Millisecond):
-			}
+		j, err := api.WaitJob(c.Context, id, 250*time.Millisecond)
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(c.App.Writer, "job %s %s: %d items, %d created, %d existing, %d failed\n", j.ID, j.Status, j.Total, j.Created, j.Existing, j.Failed)
 		for _, e := range j.Errors {
-			fmt.Fprintf(c.App.Writer, "  %s\n", e)
+			b, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.App.Writer, "  %s\n", b)
 		}
-		if j.Status == "failed" {
+		if j.Status == client.JobFailed {
 			failedJobs++
 			fmt.Fprintf(c.App.Writer, "  job error: %s\n", j.Error)
 		}
@@ -129,26 +103,6 @@ func waitJobs(c *cli.Context, api bulkAPI, ids []string) error {
 		return fmt.Errorf("items failed: %d; list them with GET /v1/jobs/{id}/items?status=failed", total.Failed)
 	}
 	return nil
-}
-
-// bulkAPI calls the link API for `links bulk`.
-type bulkAPI struct {
-	c      *cli.Context
-	client *http.Client
-}
-
-// do sends one request and decodes a 2xx answer into v; it returns the
-// answer's body.
-func (a bulkAPI) do(method, path string, body []byte, v any) ([]byte, error) {
-	out, err := fetchAPIWith(a.c, a.client, method, path, body)
-	if err != nil {
-		return nil, err
-	}
-	out = bytes.TrimSpace(out)
-	if err := json.Unmarshal(out, v); err != nil {
-		return nil, fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-	}
-	return out, nil
 }
 
 // readBulkItems reads items from a .csv file, or JSON Lines from any other

@@ -1,8 +1,9 @@
 package main
 
 import (
-	"net/http"
+	"context"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/urfave/cli/v2"
 )
 
@@ -28,20 +29,22 @@ func conversionsCmd() *cli.Command {
 					&cli.StringSliceFlag{Name: "metadata", Usage: "key=value (repeatable)"},
 				},
 				Action: func(c *cli.Context) error {
-					body := map[string]any{"name": c.String("name")}
-					for flag, member := range map[string]string{"click-id": "click_id", "contact-id": "contact_id",
-						"external-id": "external_id", "currency": "currency", "occurred-at": "occurred_at"} {
-						if v := c.String(flag); v != "" {
-							body[member] = v
-						}
-					}
+					req := client.ConversionRequest{Name: c.String("name"), ClickID: c.String("click-id"),
+						ContactID: c.String("contact-id"), ExternalID: c.String("external-id"),
+						Currency: c.String("currency"), OccurredAt: c.String("occurred-at")}
 					if c.IsSet("amount") {
-						body["amount"] = c.Int64("amount")
+						amount := c.Int64("amount")
+						req.Amount = &amount
 					}
-					if err := putMetadata(c, body); err != nil {
+					md, err := metadataFlag(c)
+					if err != nil {
 						return err
 					}
-					return sendJSON(c, http.MethodPost, "/v1/conversions", body)
+					req.Metadata = md
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.ReportConversion(ctx, req, opts...)
+						return err
+					})
 				},
 			},
 		},

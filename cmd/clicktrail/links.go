@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
-	"strconv"
 	"strings"
-	"time"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/urfave/cli/v2"
 )
 
@@ -59,7 +55,10 @@ func linksCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return callAPI(c, http.MethodGet, "/v1/links/"+url.PathEscape(id), nil)
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.GetLink(ctx, id, opts...)
+						return err
+					})
 				},
 			},
 			{
@@ -75,23 +74,14 @@ func linksCmd() *cli.Command {
 					&cli.StringFlag{Name: "cursor", Usage: "next_cursor of the previous page"},
 				},
 				Action: func(c *cli.Context) error {
-					q := url.Values{}
-					for _, f := range []string{"domain", "tag", "q", "created-after", "created-before", "updated-after", "updated-before", "cursor"} {
-						if v := c.String(f); v != "" {
-							q.Set(strings.ReplaceAll(f, "-", "_"), v)
-						}
-					}
-					if c.Bool("include-deleted") {
-						q.Set("include_deleted", "true")
-					}
-					if n := c.Int("limit"); n != 0 {
-						q.Set("limit", strconv.Itoa(n))
-					}
-					path := "/v1/links"
-					if len(q) > 0 {
-						path += "?" + q.Encode()
-					}
-					return callAPI(c, http.MethodGet, path, nil)
+					o := client.ListLinksOptions{Domain: c.String("domain"), Tag: c.String("tag"), Q: c.String("q"),
+						CreatedAfter: c.String("created-after"), CreatedBefore: c.String("created-before"),
+						UpdatedAfter: c.String("updated-after"), UpdatedBefore: c.String("updated-before"),
+						IncludeDeleted: c.Bool("include-deleted"), Limit: c.Int("limit"), Cursor: c.String("cursor")}
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.ListLinks(ctx, o, opts...)
+						return err
+					})
 				},
 			},
 			{
@@ -123,8 +113,11 @@ func linksCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					q := url.Values{"format": {c.String("format")}, "size": {strconv.Itoa(c.Int("size"))}}
-					body, err := fetchAPI(c, http.MethodGet, "/v1/links/"+url.PathEscape(id)+"/qr?"+q.Encode(), nil)
+					api, err := newClient(c, defaultTimeout)
+					if err != nil {
+						return err
+					}
+					body, err := api.LinkQR(c.Context, id, client.QROptions{Format: c.String("format"), Size: c.Int("size")})
 					if err != nil {
 						return err
 					}
@@ -145,7 +138,10 @@ func linksCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return callAPI(c, http.MethodPatch, "/v1/links/"+url.PathEscape(id), []byte(`{"disabled":true}`))
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.UpdateLink(ctx, id, client.LinkPatch{"disabled": true}, opts...)
+						return err
+					})
 				},
 			},
 			{
@@ -158,7 +154,10 @@ func linksCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return callAPI(c, http.MethodDelete, "/v1/links/"+url.PathEscape(id), nil)
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.DeleteLink(ctx, id, opts...)
+						return err
+					})
 				},
 			},
 		},
@@ -178,7 +177,7 @@ func updateLink(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	body := map[string]any{}
+	body := client.LinkPatch{}
 	if p := c.String("patch"); p != "" {
 		if err := json.Unmarshal([]byte(p), &body); err != nil {
 			return fmt.Errorf("patch: want a JSON object: %w", err)
@@ -206,103 +205,45 @@ func updateLink(c *cli.Context) error {
 	if len(body) == 0 {
 		return fmt.Errorf("links update: nothing to change; give --destination, --tag, --expires-at, --expired-url, --enable or --patch")
 	}
-	return sendJSON(c, http.MethodPatch, "/v1/links/"+url.PathEscape(id), body)
+	return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+		_, err := api.UpdateLink(ctx, id, body, opts...)
+		return err
+	})
 }
 
 func createLink(c *cli.Context) error {
-	body := map[string]any{"destination_url": c.String("destination")}
-	for _, f := range []string{"path", "domain"} {
-		if v := c.String(f); v != "" {
-			body[f] = v
-		}
+	req := client.CreateLinkRequest{DestinationURL: c.String("destination"), Path: c.String("path"),
+		Domain: c.String("domain"), Tags: c.StringSlice("tag")}
+	utm := client.UTM{Source: c.String("utm-source"), Medium: c.String("utm-medium"), Campaign: c.String("utm-campaign"),
+		Term: c.String("utm-term"), Content: c.String("utm-content")}
+	if utm != (client.UTM{}) {
+		req.UTM = &utm
 	}
-	utm := map[string]string{}
-	for _, f := range []string{"source", "medium", "campaign", "term", "content"} {
-		if v := c.String("utm-" + f); v != "" {
-			utm[f] = v
-		}
-	}
-	if len(utm) > 0 {
-		body["utm"] = utm
-	}
-	if tags := c.StringSlice("tag"); len(tags) > 0 {
-		body["tags"] = tags
-	}
-	if err := putMetadata(c, body); err != nil {
+	md, err := metadataFlag(c)
+	if err != nil {
 		return err
 	}
-	return sendJSON(c, http.MethodPost, "/v1/links", body)
+	req.Metadata = md
+	return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+		_, err := api.CreateLink(ctx, req, opts...)
+		return err
+	})
 }
 
-// putMetadata sets body's "metadata" from the key=value items of the
-// repeatable --metadata flag, when there are any.
-func putMetadata(c *cli.Context, body map[string]any) error {
+// metadataFlag returns the key=value items of the repeatable --metadata
+// flag as a map, nil when there are none.
+func metadataFlag(c *cli.Context) (map[string]string, error) {
 	kvs := c.StringSlice("metadata")
 	if len(kvs) == 0 {
-		return nil
+		return nil, nil
 	}
 	md := map[string]string{}
 	for _, kv := range kvs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return fmt.Errorf("metadata %q: want key=value", kv)
+			return nil, fmt.Errorf("metadata %q: want key=value", kv)
 		}
 		md[k] = v
 	}
-	body["metadata"] = md
-	return nil
-}
-
-// sendJSON sends body as JSON and prints the answer.
-func sendJSON(c *cli.Context, method, path string, body map[string]any) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	return callAPI(c, method, path, b)
-}
-
-// callAPI sends one request and prints the answer; a non-2xx answer is an
-// error carrying the API's JSON error body.
-func callAPI(c *cli.Context, method, path string, body []byte) error {
-	out, err := fetchAPI(c, method, path, body)
-	if err != nil {
-		return err
-	}
-	_, err = c.App.Writer.Write(append(bytes.TrimSpace(out), '\n'))
-	return err
-}
-
-// fetchAPI sends one request and returns the body of a 2xx answer; any other
-// answer is an error carrying the API's JSON error body.
-func fetchAPI(c *cli.Context, method, path string, body []byte) ([]byte, error) {
-	return fetchAPIWith(c, &http.Client{Timeout: 30 * time.Second}, method, path, body)
-}
-
-// fetchAPIWith is fetchAPI on client.
-func fetchAPIWith(c *cli.Context, client *http.Client, method, path string, body []byte) ([]byte, error) {
-	req, err := http.NewRequestWithContext(c.Context, method, strings.TrimRight(c.String(apiURLFlag.Name), "/")+path, bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("api-url: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.String(clientKeyFlag.Name))
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.IsSet(idempotencyFlag.Name) {
-		req.Header.Set("Idempotency-Key", c.String(idempotencyFlag.Name))
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return nil, fmt.Errorf("read answer: %w", err)
-	}
-	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(out))
-	}
-	return out, nil
+	return md, nil
 }

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"net/http"
-	"net/url"
+	"context"
 	"strings"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/urfave/cli/v2"
 )
 
@@ -32,14 +32,23 @@ func keysCmd() *cli.Command {
 							}
 						}
 					}
-					return sendJSON(c, http.MethodPost, "/v1/keys", map[string]any{"name": c.String("name"), "scopes": scopes, "workspace_id": c.String("workspace")})
+					req := client.CreateKeyRequest{Name: c.String("name"), Scopes: scopes, WorkspaceID: c.String("workspace")}
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.CreateKey(ctx, req, opts...)
+						return err
+					})
 				},
 			},
 			{
-				Name:   "list",
-				Usage:  "list the workspace's keys (never their secrets)",
-				Flags:  []cli.Flag{apiURLFlag, clientKeyFlag},
-				Action: func(c *cli.Context) error { return callAPI(c, http.MethodGet, "/v1/keys", nil) },
+				Name:  "list",
+				Usage: "list the workspace's keys (never their secrets)",
+				Flags: []cli.Flag{apiURLFlag, clientKeyFlag},
+				Action: func(c *cli.Context) error {
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.ListKeys(ctx, opts...)
+						return err
+					})
+				},
 			},
 			{
 				Name:      "revoke",
@@ -51,7 +60,10 @@ func keysCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return callAPI(c, http.MethodDelete, "/v1/keys/"+url.PathEscape(id), nil)
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.RevokeKey(ctx, id, opts...)
+						return err
+					})
 				},
 			},
 		},
@@ -74,14 +86,22 @@ func workspacesCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return sendJSON(c, http.MethodPost, "/v1/workspaces", map[string]any{"name": name})
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.CreateWorkspace(ctx, name, opts...)
+						return err
+					})
 				},
 			},
 			{
-				Name:   "list",
-				Usage:  "list the workspaces",
-				Flags:  []cli.Flag{apiURLFlag, clientKeyFlag},
-				Action: func(c *cli.Context) error { return callAPI(c, http.MethodGet, "/v1/workspaces", nil) },
+				Name:  "list",
+				Usage: "list the workspaces",
+				Flags: []cli.Flag{apiURLFlag, clientKeyFlag},
+				Action: func(c *cli.Context) error {
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.ListWorkspaces(ctx, opts...)
+						return err
+					})
+				},
 			},
 		},
 	}
@@ -103,14 +123,22 @@ func domainsCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return sendJSON(c, http.MethodPost, "/v1/domains", map[string]any{"domain": d})
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.AddDomain(ctx, d, opts...)
+						return err
+					})
 				},
 			},
 			{
-				Name:   "list",
-				Usage:  "list the workspace's domains",
-				Flags:  []cli.Flag{apiURLFlag, clientKeyFlag},
-				Action: func(c *cli.Context) error { return callAPI(c, http.MethodGet, "/v1/domains", nil) },
+				Name:  "list",
+				Usage: "list the workspace's domains",
+				Flags: []cli.Flag{apiURLFlag, clientKeyFlag},
+				Action: func(c *cli.Context) error {
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.ListDomains(ctx, opts...)
+						return err
+					})
+				},
 			},
 			{
 				Name:      "remove",
@@ -122,7 +150,10 @@ func domainsCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return callAPI(c, http.MethodDelete, "/v1/domains/"+url.PathEscape(d), nil)
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.RemoveDomain(ctx, d, opts...)
+						return err
+					})
 				},
 			},
 		},

@@ -1,12 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/url"
 	"strings"
+	"time"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/urfave/cli/v2"
 )
 
@@ -35,17 +36,25 @@ func webhooksCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					if body["url"] == nil || body["events"] == nil {
+					if body.URL == nil || body.Events == nil {
 						return fmt.Errorf("webhooks create: --url and --event are required")
 					}
-					return sendJSON(c, http.MethodPost, "/v1/webhooks/endpoints", body)
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.CreateEndpoint(ctx, body, opts...)
+						return err
+					})
 				},
 			},
 			{
-				Name:   "list",
-				Usage:  "list the workspace's endpoints",
-				Flags:  []cli.Flag{apiURLFlag, clientKeyFlag},
-				Action: func(c *cli.Context) error { return callAPI(c, http.MethodGet, "/v1/webhooks/endpoints", nil) },
+				Name:  "list",
+				Usage: "list the workspace's endpoints",
+				Flags: []cli.Flag{apiURLFlag, clientKeyFlag},
+				Action: func(c *cli.Context) error {
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.ListEndpoints(ctx, opts...)
+						return err
+					})
+				},
 			},
 			{
 				Name: "get", Usage: "print one endpoint", ArgsUsage: "ENDPOINT_ID",
@@ -55,7 +64,10 @@ func webhooksCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return callAPI(c, http.MethodGet, "/v1/webhooks/endpoints/"+url.PathEscape(id), nil)
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.GetEndpoint(ctx, id, opts...)
+						return err
+					})
 				},
 			},
 			{
@@ -74,12 +86,14 @@ func webhooksCmd() *cli.Command {
 					switch {
 					case c.Bool("enable") && c.Bool("disable"):
 						return fmt.Errorf("webhooks update: --enable or --disable, not both")
-					case c.Bool("enable"):
-						body["enabled"] = true
-					case c.Bool("disable"):
-						body["enabled"] = false
+					case c.Bool("enable"), c.Bool("disable"):
+						enabled := c.Bool("enable")
+						body.Enabled = &enabled
 					}
-					return sendJSON(c, http.MethodPatch, "/v1/webhooks/endpoints/"+url.PathEscape(id), body)
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.UpdateEndpoint(ctx, id, body, opts...)
+						return err
+					})
 				},
 			},
 			{
@@ -90,7 +104,9 @@ func webhooksCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return callAPI(c, http.MethodDelete, "/v1/webhooks/endpoints/"+url.PathEscape(id), nil)
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						return api.DeleteEndpoint(ctx, id, opts...)
+					})
 				},
 			},
 			{
@@ -101,7 +117,10 @@ func webhooksCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					return callAPI(c, http.MethodPost, "/v1/webhooks/endpoints/"+url.PathEscape(id)+"/rotate-secret", nil)
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.RotateSecret(ctx, id, opts...)
+						return err
+					})
 				},
 			},
 			{
@@ -112,17 +131,11 @@ func webhooksCmd() *cli.Command {
 					&cli.StringFlag{Name: "status", Usage: "delivered, failed, ..."},
 					&cli.StringFlag{Name: "since", Usage: "RFC 3339"}},
 				Action: func(c *cli.Context) error {
-					q := url.Values{}
-					for _, f := range []string{"endpoint", "status", "since"} {
-						if v := c.String(f); v != "" {
-							q.Set(f, v)
-						}
-					}
-					path := "/v1/webhooks/deliveries"
-					if len(q) > 0 {
-						path += "?" + q.Encode()
-					}
-					return callAPI(c, http.MethodGet, path, nil)
+					o := client.DeliveriesOptions{Endpoint: c.String("endpoint"), Status: c.String("status"), Since: c.String("since")}
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.Deliveries(ctx, o, opts...)
+						return err
+					})
 				},
 			},
 			{
@@ -137,17 +150,21 @@ func webhooksCmd() *cli.Command {
 					if err != nil {
 						return err
 					}
-					body := map[string]any{}
-					if v := c.String("message"); v != "" {
-						body["message_id"] = v
-					}
+					req := client.ReplayRequest{MessageID: c.String("message")}
 					if v := c.String("since"); v != "" {
-						body["since"] = v
+						since, err := time.Parse(time.RFC3339, v)
+						if err != nil {
+							return fmt.Errorf("since: want an RFC 3339 time: %w", err)
+						}
+						req.Since = since
 					}
-					if len(body) != 1 {
+					if (req.MessageID == "") == req.Since.IsZero() {
 						return fmt.Errorf("webhooks replay: give --message or --since")
 					}
-					return sendJSON(c, http.MethodPost, "/v1/webhooks/endpoints/"+url.PathEscape(id)+"/replay", body)
+					return callAPI(c, func(ctx context.Context, api *client.Client, opts []client.CallOption) error {
+						_, err := api.Replay(ctx, id, req, opts...)
+						return err
+					})
 				},
 			},
 		},
@@ -155,13 +172,14 @@ func webhooksCmd() *cli.Command {
 }
 
 // endpointBody turns the endpoint flags that are set into a request body.
-func endpointBody(c *cli.Context) (map[string]any, error) {
-	body := map[string]any{}
+func endpointBody(c *cli.Context) (client.EndpointRequest, error) {
+	var body client.EndpointRequest
 	if c.IsSet("url") {
-		body["url"] = c.String("url")
+		u := c.String("url")
+		body.URL = &u
 	}
 	if c.IsSet("event") {
-		var events []string
+		events := []string{}
 		for _, e := range c.StringSlice("event") {
 			for _, part := range strings.Split(e, ",") {
 				if part = strings.TrimSpace(part); part != "" {
@@ -169,26 +187,18 @@ func endpointBody(c *cli.Context) (map[string]any, error) {
 				}
 			}
 		}
-		body["events"] = events
+		body.Events = events
 	}
-	filters := map[string]any{}
-	for flag, field := range map[string]string{"filter-tag": "tags", "filter-link": "link_ids", "filter-domain": "domains"} {
-		if c.IsSet(flag) {
-			filters[field] = c.StringSlice(flag)
-		}
-	}
-	if c.IsSet("exclude-bots") {
-		filters["exclude_bots"] = c.Bool("exclude-bots")
-	}
-	if len(filters) > 0 {
-		body["filters"] = filters
+	if c.IsSet("filter-tag") || c.IsSet("filter-link") || c.IsSet("filter-domain") || c.IsSet("exclude-bots") {
+		body.Filters = &client.Filters{Tags: c.StringSlice("filter-tag"), LinkIDs: c.StringSlice("filter-link"),
+			Domains: c.StringSlice("filter-domain"), ExcludeBots: c.Bool("exclude-bots")}
 	}
 	if s := c.String("alerts"); s != "" {
 		var alerts map[string]any
 		if err := json.Unmarshal([]byte(s), &alerts); err != nil {
-			return nil, fmt.Errorf("alerts: want a JSON object: %w", err)
+			return body, fmt.Errorf("alerts: want a JSON object: %w", err)
 		}
-		body["alerts"] = alerts
+		body.Alerts = json.RawMessage(s)
 	}
 	return body, nil
 }
