@@ -10,18 +10,19 @@
 package main
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/clicktrail/clicktrail/client"
 )
 
 type config struct {
@@ -59,31 +60,39 @@ func run(c config) error {
 	if c.key == "" || c.links < 1 || c.perJob < 1 || c.perJob > 100_000 {
 		return errors.New("want -key, -links >= 1 and -per-job from 1 to 100000")
 	}
-	cl := &client{api: c.api, key: c.key, http: &http.Client{Timeout: 5 * time.Minute}}
+	cl, err := client.New(c.api, c.key, client.WithHTTPClient(&http.Client{Timeout: 5 * time.Minute}))
+	if err != nil {
+		return err
+	}
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 
-	// Encode every job body before the clock starts.
-	var bodies [][]byte
+	// Encode every job's items before the clock starts.
+	var bodies []client.BulkJobRequest
 	for first := 0; first < c.links; first += c.perJob {
 		n := min(c.perJob, c.links-first)
-		bodies = append(bodies, jobBody(run, first, n, c.keys))
+		items, err := jobItems(run, first, n, c.keys)
+		if err != nil {
+			return err
+		}
+		bodies = append(bodies, client.BulkJobRequest{Items: items})
 	}
-	fmt.Printf("bulkload: %d links in %d jobs of up to %d items (%.1f MiB of bodies)\n", c.links, len(bodies), c.perJob, float64(totalLen(bodies))/(1<<20))
+	fmt.Printf("bulkload: %d links in %d jobs of up to %d items (%.1f MiB of items)\n", c.links, len(bodies), c.perJob, float64(totalLen(bodies))/(1<<20))
 
 	start := time.Now()
-	deadline := start.Add(c.timeout)
+	ctx, cancel := context.WithDeadline(context.Background(), start.Add(c.timeout))
+	defer cancel()
 	ids := make([]string, len(bodies))
 	for i, b := range bodies {
-		var j job
-		if err := cl.do("POST", "/v1/links/bulk", b, http.StatusAccepted, &j); err != nil {
+		j, err := cl.CreateBulkJob(ctx, b)
+		if err != nil {
 			return fmt.Errorf("post job %d: %w", i, err)
 		}
 		ids[i] = j.ID
 	}
 	posted := time.Since(start)
-	jobs := make([]job, len(ids))
+	jobs := make([]*client.Job, len(ids))
 	for i, id := range ids {
-		j, err := cl.wait(id, deadline)
+		j, err := cl.WaitJob(ctx, id, 50*time.Millisecond)
 		if err != nil {
 			return err
 		}
@@ -94,7 +103,7 @@ func run(c config) error {
 	created := 0
 	for _, j := range jobs {
 		if j.Status != "succeeded" || j.Failed != 0 || j.Created+j.Existing != j.Total {
-			return fmt.Errorf("job %s: %s, %d created, %d existing, %d failed of %d (first errors: %s)", j.ID, j.Status, j.Created, j.Existing, j.Failed, j.Total, j.Errors)
+			return fmt.Errorf("job %s: %s, %d created, %d existing, %d failed of %d (first errors: %+v)", j.ID, j.Status, j.Created, j.Existing, j.Failed, j.Total, j.Errors)
 		}
 		created += j.Created
 	}
@@ -103,15 +112,15 @@ func run(c config) error {
 	}
 	fmt.Printf("bulkload: posted in %.2fs; %d links created in %.2fs: %.0f links/s\n", posted.Seconds(), created, elapsed.Seconds(), float64(created)/elapsed.Seconds())
 
-	if err := checkSample(c, cl, ids); err != nil {
+	if err := checkSample(ctx, c, cl, ids); err != nil {
 		return err
 	}
 	if c.rerun && c.keys {
-		var j job
-		if err := cl.do("POST", "/v1/links/bulk", bodies[0], http.StatusAccepted, &j); err != nil {
+		j, err := cl.CreateBulkJob(ctx, bodies[0])
+		if err != nil {
 			return fmt.Errorf("repost job 0: %w", err)
 		}
-		if j, err := cl.wait(j.ID, deadline); err != nil {
+		if j, err := cl.WaitJob(ctx, j.ID, 50*time.Millisecond); err != nil {
 			return err
 		} else if j.Created != 0 || j.Existing != j.Total {
 			return fmt.Errorf("rerun of job 0 created %d links, %d existing of %d: want none created", j.Created, j.Existing, j.Total)
@@ -121,109 +130,44 @@ func run(c config) error {
 	return nil
 }
 
-// jobBody is the bulk body of items first..first+n.
-func jobBody(run string, first, n int, keys bool) []byte {
-	var b bytes.Buffer
-	b.Grow(n * 150)
-	b.WriteString(`{"items":[`)
-	for i := first; i < first+n; i++ {
-		if i > first {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `{"destination_url":"https://shop.example.com/p/%d?src=bulk","path":"b%s-%d","tags":["bulk"]`, i, run, i)
+// jobItems are the bulk items first..first+n.
+func jobItems(run string, first, n int, keys bool) ([]json.RawMessage, error) {
+	items := make([]client.BulkItem, n)
+	for k := range items {
+		i := first + k
+		items[k].CreateLinkRequest = client.CreateLinkRequest{DestinationURL: fmt.Sprintf("https://shop.example.com/p/%d?src=bulk", i),
+			Path: fmt.Sprintf("b%s-%d", run, i), Tags: []string{"bulk"}}
 		if keys {
-			fmt.Fprintf(&b, `,"idempotency_key":"bulk-%s-%d"`, run, i)
+			items[k].IdempotencyKey = fmt.Sprintf("bulk-%s-%d", run, i)
 		}
-		b.WriteByte('}')
 	}
-	b.WriteString(`]}`)
-	return b.Bytes()
+	return client.EncodeBulkItems(items)
 }
 
-func totalLen(bs [][]byte) int {
+func totalLen(bodies []client.BulkJobRequest) int {
 	n := 0
-	for _, b := range bs {
-		n += len(b)
+	for _, b := range bodies {
+		for _, it := range b.Items {
+			n += len(it)
+		}
 	}
 	return n
 }
 
-type job struct {
-	ID       string          `json:"id"`
-	Status   string          `json:"status"`
-	Total    int             `json:"total"`
-	Created  int             `json:"created"`
-	Existing int             `json:"existing"`
-	Failed   int             `json:"failed"`
-	Errors   json.RawMessage `json:"errors"`
-}
-
-type client struct {
-	api, key string
-	http     *http.Client
-}
-
-func (c *client) do(method, path string, body []byte, want int, v any) error {
-	req, err := http.NewRequest(method, c.api+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %s: %.500s", method, path, resp.Status, out)
-	}
-	return json.Unmarshal(out, v)
-}
-
-// wait polls job id until it is done.
-func (c *client) wait(id string, deadline time.Time) (job, error) {
-	for {
-		var j job
-		if err := c.do("GET", "/v1/jobs/"+id, nil, http.StatusOK, &j); err != nil {
-			return j, err
-		}
-		if j.Status == "succeeded" || j.Status == "failed" {
-			return j, nil
-		}
-		if time.Now().After(deadline) {
-			return j, fmt.Errorf("job %s still %s at the deadline", id, j.Status)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // checkSample reads items of the jobs and checks that their links answer
 // GET /v1/links/{id} and redirect to their destination.
-func checkSample(c config, cl *client, ids []string) error {
+func checkSample(ctx context.Context, c config, cl *client.Client, ids []string) error {
 	noFollow := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	checked := 0
 	per := max(1, c.sample/len(ids))
 	for _, id := range ids {
-		var page struct {
-			Items []struct {
-				Index    int    `json:"index"`
-				LinkID   string `json:"link_id"`
-				ShortURL string `json:"short_url"`
-			} `json:"items"`
-		}
-		if err := cl.do("GET", "/v1/jobs/"+id+"/items?limit="+strconv.Itoa(min(per, 1000)), nil, http.StatusOK, &page); err != nil {
+		page, err := cl.JobItems(ctx, id, client.JobItemsOptions{Limit: min(per, 1000)})
+		if err != nil {
 			return err
 		}
 		for _, it := range page.Items {
-			var l struct {
-				DestinationURL string `json:"destination_url"`
-				Path           string `json:"path"`
-			}
-			if err := cl.do("GET", "/v1/links/"+it.LinkID, nil, http.StatusOK, &l); err != nil {
+			l, err := cl.GetLink(ctx, it.LinkID)
+			if err != nil {
 				return fmt.Errorf("job %s item %d: %w", id, it.Index, err)
 			}
 			resp, err := noFollow.Get(c.redirect + "/" + l.Path)

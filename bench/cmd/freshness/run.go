@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/clicktrail/clicktrail/client"
 )
 
 // run does one measurement and prints it; ok is false when a click is
@@ -18,13 +19,16 @@ func run(ctx context.Context, c config) (ok bool, err error) {
 		return false, fmt.Errorf("webhook receiver: %w", err)
 	}
 	defer stopReceiver()
-	api := &apiClient{base: c.api, key: c.key, http: &http.Client{Timeout: 30 * time.Second}}
-	secret, err := api.registerEndpoint(ctx, hookURL)
+	api, err := client.New(c.api, c.key)
+	if err != nil {
+		return false, err
+	}
+	secret, err := registerEndpoint(ctx, api, hookURL)
 	if err != nil {
 		return false, err
 	}
 	rc.setSecret(secret)
-	links, err := api.createLinks(ctx, strconv.FormatInt(time.Now().Unix()%1_000_000, 36), c.links)
+	links, err := createLinks(ctx, api, strconv.FormatInt(time.Now().Unix()%1_000_000, 36), c.links)
 	if err != nil {
 		return false, err
 	}

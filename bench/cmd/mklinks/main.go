@@ -13,13 +13,10 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"net/http"
 	"os"
@@ -27,6 +24,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/clicktrail/clicktrail/client"
 )
 
 type config struct {
@@ -85,12 +84,20 @@ func (c config) validate() error {
 func slug(i int) string        { return "b" + strconv.FormatInt(int64(i), 36) }
 func destination(i int) string { return "https://shop.example.com/landing?item=" + strconv.Itoa(i) }
 
+// newClient returns a client of the API with hc.
+func newClient(c config, hc *http.Client) (*client.Client, error) {
+	return client.New(c.api, c.key, client.WithHTTPClient(hc))
+}
+
 // create posts the links from c.concurrency goroutines and stops at the
 // first failure.
 func create(c config) error {
-	client := &http.Client{
+	cl, err := newClient(c, &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: c.concurrency},
+	})
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
@@ -105,8 +112,9 @@ func create(c config) error {
 				if i >= c.n {
 					return
 				}
-				if err := post(ctx, client, c, i); err != nil {
-					cancel(err)
+				req := client.CreateLinkRequest{Path: slug(i), DestinationURL: destination(i), Domain: c.domain}
+				if _, err := cl.CreateLink(ctx, req); err != nil {
+					cancel(fmt.Errorf("create link %s: %w", slug(i), err))
 				}
 			}
 		}()
@@ -115,96 +123,42 @@ func create(c config) error {
 	return context.Cause(ctx)
 }
 
-func post(ctx context.Context, client *http.Client, c config, i int) error {
-	body, err := json.Marshal(map[string]string{"path": slug(i), "destination_url": destination(i), "domain": c.domain})
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.api+"/v1/links", bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("create link %s: %w", slug(i), err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("create link %s: %w", slug(i), err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	if resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("create link %s: %s: %s", slug(i), resp.Status, out)
-	}
-	return nil
-}
-
 // createBulk posts the links as jobs of up to 100,000 items and waits
 // until every job has processed them; an item that already exists (a
 // rerun on kept data) counts as done.
 func createBulk(c config) error {
-	client := &http.Client{Timeout: 5 * time.Minute}
-	const perJob = 100_000
+	cl, err := newClient(c, &http.Client{Timeout: 5 * time.Minute})
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
 	var jobs []string
-	for first := 0; first < c.n; first += perJob {
-		var body bytes.Buffer
-		body.WriteString(`{"on_conflict":"error","items":[`)
-		for i := first; i < min(first+perJob, c.n); i++ {
-			if i > first {
-				body.WriteByte(',')
-			}
-			item, err := json.Marshal(map[string]string{"path": slug(i), "destination_url": destination(i), "domain": c.domain,
-				"idempotency_key": "mklinks-" + slug(i)})
-			if err != nil {
-				return err
-			}
-			body.Write(item)
+	for first := 0; first < c.n; first += client.MaxBulkItems {
+		items := make([]client.BulkItem, 0, client.MaxBulkItems)
+		for i := first; i < min(first+client.MaxBulkItems, c.n); i++ {
+			items = append(items, client.BulkItem{IdempotencyKey: "mklinks-" + slug(i),
+				CreateLinkRequest: client.CreateLinkRequest{Path: slug(i), DestinationURL: destination(i), Domain: c.domain}})
 		}
-		body.WriteString(`]}`)
-		var job struct{ ID string }
-		if err := call(client, c, http.MethodPost, "/v1/links/bulk", body.Bytes(), http.StatusAccepted, &job); err != nil {
+		raw, err := client.EncodeBulkItems(items)
+		if err != nil {
+			return err
+		}
+		job, err := cl.CreateBulkJob(ctx, client.BulkJobRequest{OnConflict: "error", Items: raw})
+		if err != nil {
 			return err
 		}
 		jobs = append(jobs, job.ID)
 	}
 	for _, id := range jobs {
-		for {
-			var j struct {
-				Status                   string
-				Total, Processed, Failed int
-				Errors                   []json.RawMessage
-			}
-			if err := call(client, c, http.MethodGet, "/v1/jobs/"+id, nil, http.StatusOK, &j); err != nil {
-				return err
-			}
-			if j.Status == "succeeded" || j.Status == "failed" {
-				if j.Status == "failed" || j.Failed > 0 {
-					return fmt.Errorf("job %s: %s, %d of %d items failed: %s", id, j.Status, j.Failed, j.Total, j.Errors)
-				}
-				break
-			}
-			time.Sleep(200 * time.Millisecond)
+		j, err := cl.WaitJob(ctx, id, 200*time.Millisecond)
+		if err != nil {
+			return err
+		}
+		if j.Status == client.JobFailed || j.Failed > 0 {
+			return fmt.Errorf("job %s: %s, %d of %d items failed: %+v", id, j.Status, j.Failed, j.Total, j.Errors)
 		}
 	}
 	return nil
-}
-
-// call sends one API request and decodes a want-status answer into out.
-func call(client *http.Client, c config, method, path string, body []byte, want int, out any) error {
-	req, err := http.NewRequest(method, c.api+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %s: %.300s", method, path, resp.Status, b)
-	}
-	return json.Unmarshal(b, out)
 }
 
 func writeFiles(c config) error {
