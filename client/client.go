@@ -51,6 +51,7 @@ type CallOption func(*call)
 type call struct {
 	idempotencyKey string
 	raw            *[]byte
+	status         *int
 }
 
 // IdempotencyKey sends the Idempotency-Key header: a retry with the same key
@@ -60,6 +61,12 @@ func IdempotencyKey(key string) CallOption { return func(c *call) { c.idempotenc
 // RawBody stores the body of a successful answer, as the server sent it, in
 // *dst.
 func RawBody(dst *[]byte) CallOption { return func(c *call) { c.raw = dst } }
+
+// Status stores the HTTP status of a successful answer (200, 201, 202,
+// 204) in *dst, for callers that tell them apart: PUT
+// /v1/links/external/{id} answers 201 when it created the link and 200 when
+// it replaced it.
+func Status(dst *int) CallOption { return func(c *call) { c.status = dst } }
 
 // do sends one request with in (nil for none) encoded as JSON and decodes a
 // 2xx answer into out (nil to drop it). Any other answer is an *Error.
@@ -125,6 +132,9 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, opt
 	}
 	if cl.raw != nil {
 		*cl.raw = out
+	}
+	if cl.status != nil {
+		*cl.status = resp.StatusCode
 	}
 	return out, nil
 }

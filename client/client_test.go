@@ -60,10 +60,14 @@ func TestCreateLinkSendsAuthIdempotencyAndBody(t *testing.T) {
 		io.WriteString(w, `{"id":"lnk_1","path":"spring","short_url":"https://go.example/spring","utm":{"source":"mail"},"redirect_code":0,"new_field":1}`+"\n")
 	})
 	var raw []byte
+	var status int
 	l, err := c.CreateLink(context.Background(), CreateLinkRequest{DestinationURL: "https://shop.example/", Path: "spring",
-		UTM: &UTM{Source: "mail"}, Metadata: map[string]string{"contact_id": "c_1"}}, IdempotencyKey("idem-1"), RawBody(&raw))
+		UTM: &UTM{Source: "mail"}, Metadata: map[string]string{"contact_id": "c_1"}}, IdempotencyKey("idem-1"), RawBody(&raw), Status(&status))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if status != http.StatusCreated {
+		t.Errorf("Status = %d, want 201", status)
 	}
 	if l.ID != "lnk_1" || l.ShortURL != "https://go.example/spring" || l.UTM.Source != "mail" {
 		t.Errorf("link = %+v", l)

@@ -1,15 +1,14 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
@@ -50,9 +49,9 @@ func TestConversionAttributedThroughKafka(t *testing.T) {
 		return app.RunClickHouseSink(ctx, app.ClickHouseSink{Kafka: kafka, Group: testenv.Name("sink"), DSN: dsn, Batch: batch})
 	})
 
-	l := createLink(t, apiURL, map[string]any{"destination_url": "https://shop.example.com/cart", "path": "cart",
-		"track_conversions": true, "values": map[string]string{"contact_id": "sf_0031"},
-		"utm": map[string]string{"source": "newsletter", "campaign": "black-friday"}})
+	l := createLink(t, apiURL, client.CreateLinkRequest{DestinationURL: "https://shop.example.com/cart", Path: "cart",
+		TrackConversions: true, Values: map[string]string{"contact_id": "sf_0031"},
+		UTM: &client.UTM{Source: "newsletter", Campaign: "black-friday"}})
 	status, loc := click(t, redirectURL, l.Domain, "cart")
 	u, err := url.Parse(loc)
 	if status != http.StatusFound || err != nil || len(u.Query().Get("ct_click")) != 36 {
@@ -60,27 +59,20 @@ func TestConversionAttributedThroughKafka(t *testing.T) {
 	}
 	clickID := u.Query().Get("ct_click")
 
-	report := func(order string, amount int) map[string]any {
+	report := func(order string, amount int64) *client.Conversion {
 		t.Helper()
-		b, _ := json.Marshal(map[string]any{"name": "purchase", "click_id": clickID, "amount": amount, "currency": "GBP", "external_id": order})
-		req, _ := http.NewRequest(http.MethodPost, apiURL+"/v1/conversions", bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer "+apiKey)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var conv map[string]any
-		json.NewDecoder(resp.Body).Decode(&conv)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusAccepted {
-			t.Fatalf("report conversion: %s %v", resp.Status, conv)
+		var status int
+		conv, err := api(t, apiURL).ReportConversion(context.Background(), client.ConversionRequest{Name: "purchase",
+			ClickID: clickID, Amount: &amount, Currency: "GBP", ExternalID: order}, client.Status(&status))
+		if err != nil || status != http.StatusAccepted {
+			t.Fatalf("report conversion: %d %v", status, err)
 		}
 		return conv
 	}
 	// The CRM reports order o-1 twice (a retried workflow): one event.
 	conv := report("o-1", 12900)
-	if again := report("o-1", 12900); again["id"] != conv["id"] {
-		t.Fatalf("the same external_id reported twice got ids %v and %v", conv["id"], again["id"])
+	if again := report("o-1", 12900); again.ID != conv.ID {
+		t.Fatalf("the same external_id reported twice got ids %v and %v", conv.ID, again.ID)
 	}
 
 	rc.waitFor(t, "the conversion.attributed webhook", 1, 120*time.Second)
@@ -88,7 +80,7 @@ func TestConversionAttributedThroughKafka(t *testing.T) {
 	p := got[0]
 	data, _ := p["data"].(map[string]any)
 	c, _ := data["click"].(map[string]any)
-	if p["type"] != webhook.EventConversionAttributed || p["webhook-id"] != conv["id"] || data["link_id"] != l.ID ||
+	if p["type"] != webhook.EventConversionAttributed || p["webhook-id"] != conv.ID || data["link_id"] != l.ID ||
 		data["contact_id"] != "sf_0031" || data["amount"] != float64(12900) || c["click_id"] != clickID ||
 		c["country"] != "GB" || c["device_class"] != "mobile" || len(bad) != 0 {
 		t.Fatalf("webhook %v (refused %v)", p, bad)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 )
 
@@ -68,9 +69,9 @@ func TestKill9LosesNoServedClick(t *testing.T) {
 			dataDir := t.TempDir()
 			args := append([]string{"--spool-sync", tc.syncMode}, tc.batch...)
 			p := startDev(t, bin, dataDir, args...)
-			l := createLink(t, p.apiURL, map[string]any{
-				"destination_url": "https://shop.example.com/crash",
-				"path":            "crash",
+			l := createLink(t, p.apiURL, client.CreateLinkRequest{
+				DestinationURL: "https://shop.example.com/crash",
+				Path:           "crash",
 			})
 			for i := range clicks {
 				if status, _ := click(t, p.redirectURL, "go.brand.test", "crash"); status != http.StatusFound {

@@ -12,6 +12,7 @@ import (
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -24,12 +25,12 @@ func TestClickThroughKafkaToClickHouse(t *testing.T) {
 	p := startKafkaPipeline(t, "e2e")
 	brokers, conn, db, kafka, redirectURL, apiURL := p.brokers, p.conn, p.db, p.kafka, p.redirectURL, p.apiURL
 
-	l := createLink(t, apiURL, map[string]any{
-		"destination_url": "https://shop.example.com/spring?ref=mail",
-		"path":            "spring",
-		"utm":             map[string]string{"source": "newsletter", "medium": "email", "campaign": "spring"},
-		"tags":            []string{"q4"},
-		"metadata":        map[string]string{"contact_id": "hs_42"},
+	l := createLink(t, apiURL, client.CreateLinkRequest{
+		DestinationURL: "https://shop.example.com/spring?ref=mail",
+		Path:           "spring",
+		UTM:            &client.UTM{Source: "newsletter", Medium: "email", Campaign: "spring"},
+		Tags:           []string{"q4"},
+		Metadata:       map[string]string{"contact_id": "hs_42"},
 	})
 	// A malformed record ahead of the click must be dead-lettered, not
 	// block the click behind it.
@@ -94,9 +95,9 @@ func TestClickThroughEmbeddedDev(t *testing.T) {
 	dev.AnyHost = true
 	redirectURL, apiURL := startNode(t, "dev", &dev.RedirectNode, func(ctx context.Context) error { return app.RunDev(ctx, dev) })
 
-	l := createLink(t, apiURL, map[string]any{
-		"destination_url": "https://shop.example.com/spring",
-		"metadata":        map[string]string{"contact_id": "hs_42"},
+	l := createLink(t, apiURL, client.CreateLinkRequest{
+		DestinationURL: "https://shop.example.com/spring",
+		Metadata:       map[string]string{"contact_id": "hs_42"},
 	})
 	if status, _ := click(t, redirectURL, "anything.localhost", l.Path); status != http.StatusFound {
 		t.Fatalf("status %d, want 302 (dev serves any Host as the default domain)", status)

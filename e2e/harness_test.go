@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/enrich/enrichtest"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
@@ -119,31 +118,25 @@ func nodeConfig(t *testing.T) app.RedirectNode {
 	}
 }
 
-type link struct {
-	ID       string `json:"id"`
-	ShortURL string `json:"short_url"`
-	Path     string `json:"path"`
-	Domain   string `json:"domain"`
-}
-
-func createLink(t *testing.T, apiURL string, body map[string]any) link {
+// api returns a client of the API at apiURL with the tests' key.
+func api(t *testing.T, apiURL string) *client.Client {
 	t.Helper()
-	b, _ := json.Marshal(body)
-	req, _ := http.NewRequest(http.MethodPost, apiURL+"/v1/links", bytes.NewReader(b))
-	req.Header.Set("Authorization", "Bearer "+apiKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	c, err := client.New(apiURL, apiKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("create link: %s: %s", resp.Status, out)
+	return c
+}
+
+func createLink(t *testing.T, apiURL string, req client.CreateLinkRequest) *client.Link {
+	t.Helper()
+	var status int
+	l, err := api(t, apiURL).CreateLink(context.Background(), req, client.Status(&status))
+	if err != nil {
+		t.Fatalf("create link: %v", err)
 	}
-	var l link
-	if err := json.Unmarshal(out, &l); err != nil || l.ID == "" {
-		t.Fatalf("create link answer %s: %v", out, err)
+	if status != http.StatusCreated || l.ID == "" {
+		t.Fatalf("create link: %d %+v", status, l)
 	}
 	return l
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
@@ -31,7 +32,7 @@ func TestLinkEventsReachWebhooksThroughKafka(t *testing.T) {
 			Webhooks: app.Webhooks{AllowPrivate: true}, Batch: app.Batch{MaxRecords: 100, MaxWait: 50 * time.Millisecond}})
 	})
 
-	l := createLink(t, apiURL, map[string]any{"destination_url": "https://example.com/launch", "path": "launch"})
+	l := createLink(t, apiURL, client.CreateLinkRequest{DestinationURL: "https://example.com/launch", Path: "launch"})
 	rc.waitFor(t, "the link.created webhook", 1, 90*time.Second)
 	got, bad := rc.Received()
 	data, _ := got[0]["data"].(map[string]any)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 )
@@ -21,7 +22,7 @@ import (
 func TestKafkaOutage(t *testing.T) {
 	p := startKafkaPipeline(t, "outage")
 	conn, db, redirectURL, apiURL := p.conn, p.db, p.redirectURL, p.apiURL
-	l := createLink(t, apiURL, map[string]any{"destination_url": "https://shop.example.com/", "path": "outage"})
+	l := createLink(t, apiURL, client.CreateLinkRequest{DestinationURL: "https://shop.example.com/", Path: "outage"})
 
 	served := 0
 	clicks := func(n int) {
@@ -101,7 +102,7 @@ func TestRedirectNodeStartsDuringOutage(t *testing.T) {
 	node := nodeConfig(t)
 	node.Kafka = kafka
 	redirectURL, apiURL := startNode(t, "redirect node", &node, func(ctx context.Context) error { return app.RunRedirectNode(ctx, node) })
-	l := createLink(t, apiURL, map[string]any{"destination_url": "https://shop.example.com/", "path": "startdown"})
+	l := createLink(t, apiURL, client.CreateLinkRequest{DestinationURL: "https://shop.example.com/", Path: "startdown"})
 	const served = 120
 	for i := 0; i < served; i++ {
 		if status, _ := click(t, redirectURL, "go.brand.test", "startdown"); status != http.StatusFound {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 )
@@ -30,7 +31,7 @@ func TestLinksReplicateBetweenNodes(t *testing.T) {
 	_, apiA := start("node A")
 	redirectB, _ := start("node B")
 
-	l := createLink(t, apiA, map[string]any{"destination_url": "https://example.com/spring", "path": "spring"})
+	l := createLink(t, apiA, client.CreateLinkRequest{DestinationURL: "https://example.com/spring", Path: "spring"})
 	serves := func(redirectURL, want string) func() (bool, string) {
 		return func() (bool, string) {
 			code, loc := click(t, redirectURL, "go.brand.test", "spring")
@@ -43,15 +44,15 @@ func TestLinksReplicateBetweenNodes(t *testing.T) {
 	// Garbage in the links topic: logged with its offset and skipped.
 	produceGarbage(t, brokers, kafka.Topic("links.v1"), "go.brand.test/garbage")
 
-	patch(t, apiA, l.ID, `{"destination_url":"https://example.com/summer"}`)
+	patch(t, apiA, l.ID, client.LinkPatch{"destination_url": "https://example.com/summer"})
 	waitFor(t, "node B to follow the update", 60*time.Second, serves(redirectB, "Found https://example.com/summer"))
 
-	patch(t, apiA, l.ID, `{"disabled":true}`)
+	patch(t, apiA, l.ID, client.LinkPatch{"disabled": true})
 	waitFor(t, "node B to stop serving the disabled link", 60*time.Second, serves(redirectB, "Not Found"))
 
 	redirectC, _ := start("node C")
 	waitFor(t, "a new node to catch up from the topic", 60*time.Second, serves(redirectC, "Not Found"))
-	patch(t, apiA, l.ID, `{"disabled":false}`)
+	patch(t, apiA, l.ID, client.LinkPatch{"disabled": false})
 	waitFor(t, "node C to follow the re-enable", 60*time.Second, serves(redirectC, "Found https://example.com/summer"))
 
 	// The topic is compacted and keyed by domain/path.
@@ -62,16 +63,13 @@ func TestLinksReplicateBetweenNodes(t *testing.T) {
 	}
 }
 
-func patch(t *testing.T, apiURL, id, body string) {
+func patch(t *testing.T, apiURL, id string, body client.LinkPatch) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPatch, apiURL+"/v1/links/"+id, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+apiKey)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	var status int
+	if _, err := api(t, apiURL).UpdateLink(context.Background(), id, body, client.Status(&status)); err != nil {
+		t.Fatalf("patch %v: %v", body, err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("patch %s: %s", body, resp.Status)
+	if status != http.StatusOK {
+		t.Fatalf("patch %v: %d", body, status)
 	}
 }

@@ -1,12 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -14,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
@@ -36,29 +34,23 @@ func TestWebhookThroughEmbeddedDev(t *testing.T) {
 	dev.AnyHost = true
 	redirectURL, apiURL := startNode(t, "dev", &dev.RedirectNode, func(ctx context.Context) error { return app.RunDev(ctx, dev) })
 
-	body := fmt.Sprintf(`{"url":%q,"events":["click.created"]}`, rc.URL+"/hooks")
-	req, _ := http.NewRequest(http.MethodPost, apiURL+"/v1/webhooks/endpoints", bytes.NewReader([]byte(body)))
-	req.Header.Set("Content-Type", "application/json")
-	if resp, err := http.DefaultClient.Do(req); err != nil {
-		t.Fatal(err)
-	} else if resp.Body.Close(); resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("create endpoint without an API key: %s, want 401", resp.Status)
-	}
-	req, _ = http.NewRequest(http.MethodPost, apiURL+"/v1/webhooks/endpoints", bytes.NewReader([]byte(body)))
-	req.Header.Set("Authorization", "Bearer "+apiKey)
-	resp, err := http.DefaultClient.Do(req)
+	hookURL := rc.URL + "/hooks"
+	req := client.EndpointRequest{URL: &hookURL, Events: []string{"click.created"}}
+	anonymous, err := client.New(apiURL, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	var ep struct{ ID, Secret string }
-	if resp.StatusCode != http.StatusCreated || json.Unmarshal(out, &ep) != nil || ep.Secret == "" {
-		t.Fatalf("create endpoint: %s %s", resp.Status, out)
+	if _, err := anonymous.CreateEndpoint(context.Background(), req); client.StatusOf(err) != http.StatusUnauthorized {
+		t.Fatalf("create endpoint without an API key: %v, want 401", err)
+	}
+	var status int
+	ep, err := api(t, apiURL).CreateEndpoint(context.Background(), req, client.Status(&status))
+	if err != nil || status != http.StatusCreated || ep.Secret == "" {
+		t.Fatalf("create endpoint: %d %+v %v", status, ep, err)
 	}
 	rc.SetSecret(ep.Secret)
 
-	l := createLink(t, apiURL, map[string]any{"destination_url": "https://shop.example.com/spring"})
+	l := createLink(t, apiURL, client.CreateLinkRequest{DestinationURL: "https://shop.example.com/spring"})
 	if status, _ := click(t, redirectURL, "anything.localhost", l.Path); status != http.StatusFound {
 		t.Fatalf("click status %d, want 302", status)
 	}
