@@ -11,6 +11,7 @@ import (
 	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
@@ -94,13 +95,13 @@ func TestConversionAttributedThroughKafka(t *testing.T) {
 	var country, campaign, linkID string
 	q := "SELECT countIf(external_id = 'o-1'), toUInt64(sumIf(amount, external_id = 'o-1')), any(country), any(utm_campaign), any(link_id) FROM " +
 		db + ".conversions FINAL"
-	waitFor(t, "order o-2 in ClickHouse", 60*time.Second, func() (bool, string) {
+	testutil.Eventually(t, "order o-2 in ClickHouse", func() (bool, string) {
 		var o2 uint64
 		if err := conn.QueryRow(context.Background(), "SELECT count() FROM "+db+".conversions FINAL WHERE external_id = 'o-2'").Scan(&o2); err != nil {
 			return false, err.Error()
 		}
 		return o2 == 1, fmt.Sprint(o2, " rows of o-2")
-	})
+	}, testutil.Timeout(60*time.Second), pollEvery)
 	if err := conn.QueryRow(context.Background(), q).Scan(&rows, &amount, &country, &campaign, &linkID); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 // TestKill9LosesNoServedClick checks the redirect path's durability promise
@@ -85,10 +86,10 @@ func TestKill9LosesNoServedClick(t *testing.T) {
 			// The restarted process takes quick batches whatever the case.
 			p = startDev(t, bin, dataDir, "--spool-sync", tc.syncMode,
 				"--batch-max-records", "100", "--batch-max-wait", "5ms")
-			waitFor(t, fmt.Sprintf("%d distinct clicks of %s in clicks.jsonl", clicks, l.ID), 45*time.Second, func() (bool, string) {
+			testutil.Eventually(t, fmt.Sprintf("%d distinct clicks of %s in clicks.jsonl", clicks, l.ID), func() (bool, string) {
 				n := len(eventIDs(t, dataDir, l.ID))
 				return n >= clicks, fmt.Sprintf("%d distinct event ids", n)
-			})
+			}, testutil.Timeout(45*time.Second), pollEvery)
 			p.stop(t)
 			if n := len(eventIDs(t, dataDir, l.ID)); n != clicks {
 				t.Fatalf("%d distinct event ids for %s, want exactly %d (one per served click)", n, l.ID, clicks)
@@ -150,14 +151,14 @@ func startDev(t *testing.T, bin, dataDir string, extra ...string) *devProcess {
 		p.cmd.Process.Kill()
 		<-p.exited
 	})
-	waitFor(t, "clicktrail dev to serve", 30*time.Second, func() (bool, string) {
+	testutil.Eventually(t, "clicktrail dev to serve", func() (bool, string) {
 		select {
 		case <-p.exited:
 			t.Fatalf("clicktrail dev exited early: %v\n%s", p.waitErr, p.out)
 		default:
 		}
 		return answers(p.redirectURL) && answers(p.apiURL+"/v1/links"), "not answering yet"
-	})
+	}, testutil.Timeout(30*time.Second), pollEvery)
 	return p
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/app"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -107,10 +108,10 @@ func TestClickThroughEmbeddedDev(t *testing.T) {
 
 func assertOneEnrichedRow(t *testing.T, conn ch.Conn, db, linkID string) {
 	t.Helper()
-	waitFor(t, "the click in ClickHouse", 90*time.Second, func() (bool, string) {
+	testutil.Eventually(t, "the click in ClickHouse", func() (bool, string) {
 		n, err := countFinal(t, conn, db, linkID)
 		return err == nil && n >= 1, fmt.Sprintf("count=%d err=%v", n, err)
-	})
+	}, testutil.Timeout(90*time.Second), pollEvery)
 	if n, err := countFinal(t, conn, db, linkID); err != nil || n != 1 {
 		t.Fatalf("rows for the click: %d (%v), want exactly 1", n, err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/clicktrail/clicktrail/enrich/enrichtest"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 const (
@@ -165,22 +166,9 @@ func click(t *testing.T, redirectURL, host, path string) (int, string) {
 	return resp.StatusCode, resp.Header.Get("Location")
 }
 
-// waitFor polls cond every 200ms until it holds or the deadline passes. The
-// deadline is generous: it only bounds how long a broken pipeline hangs.
-func waitFor(t *testing.T, what string, deadline time.Duration, cond func() (bool, string)) {
-	t.Helper()
-	end := time.Now().Add(deadline)
-	var last string
-	for time.Now().Before(end) {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		last = state
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s (last: %s)", what, last)
-}
+// pollEvery is how often the end-to-end tests poll what they wait for:
+// each poll is a query or a click, so not as often as testutil's default.
+var pollEvery = testutil.Every(200 * time.Millisecond)
 
 func countFinal(t *testing.T, conn ch.Conn, db, linkID string) (uint64, error) {
 	var n uint64

@@ -14,6 +14,7 @@ import (
 	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 // TestKafkaOutage stops the broker while clicks are being served: the
@@ -56,10 +57,10 @@ func TestKafkaOutage(t *testing.T) {
 // checks they are served distinct events: every click once.
 func waitClicksOnce(t *testing.T, conn ch.Conn, db, linkID string, served int) {
 	t.Helper()
-	waitFor(t, fmt.Sprintf("%d clicks in ClickHouse", served), 4*time.Minute, func() (bool, string) {
+	testutil.Eventually(t, fmt.Sprintf("%d clicks in ClickHouse", served), func() (bool, string) {
 		n, err := countFinal(t, conn, db, linkID)
 		return err == nil && n == uint64(served), fmt.Sprintf("count=%d err=%v", n, err)
-	})
+	}, testutil.Timeout(4*time.Minute), pollEvery)
 	var rows, ids uint64
 	err := conn.QueryRow(context.Background(), fmt.Sprintf(
 		"SELECT count(), uniqExact(event_id) FROM %s.clicks FINAL WHERE link_id = ?", db), linkID).Scan(&rows, &ids)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
@@ -40,8 +41,8 @@ func (rc receiver) subscribe(t *testing.T, sinkDir string, events ...string) {
 // waitFor polls until the receiver holds at least n verified payloads.
 func (rc receiver) waitFor(t *testing.T, what string, n int, deadline time.Duration) {
 	t.Helper()
-	waitFor(t, what, deadline, func() (bool, string) {
+	testutil.Eventually(t, what, func() (bool, string) {
 		got, bad := rc.Received()
 		return len(got) >= n, fmt.Sprintf("received %d, refused %v", len(got), bad)
-	})
+	}, testutil.Timeout(deadline), pollEvery)
 }

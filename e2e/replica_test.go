@@ -13,6 +13,7 @@ import (
 	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 // TestLinksReplicateBetweenNodes runs two redirect nodes on one Kafka: links
@@ -39,21 +40,21 @@ func TestLinksReplicateBetweenNodes(t *testing.T) {
 			return strings.HasPrefix(got, want), got
 		}
 	}
-	waitFor(t, "node B to serve the link created on A", 60*time.Second, serves(redirectB, "Found https://example.com/spring"))
+	testutil.Eventually(t, "node B to serve the link created on A", serves(redirectB, "Found https://example.com/spring"), testutil.Timeout(60*time.Second), pollEvery)
 
 	// Garbage in the links topic: logged with its offset and skipped.
 	produceGarbage(t, brokers, kafka.Topic("links.v1"), "go.brand.test/garbage")
 
 	patch(t, apiA, l.ID, client.LinkPatch{"destination_url": "https://example.com/summer"})
-	waitFor(t, "node B to follow the update", 60*time.Second, serves(redirectB, "Found https://example.com/summer"))
+	testutil.Eventually(t, "node B to follow the update", serves(redirectB, "Found https://example.com/summer"), testutil.Timeout(60*time.Second), pollEvery)
 
 	patch(t, apiA, l.ID, client.LinkPatch{"disabled": true})
-	waitFor(t, "node B to stop serving the disabled link", 60*time.Second, serves(redirectB, "Not Found"))
+	testutil.Eventually(t, "node B to stop serving the disabled link", serves(redirectB, "Not Found"), testutil.Timeout(60*time.Second), pollEvery)
 
 	redirectC, _ := start("node C")
-	waitFor(t, "a new node to catch up from the topic", 60*time.Second, serves(redirectC, "Not Found"))
+	testutil.Eventually(t, "a new node to catch up from the topic", serves(redirectC, "Not Found"), testutil.Timeout(60*time.Second), pollEvery)
 	patch(t, apiA, l.ID, client.LinkPatch{"disabled": false})
-	waitFor(t, "node C to follow the re-enable", 60*time.Second, serves(redirectC, "Found https://example.com/summer"))
+	testutil.Eventually(t, "node C to follow the re-enable", serves(redirectC, "Found https://example.com/summer"), testutil.Timeout(60*time.Second), pollEvery)
 
 	// The topic is compacted and keyed by domain/path.
 	if !scanTopic(t, brokers, kafka.Topic("links.v1"), func(r *kgo.Record) bool {

@@ -16,6 +16,7 @@ import (
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -118,23 +119,23 @@ func TestWebhookSinkOnKafkaRetriesAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	waitFor(t, "the first, failing attempt", 90*time.Second, func() (bool, string) {
+	testutil.Eventually(t, "the first, failing attempt", func() (bool, string) {
 		return len(received()) >= 1, fmt.Sprint(received())
-	})
+	}, testutil.Timeout(90*time.Second), pollEvery)
 	adm, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer adm.Close()
 	retryTopic := kafka.Topic(pipeline.WebhookRetryTopic) + ".1" // the first schedule step
-	waitFor(t, "the retry parked on "+retryTopic, 60*time.Second, func() (bool, string) {
+	testutil.Eventually(t, "the retry parked on "+retryTopic, func() (bool, string) {
 		ends, err := kadm.NewClient(adm).ListEndOffsets(context.Background(), retryTopic)
 		if err != nil {
 			return false, err.Error()
 		}
 		o, _ := ends.Lookup(retryTopic, 0)
 		return o.Offset > 0, fmt.Sprintf("end offset %d (%v)", o.Offset, o.Err)
-	})
+	}, testutil.Timeout(60*time.Second), pollEvery)
 	stop1()
 	if err := <-done1; err != nil && !errors.Is(err, context.Canceled) {
 		t.Fatalf("first sink: %v", err)
@@ -144,9 +145,9 @@ func TestWebhookSinkOnKafkaRetriesAcrossRestart(t *testing.T) {
 	}
 
 	run(t, "restarted webhook sink", sink)
-	waitFor(t, "the retry after the restart", 90*time.Second, func() (bool, string) {
+	testutil.Eventually(t, "the retry after the restart", func() (bool, string) {
 		return len(received()) >= 2, fmt.Sprint(received())
-	})
+	}, testutil.Timeout(90*time.Second), pollEvery)
 	got := received()
 	_, bad := rc.Received()
 	if got[0] != c.EventID || got[1] != c.EventID || len(bad) != 0 {

@@ -8,9 +8,10 @@ import (
 	"hash/fnv"
 	"net/netip"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 var testSecret = bytes.Repeat([]byte("k"), MinSecretLen)
@@ -29,18 +30,6 @@ func specHash(secret []byte, t time.Time, ip netip.Addr, ua, domain string) uint
 	return binary.BigEndian.Uint64(mac.Sum(nil))
 }
 
-// fakeClock is a settable Config.Now.
-type fakeClock struct{ ns atomic.Int64 }
-
-func newFakeClock(t time.Time) *fakeClock {
-	c := &fakeClock{}
-	c.set(t)
-	return c
-}
-
-func (c *fakeClock) set(t time.Time)     { c.ns.Store(t.UnixNano()) }
-func (c *fakeClock) now() time.Time      { return time.Unix(0, c.ns.Load()) }
-func (c *fakeClock) add(d time.Duration) { c.ns.Add(int64(d)) }
 func mustAddr(t testing.TB, s string) netip.Addr {
 	t.Helper()
 	a, err := parseIP(s)
@@ -52,8 +41,8 @@ func mustAddr(t testing.TB, s string) netip.Addr {
 
 func TestVisitorHashMatchesSpec(t *testing.T) {
 	base := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	clock := newFakeClock(base)
-	s := newSaltDays(testSecret, clock.now)
+	clock := testutil.NewClock(base)
+	s := newSaltDays(testSecret, clock.Now)
 	tests := []struct {
 		name string
 		ts   time.Time
@@ -81,9 +70,9 @@ func TestVisitorHashMatchesSpec(t *testing.T) {
 
 func TestVisitorHashProperties(t *testing.T) {
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	clock := newFakeClock(day.Add(12 * time.Hour))
-	s := newSaltDays(testSecret, clock.now)
-	other := newSaltDays(bytes.Repeat([]byte("x"), MinSecretLen), clock.now)
+	clock := testutil.NewClock(day.Add(12 * time.Hour))
+	s := newSaltDays(testSecret, clock.Now)
+	other := newSaltDays(bytes.Repeat([]byte("x"), MinSecretLen), clock.Now)
 	ip := mustAddr(t, "203.0.113.77")
 	const ua, domain = "Mozilla/5.0", "go.example.com"
 	h := s.visitorHash(day.Add(9*time.Hour), ip, ua, domain)
@@ -137,14 +126,14 @@ func TestVisitorHashProperties(t *testing.T) {
 
 func TestSaltCacheRotatesAtMidnight(t *testing.T) {
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	clock := newFakeClock(day.Add(23 * time.Hour))
-	s := newSaltDays(testSecret, clock.now)
+	clock := testutil.NewClock(day.Add(23 * time.Hour))
+	s := newSaltDays(testSecret, clock.Now)
 	first := s.cur.Load()
 	if first.today.day != unixDay(day) || first.yesterday.day != unixDay(day)-1 {
 		t.Fatalf("cache holds days %d and %d, want %d and %d", first.today.day, first.yesterday.day, unixDay(day), unixDay(day)-1)
 	}
 
-	clock.add(2 * time.Hour) // 01:00 the next day
+	clock.Advance(2 * time.Hour) // 01:00 the next day
 	ip := mustAddr(t, "203.0.113.77")
 	next := day.Add(25 * time.Hour)
 	if got, want := s.visitorHash(next, ip, "ua", "d"), specHash(testSecret, next, ip, "ua", "d"); got != want {
@@ -167,8 +156,8 @@ func TestSaltCacheRotatesAtMidnight(t *testing.T) {
 
 func TestVisitorHashConcurrent(t *testing.T) {
 	day := time.Date(2026, 11, 23, 23, 59, 0, 0, time.UTC)
-	clock := newFakeClock(day)
-	s := newSaltDays(testSecret, clock.now)
+	clock := testutil.NewClock(day)
+	s := newSaltDays(testSecret, clock.Now)
 	ip := mustAddr(t, "2001:db8::1")
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -177,7 +166,7 @@ func TestVisitorHashConcurrent(t *testing.T) {
 			defer wg.Done()
 			for i := range 200 {
 				if g == 0 && i == 100 {
-					clock.add(2 * time.Minute) // cross midnight while others hash
+					clock.Advance(2 * time.Minute) // cross midnight while others hash
 				}
 				ts := day.Add(time.Duration(i%3) * time.Minute)
 				if got, want := s.visitorHash(ts, ip, "ua", "d"), specHash(testSecret, ts, ip, "ua", "d"); got != want {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
@@ -42,7 +43,7 @@ func TestForwardSurvivesKafkaOutage(t *testing.T) {
 		done <- Forward(ctx, s.Consumer(ForwarderGroup, topic, BatchOptions{MaxRecords: 8, MaxWait: 10e6}), p)
 	}()
 
-	waitFor(t, "a failed forward", func() bool { return strings.Contains(logs.String(), "handler failed") })
+	testutil.WaitFor(t, "a failed forward", func() bool { return strings.Contains(logs.String(), "handler failed") })
 	if st := s.Stats().Topics[topic]; st.Cursors[ForwarderGroup] != 0 || st.Backlog != n {
 		t.Fatalf("during the outage cursor=%d backlog=%d, want 0 and %d", st.Cursors[ForwarderGroup], st.Backlog, n)
 	}
@@ -57,7 +58,7 @@ func TestForwardSurvivesKafkaOutage(t *testing.T) {
 			t.Logf("logs:\n%s", logs.String())
 		}
 	})
-	waitFor(t, "the spool drained", func() bool { return s.Stats().Topics[topic].Cursors[ForwarderGroup] == n })
+	testutil.WaitFor(t, "the spool drained", func() bool { return s.Stats().Topics[topic].Cursors[ForwarderGroup] == n })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Forward: %v", err)
@@ -65,7 +66,7 @@ func TestForwardSurvivesKafkaOutage(t *testing.T) {
 
 	var col collector
 	r := start(newConsumer(t, KafkaConfig{Brokers: []string{addr}}, "check", topic, BatchOptions{MaxWait: 10e6}), col.handle)
-	waitFor(t, "every record in Kafka", func() bool { return col.len() >= n })
+	testutil.WaitFor(t, "every record in Kafka", func() bool { return col.len() >= n })
 	r.stop(t)
 	// Timed-out produces may land twice (consumers dedup on event id); none
 	// may be missing.

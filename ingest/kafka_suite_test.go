@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 // The consumer, producer and forwarder tests run twice: against franz-go's
@@ -101,7 +102,7 @@ func testConsumeAllCommit(t *testing.T, env kafkaEnv) {
 	cfg := KafkaConfig{Brokers: env.brokers}
 	var c collector
 	r := start(newConsumer(t, cfg, group, topic, BatchOptions{MaxRecords: 100}), c.handle)
-	waitFor(t, "1000 records", func() bool { return c.len() >= n })
+	testutil.WaitFor(t, "1000 records", func() bool { return c.len() >= n })
 	r.stop(t)
 	seen := make(map[string]bool)
 	for _, rec := range c.records() {
@@ -119,7 +120,7 @@ func testConsumeAllCommit(t *testing.T, env kafkaEnv) {
 	produce(t, env.brokers, []Record{{Topic: topic, Key: []byte("link-0"), Value: []byte("sentinel")}})
 	var c2 collector
 	r2 := start(newConsumer(t, cfg, group, topic, BatchOptions{MaxRecords: 100, MaxWait: 50e6}), c2.handle)
-	waitFor(t, "the sentinel", func() bool {
+	testutil.WaitFor(t, "the sentinel", func() bool {
 		for _, rec := range c2.records() {
 			if string(rec.Value) == "sentinel" {
 				return true
@@ -162,7 +163,7 @@ func testHandlerErrorRedelivers(t *testing.T, env kafkaEnv) {
 		return nil
 	}
 	r := start(newConsumer(t, KafkaConfig{Brokers: env.brokers}, testenv.Name("g"), topic, BatchOptions{MaxRecords: 100, MaxWait: 50e6}), h)
-	waitFor(t, "10 records handled", func() bool { mu.Lock(); defer mu.Unlock(); return len(ok) >= 10 })
+	testutil.WaitFor(t, "10 records handled", func() bool { mu.Lock(); defer mu.Unlock(); return len(ok) >= 10 })
 	r.stop(t)
 	mu.Lock()
 	defer mu.Unlock()
@@ -198,7 +199,7 @@ func testRejoinAfterRetryTimeout(t *testing.T, env kafkaEnv) {
 		return nil
 	}
 	r := start(newConsumer(t, cfg, testenv.Name("g"), topic, BatchOptions{MaxRecords: 10, MaxWait: 10e6}), h)
-	waitFor(t, "the record handled", func() bool { mu.Lock(); defer mu.Unlock(); return delivered == 1 })
+	testutil.WaitFor(t, "the record handled", func() bool { mu.Lock(); defer mu.Unlock(); return delivered == 1 })
 	r.stop(t)
 	if !strings.Contains(logs.String(), "rejoining the group") {
 		t.Fatalf("no rejoin logged; logs:\n%s", logs.String())
@@ -230,8 +231,8 @@ func testForward(t *testing.T, env kafkaEnv) {
 
 	var c collector
 	r := start(newConsumer(t, KafkaConfig{Brokers: env.brokers}, testenv.Name("g"), topic, BatchOptions{MaxRecords: 500, MaxWait: 50e6}), c.handle)
-	waitFor(t, "every record in Kafka", func() bool { return c.len() >= keys*each })
-	waitFor(t, "spool cursor committed", func() bool { return s.Stats().Topics[topic].Cursors[ForwarderGroup] == keys*each })
+	testutil.WaitFor(t, "every record in Kafka", func() bool { return c.len() >= keys*each })
+	testutil.WaitFor(t, "spool cursor committed", func() bool { return s.Stats().Topics[topic].Cursors[ForwarderGroup] == keys*each })
 	r.stop(t)
 	cancel()
 	if err := <-fwdDone; err != nil {

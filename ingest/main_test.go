@@ -4,30 +4,12 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
-}
-
-// waitFor polls cond until it holds, failing the test after a generous
-// deadline: the machine is shared and noisy, so no test bounds how fast
-// something happens, only that it eventually does.
-// waitTimeout is how long waitFor waits: generous, the machine is shared.
-var waitTimeout = 2 * time.Minute
-
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // running is a Consumer's Run in a goroutine.

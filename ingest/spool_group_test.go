@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 // never is a FlushInterval the syncer does not reach during a test: only
@@ -27,7 +29,7 @@ func TestSpoolGroupCommitDurableOnClose(t *testing.T) {
 	defer s.Close()
 	var c collector
 	r := start(s.Consumer("g", "clicks", BatchOptions{MaxRecords: 1000}), c.handle)
-	waitFor(t, "100 records", func() bool { return c.len() == 100 })
+	testutil.WaitFor(t, "100 records", func() bool { return c.len() == 100 })
 	r.stop(t)
 	assertSequence(t, c.records(), 0, 100)
 }
@@ -40,7 +42,7 @@ func TestSpoolGroupCommitsOnInterval(t *testing.T) {
 	var c collector
 	r := start(s.Consumer("g", "clicks", BatchOptions{MaxRecords: 1000}), c.handle)
 	appendN(t, s, "clicks", 0, 50)
-	waitFor(t, "50 records", func() bool { return c.len() == 50 })
+	testutil.WaitFor(t, "50 records", func() bool { return c.len() == 50 })
 	r.stop(t)
 	assertSequence(t, c.records(), 0, 50)
 }
@@ -81,7 +83,7 @@ func TestSpoolAppendThenProduceKeepsOrder(t *testing.T) {
 	}
 	var c collector
 	r := start(s.Consumer("g", "clicks", BatchOptions{MaxRecords: 10}), c.handle)
-	waitFor(t, "4 records", func() bool { return c.len() == 4 })
+	testutil.WaitFor(t, "4 records", func() bool { return c.len() == 4 })
 	r.stop(t)
 	assertSequence(t, c.records(), 0, 4)
 }

@@ -3,6 +3,8 @@ package ingest
 import (
 	"fmt"
 	"testing"
+
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 func TestSpoolTail(t *testing.T) {
@@ -82,7 +84,7 @@ func TestSpoolConsumerCrossesFromPebbleToTail(t *testing.T) {
 	var c collector
 	r := start(s.Consumer("g", "clicks", BatchOptions{MaxRecords: 300}), c.handle)
 	appendN(t, s, "clicks", before, 1000)
-	waitFor(t, "every record", func() bool { return c.len() >= before+1000 })
+	testutil.WaitFor(t, "every record", func() bool { return c.len() >= before+1000 })
 	r.stop(t)
 	assertSequence(t, c.records(), 0, before+1000)
 }

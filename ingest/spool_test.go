@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 func openSpool(t testing.TB, dir string, opts SpoolOptions) *Spool {
@@ -53,8 +55,8 @@ func TestSpoolAppendConsumeCommit(t *testing.T) {
 			appendN(t, s, "clicks", 0, 25)
 			var c collector
 			r := start(s.Consumer("g", "clicks", BatchOptions{MaxRecords: 10}), c.handle)
-			waitFor(t, "25 records", func() bool { return c.len() == 25 })
-			waitFor(t, "cursor 25", func() bool { return s.Stats().Topics["clicks"].Cursors["g"] == 25 })
+			testutil.WaitFor(t, "25 records", func() bool { return c.len() == 25 })
+			testutil.WaitFor(t, "cursor 25", func() bool { return s.Stats().Topics["clicks"].Cursors["g"] == 25 })
 			r.stop(t)
 			assertSequence(t, c.records(), 0, 25)
 			if c.batches < 3 {
@@ -78,9 +80,9 @@ func TestSpoolWakesConsumerOnAppend(t *testing.T) {
 	r := start(s.Consumer("g", "clicks", BatchOptions{MaxRecords: 1}), c.handle)
 	defer r.stop(t)
 	for i := range 3 {
-		waitFor(t, "consumer registered", func() bool { _, ok := s.Stats().Topics["clicks"].Cursors["g"]; return ok })
+		testutil.WaitFor(t, "consumer registered", func() bool { _, ok := s.Stats().Topics["clicks"].Cursors["g"]; return ok })
 		appendN(t, s, "clicks", i, 1)
-		waitFor(t, fmt.Sprintf("record %d", i), func() bool { return c.len() == i+1 })
+		testutil.WaitFor(t, fmt.Sprintf("record %d", i), func() bool { return c.len() == i+1 })
 	}
 }
 
@@ -100,7 +102,7 @@ func TestSpoolRedeliversAfterHandlerError(t *testing.T) {
 		return nil
 	}
 	r := start(s.Consumer("g", "clicks", BatchOptions{MaxRecords: 5}), h)
-	waitFor(t, "cursor 5", func() bool { return s.Stats().Topics["clicks"].Cursors["g"] == 5 })
+	testutil.WaitFor(t, "cursor 5", func() bool { return s.Stats().Topics["clicks"].Cursors["g"] == 5 })
 	r.stop(t)
 	mu.Lock()
 	defer mu.Unlock()
@@ -140,8 +142,8 @@ func TestSpoolRestartResumesAfterCommit(t *testing.T) {
 	appendN(t, s, "clicks", 100, 50)
 	var c2 collector
 	r := start(s.Consumer("g", "clicks", BatchOptions{MaxRecords: 10}), c2.handle)
-	waitFor(t, "100 more records", func() bool { return c2.len() >= 100 })
-	waitFor(t, "cursor 150", func() bool { return s.Stats().Topics["clicks"].Cursors["g"] == 150 })
+	testutil.WaitFor(t, "100 more records", func() bool { return c2.len() >= 100 })
+	testutil.WaitFor(t, "cursor 150", func() bool { return s.Stats().Topics["clicks"].Cursors["g"] == 150 })
 	r.stop(t)
 	assertSequence(t, c2.records(), 50, 100)
 }
@@ -152,7 +154,7 @@ func TestSpoolSequenceSurvivesFullTrimAndRestart(t *testing.T) {
 	appendN(t, s, "clicks", 0, 5)
 	var c collector
 	r := start(s.Consumer("g", "clicks", BatchOptions{MaxRecords: 5}), c.handle)
-	waitFor(t, "everything trimmed", func() bool { return s.Stats().Topics["clicks"].Head == 5 })
+	testutil.WaitFor(t, "everything trimmed", func() bool { return s.Stats().Topics["clicks"].Head == 5 })
 	r.stop(t)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -181,7 +183,7 @@ func TestSpoolTwoGroupsAndTrim(t *testing.T) {
 
 	var fast collector
 	rf := start(s.Consumer("fast", "clicks", BatchOptions{MaxRecords: 100}), fast.handle)
-	waitFor(t, "fast group done", func() bool { return s.Stats().Topics["clicks"].Cursors["fast"] == 20 })
+	testutil.WaitFor(t, "fast group done", func() bool { return s.Stats().Topics["clicks"].Cursors["fast"] == 20 })
 	rf.stop(t)
 	assertSequence(t, fast.records(), 0, 20)
 	if st := s.Stats(); st.Topics["clicks"].Head != 0 || st.BacklogBytes != full {
@@ -211,14 +213,14 @@ func TestSpoolTwoGroupsAndTrim(t *testing.T) {
 	// A group registered now starts at the head: the trimmed records are gone.
 	var late collector
 	rl := start(s.Consumer("late", "clicks", BatchOptions{MaxRecords: 100}), late.handle)
-	waitFor(t, "late group done", func() bool { return late.len() == 12 })
+	testutil.WaitFor(t, "late group done", func() bool { return late.len() == 12 })
 	rl.stop(t)
 	assertSequence(t, late.records(), 8, 12)
 	// slow resumes where it committed.
 	var slow2 collector
 	rs := start(s.Consumer("slow", "clicks", BatchOptions{MaxRecords: 100}), slow2.handle)
-	waitFor(t, "slow group done", func() bool { return slow2.len() == 12 })
-	waitFor(t, "all trimmed", func() bool { return s.Stats().BacklogBytes == 0 })
+	testutil.WaitFor(t, "slow group done", func() bool { return slow2.len() == 12 })
+	testutil.WaitFor(t, "all trimmed", func() bool { return s.Stats().BacklogBytes == 0 })
 	rs.stop(t)
 	assertSequence(t, slow2.records(), 8, 12)
 }
@@ -247,7 +249,7 @@ func TestSpoolFull(t *testing.T) {
 	// Consuming frees the space.
 	var c collector
 	r := start(s.Consumer("g", "clicks", BatchOptions{MaxRecords: 1000}), c.handle)
-	waitFor(t, "backlog drained", func() bool { return s.Stats().BacklogBytes == 0 })
+	testutil.WaitFor(t, "backlog drained", func() bool { return s.Stats().BacklogBytes == 0 })
 	r.stop(t)
 	if err := s.Append("clicks", nil, []byte("again")); err != nil {
 		t.Fatalf("Append after draining: %v", err)
@@ -272,7 +274,7 @@ func TestSpoolConcurrentAppendsKeepEveryRecord(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	waitFor(t, "every record", func() bool { return c.len() >= writers*each })
+	testutil.WaitFor(t, "every record", func() bool { return c.len() >= writers*each })
 	r.stop(t)
 	recs := c.records()
 	if len(recs) != writers*each {
@@ -314,7 +316,7 @@ func TestSpoolProduceMultiTopic(t *testing.T) {
 	for topic, want := range map[string][]string{"a": {"a0"}, "b": {"b0", "b1"}} {
 		var c collector
 		r := start(s.Consumer("g", topic, BatchOptions{MaxRecords: 10}), c.handle)
-		waitFor(t, topic, func() bool { return c.len() == len(want) })
+		testutil.WaitFor(t, topic, func() bool { return c.len() == len(want) })
 		r.stop(t)
 		for i, rec := range c.records() {
 			if string(rec.Value) != want[i] || rec.Offset != int64(i) || rec.Topic != topic {
@@ -359,7 +361,7 @@ func TestSpoolClosedConsumerReturns(t *testing.T) {
 	var c collector
 	done := make(chan error, 1)
 	go func() { done <- s.Consumer("g", "clicks", BatchOptions{}).Run(context.Background(), c.handle) }()
-	waitFor(t, "registered", func() bool { _, ok := s.Stats().Topics["clicks"].Cursors["g"]; return ok })
+	testutil.WaitFor(t, "registered", func() bool { _, ok := s.Stats().Topics["clicks"].Cursors["g"]; return ok })
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 // TestDevThenLinksCreate runs the real CLI: `clicktrail dev` on the embedded
@@ -39,17 +40,16 @@ func TestDevThenLinksCreate(t *testing.T) {
 
 	urls := regexp.MustCompile(`redirector: (\S+)\n\s+link API:\s+(\S+)`)
 	var m []string
-	for deadline := time.Now().Add(60 * time.Second); m == nil; time.Sleep(50 * time.Millisecond) {
+	testutil.Eventually(t, "dev to print its URLs", func() (bool, string) {
 		select {
 		case err := <-done:
 			done <- nil // for the deferred stop
 			t.Fatalf("dev exited early: %v\n%s", err, out.String())
 		default:
 		}
-		if m = urls.FindStringSubmatch(out.String()); m == nil && time.Now().After(deadline) {
-			t.Fatalf("dev printed no URLs:\n%s", out.String())
-		}
-	}
+		m = urls.FindStringSubmatch(out.String())
+		return m != nil, "printed:\n" + out.String()
+	}, testutil.Every(50*time.Millisecond))
 	redirectURL, apiURL := m[1], m[2]
 	if !strings.Contains(out.String(), "curl") {
 		t.Errorf("the banner has no curl example:\n%s", out.String())
@@ -83,17 +83,13 @@ func TestDevThenLinksCreate(t *testing.T) {
 	cliConversions(t, apiURL, key)
 
 	file := filepath.Join(dir, "clicks.jsonl")
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		b, _ := os.ReadFile(file)
-		if bytes.Contains(b, []byte(`"contact_id":"c_7"`)) {
-			if bytes.Contains(b, []byte(`"ip":`)) {
-				t.Fatalf("the dev sink stored a raw IP: %s", b)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the click never reached %s: %s", file, b)
-		}
+	var b []byte
+	testutil.Eventually(t, "the click in "+file, func() (bool, string) {
+		b, _ = os.ReadFile(file)
+		return bytes.Contains(b, []byte(`"contact_id":"c_7"`)), string(b)
+	}, testutil.Every(100*time.Millisecond))
+	if bytes.Contains(b, []byte(`"ip":`)) {
+		t.Fatalf("the dev sink stored a raw IP: %s", b)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 // TestDevAttributesConversions runs the embedded default: a click on a
@@ -55,7 +56,7 @@ func TestDevAttributesConversions(t *testing.T) {
 	if status != http.StatusAccepted {
 		t.Fatalf("report conversion: %d %v", status, conv)
 	}
-	waitDev(t, "the conversion.attributed webhook", func() bool { return len(rc.OfType("conversion.attributed")) == 1 })
+	testutil.WaitFor(t, "the conversion.attributed webhook", func() bool { return len(rc.OfType("conversion.attributed")) == 1 })
 	p := rc.OfType("conversion.attributed")[0]
 	data, _ := p["data"].(map[string]any)
 	click, _ := data["click"].(map[string]any)
@@ -79,7 +80,7 @@ func TestDevAttributesConversions(t *testing.T) {
 	if status != http.StatusAccepted {
 		t.Fatalf("report lead: %d %v", status, lead)
 	}
-	waitDev(t, "the lead's conversion.attributed", func() bool {
+	testutil.WaitFor(t, "the lead's conversion.attributed", func() bool {
 		for _, p := range rc.OfType("conversion.attributed") {
 			if p["webhook-id"] == lead["id"] {
 				return true

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 // TestDevReportsBrokenDestinations runs dev with the destination checker:
@@ -43,14 +44,14 @@ func TestDevReportsBrokenDestinations(t *testing.T) {
 	rc.SetSecret(ep["secret"].(string))
 	link := call("/v1/links", map[string]any{"destination_url": dest.URL + "/landing", "path": "broken", "tags": []string{"spring"}})
 
-	waitDev(t, "the link.destination_broken webhook", func() bool { return len(rc.OfType("link.destination_broken")) == 1 })
+	testutil.WaitFor(t, "the link.destination_broken webhook", func() bool { return len(rc.OfType("link.destination_broken")) == 1 })
 	data, _ := rc.OfType("link.destination_broken")[0]["data"].(map[string]any)
 	if data["link_id"] != link["id"] || data["status"] != float64(500) || data["destination"] != dest.URL+"/landing" {
 		t.Fatalf("link.destination_broken data %v", data)
 	}
 	<-healthy
 	healthy <- true
-	waitDev(t, "the link.destination_recovered webhook", func() bool { return len(rc.OfType("link.destination_recovered")) == 1 })
+	testutil.WaitFor(t, "the link.destination_recovered webhook", func() bool { return len(rc.OfType("link.destination_recovered")) == 1 })
 	if n := len(rc.OfType("link.destination_broken")); n != 1 {
 		t.Fatalf("%d link.destination_broken webhooks, want 1", n)
 	}

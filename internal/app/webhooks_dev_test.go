@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
@@ -39,7 +40,7 @@ func TestDevDeliversLinkEventsAndAlerts(t *testing.T) {
 	if status != http.StatusCreated {
 		t.Fatalf("create link: %d %v", status, link)
 	}
-	waitDev(t, "the link.created webhook", func() bool { return len(rc.OfType("link.created")) == 1 })
+	testutil.WaitFor(t, "the link.created webhook", func() bool { return len(rc.OfType("link.created")) == 1 })
 	p := rc.OfType("link.created")[0]
 	if data, _ := p["data"].(map[string]any); data["id"] != link["id"] || len(p["webhook-id"].(string)) != 36 {
 		t.Errorf("link.created %v", p)
@@ -56,12 +57,12 @@ func TestDevDeliversLinkEventsAndAlerts(t *testing.T) {
 			t.Fatalf("click %d: %s", i, resp.Status)
 		}
 		if i == 1 {
-			waitDev(t, "the alert.threshold webhook", func() bool { return len(rc.OfType("alert.threshold")) == 1 })
+			testutil.WaitFor(t, "the alert.threshold webhook", func() bool { return len(rc.OfType("alert.threshold")) == 1 })
 		}
 	}
 	// The handler that delivers a click.created has fed the same click to
 	// the alert rules: after the third, no second alert may have come.
-	waitDev(t, "three click.created webhooks", func() bool { return len(rc.OfType("click.created")) == 3 })
+	testutil.WaitFor(t, "three click.created webhooks", func() bool { return len(rc.OfType("click.created")) == 3 })
 	if got := rc.OfType("alert.threshold"); len(got) != 1 {
 		t.Errorf("%d alert.threshold webhooks, want 1", len(got))
 	}
@@ -71,17 +72,6 @@ func TestDevDeliversLinkEventsAndAlerts(t *testing.T) {
 	}
 	if _, bad := rc.Received(); len(bad) != 0 {
 		t.Errorf("refused: %v", bad)
-	}
-}
-
-func waitDev(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
 )
@@ -98,13 +99,13 @@ func TestWebhookSinkOnKafka(t *testing.T) {
 	if err := producer.Produce(context.Background(), clicks); err != nil {
 		t.Fatal(err)
 	}
-	waitDev(t, "the link.created webhook", func() bool { return len(rc.OfType("link.created")) == 1 })
-	waitDev(t, "the alert.threshold webhook", func() bool { return len(rc.OfType("alert.threshold")) == 1 })
+	testutil.WaitFor(t, "the link.created webhook", func() bool { return len(rc.OfType("link.created")) == 1 })
+	testutil.WaitFor(t, "the alert.threshold webhook", func() bool { return len(rc.OfType("alert.threshold")) == 1 })
 	a := rc.OfType("alert.threshold")[0]
 	if data, _ := a["data"].(map[string]any); data["link_id"] != l.ID {
 		t.Errorf("alert %v", a)
 	}
-	waitDev(t, "the conversion.attributed webhook", func() bool { return len(rc.OfType("conversion.attributed")) == 1 })
+	testutil.WaitFor(t, "the conversion.attributed webhook", func() bool { return len(rc.OfType("conversion.attributed")) == 1 })
 	c := rc.OfType("conversion.attributed")[0]
 	data, _ := c["data"].(map[string]any)
 	click, _ := data["click"].(map[string]any)

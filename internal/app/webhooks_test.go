@@ -14,6 +14,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 	"github.com/clicktrail/clicktrail/webhooks"
@@ -108,19 +109,11 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 	var link struct{ ID string }
 	json.Unmarshal(rec.Body.Bytes(), &link)
 
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	testutil.WaitFor(t, "the link.created webhook", func() bool {
 		mu.Lock()
-		n := len(got) + len(bad)
-		mu.Unlock()
-		if n > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("timed out waiting for the link.created webhook")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(got)+len(bad) > 0
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	if len(bad) != 0 || len(got) != 1 {
