@@ -51,20 +51,6 @@ func TestKafkaFake(t *testing.T) {
 	})
 }
 
-func TestKafkaIntegration(t *testing.T) {
-	brokers := testenv.Kafka(t)
-	kafkaSuite(t, kafkaEnv{
-		brokers: brokers,
-		newTopic: func(t *testing.T) string {
-			name := testenv.Name("ingest_test")
-			if err := EnsureTopics(context.Background(), KafkaConfig{Brokers: brokers, Partitions: suitePartitions}, TopicSpec{Name: name}); err != nil {
-				t.Fatal(err)
-			}
-			return name
-		},
-	})
-}
-
 func produce(t *testing.T, brokers []string, recs []Record) {
 	t.Helper()
 	p, err := NewKafkaProducer(KafkaConfig{Brokers: brokers})
