@@ -16,17 +16,7 @@ import (
 // TestKafkaIntegration runs the suite TestKafkaFake runs on kfake against
 // the real broker.
 func TestKafkaIntegration(t *testing.T) {
-	brokers := testenv.Kafka(t)
-	kafkaSuite(t, kafkaEnv{
-		brokers: brokers,
-		newTopic: func(t *testing.T) string {
-			name := testenv.Name("ingest_test")
-			if err := EnsureTopics(context.Background(), KafkaConfig{Brokers: brokers, Partitions: suitePartitions}, TopicSpec{Name: name}); err != nil {
-				t.Fatal(err)
-			}
-			return name
-		},
-	})
+	kafkaSuite(t, newKafkaEnv(testenv.Kafka(t), "ingest_test"))
 }
 
 func TestEnsureTopicsIntegration(t *testing.T) {

@@ -38,17 +38,22 @@ func TestKafkaFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	brokers := c.ListenAddrs()
-	kafkaSuite(t, kafkaEnv{
+	kafkaSuite(t, newKafkaEnv(c.ListenAddrs(), "fake"))
+}
+
+// newKafkaEnv is the suite's environment on brokers, whose topics are named
+// prefix_<unique>.
+func newKafkaEnv(brokers []string, prefix string) kafkaEnv {
+	return kafkaEnv{
 		brokers: brokers,
 		newTopic: func(t *testing.T) string {
-			name := testenv.Name("fake")
+			name := testenv.Name(prefix)
 			if err := EnsureTopics(context.Background(), KafkaConfig{Brokers: brokers, Partitions: suitePartitions}, TopicSpec{Name: name}); err != nil {
 				t.Fatal(err)
 			}
 			return name
 		},
-	})
+	}
 }
 
 func produce(t *testing.T, brokers []string, recs []Record) {
