@@ -61,7 +61,7 @@ func need(t testing.TB, name, server string) string {
 // one of its closures) on the calling goroutine's stack.
 func testFile() (string, bool) {
 	pcs := make([]uintptr, 64)
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
 	for {
 		f, more := frames.Next()
 		name := f.Function[strings.LastIndex(f.Function, "/")+1:] // pkg.TestX.func1
