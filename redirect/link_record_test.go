@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"reflect"
 	"testing"
 	"time"
 
@@ -63,5 +64,42 @@ func TestLinkRecordGolden(t *testing.T) {
 	}
 	if !bytes.Equal(bytes.TrimSpace(want), got) {
 		t.Fatalf("the links.v1 encoding drifted from %s:\n got %s\nwant %s", linkRecordGolden, got, want)
+	}
+}
+
+// TestLinkRecordConversions: the record of a link encodes to the same
+// bytes as the link did, and converts back to the same link, for a link
+// with every field set (so a field one conversion forgets fails here).
+func TestLinkRecordConversions(t *testing.T) {
+	l := recordSampleLink()
+	v := reflect.ValueOf(*l)
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			t.Fatalf("recordSampleLink leaves %s zero: set it, so that the golden file pins it", v.Type().Field(i).Name)
+		}
+	}
+	want, _ := json.Marshal(l)
+	rec := l.Record()
+	got, err := rec.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("the record encodes differently from the link:\n got %s\nwant %s", got, want)
+	}
+	dec, err := schemas.DecodeLinkRecord(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := LinkFromRecord(dec)
+	if b, _ := json.Marshal(back); !bytes.Equal(b, want) {
+		t.Fatalf("the link read back from its record differs:\n got %s\nwant %s", b, want)
+	}
+	if !reflect.DeepEqual(LinkFromRecord(l.Record()), l) {
+		t.Fatalf("LinkFromRecord(Record()) = %+v, want %+v", LinkFromRecord(l.Record()), l)
+	}
+	var empty Link // nil slices stay nil (omitempty), and zero stays zero
+	if !reflect.DeepEqual(LinkFromRecord(empty.Record()), &empty) {
+		t.Fatalf("the zero link does not survive its record: %+v", LinkFromRecord(empty.Record()))
 	}
 }
