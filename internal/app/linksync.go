@@ -9,7 +9,6 @@ import (
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
-	"github.com/clicktrail/clicktrail/sinks/webhook"
 	"github.com/google/uuid"
 )
 
@@ -37,7 +36,7 @@ const linksTopic = schemas.TopicLinks
 // publishLinkChanges returns the link hook of a node: each change goes, as
 // the link's schemas.LinkRecord encoded once, to linksTopic (keyed "<domain>/<path>",
 // for the other nodes; "" in dev, which has no other node) and, as a
-// webhook.LinkEvent with a new UUIDv7 id, to eventsTopic (keyed by link id,
+// schemas.LinkEvent with a new UUIDv7 id, to eventsTopic (keyed by link id,
 // for webhooks; "" when nothing delivers webhooks). The records of one call
 // go to out in one synced batch before the API answers. The change itself
 // is already durable: should out refuse them (a full or closed spool), they
@@ -60,7 +59,7 @@ func publishLinkChanges(out ingest.Producer, linksTopic, eventsTopic string, log
 				})
 			}
 			if eventsTopic != "" {
-				recs = append(recs, pipeline.LinkEventRecord(eventsTopic, l.ID, webhook.LinkEvent{
+				recs = append(recs, pipeline.LinkEventRecord(eventsTopic, l.ID, schemas.LinkEvent{
 					ID: uuid.Must(uuid.NewV7()).String(), Type: eventType, Time: now, WorkspaceID: l.WorkspaceID, Data: data}))
 			}
 		}

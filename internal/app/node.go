@@ -16,7 +16,6 @@ import (
 
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/ingest"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/redirect/linkcheck"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -245,7 +244,7 @@ func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
 	defer producer.Close()
 
 	links := cfg.Kafka.Topic(linksTopic)
-	events := cfg.Kafka.Topic(pipeline.LinkEventsTopic) // link, checker, job events for webhooks
+	events := cfg.Kafka.Topic(schemas.TopicLinkEvents) // link, checker, job events for webhooks
 	n.linkHooks = append(n.linkHooks, publishLinkChanges(n.spool, links, events, n.log))
 	n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, events, n.log))
 	var chk *linkcheck.Checker

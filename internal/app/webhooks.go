@@ -149,7 +149,7 @@ func requestWorkspace(r *http.Request) (string, error) {
 func (rt *webhookRuntime) runDev(g *group, spool *ingest.Spool, k Kafka, batch ingest.BatchOptions) {
 	clicksIn := spool.Consumer("webhooks", k.Topic(enrichedTopic), batch)
 	g.Go("webhooks", func(ctx context.Context) error { return clicksIn.Run(ctx, rt.stage.Clicks()) })
-	linksIn := spool.Consumer("webhooks", k.Topic(pipeline.LinkEventsTopic), batch)
+	linksIn := spool.Consumer("webhooks", k.Topic(schemas.TopicLinkEvents), batch)
 	g.Go("webhook link events", func(ctx context.Context) error { return linksIn.Run(ctx, rt.stage.LinkEvents()) })
 	for _, topic := range rt.stage.RetryTopics() {
 		retryIn := spool.Consumer("webhooks-retry", topic, batch)
@@ -164,14 +164,14 @@ const linkEventTimeout = 5 * time.Second
 
 // publishJobEvents returns the bulk job runner's OnJobEvent callback: the
 // job's end (job.succeeded or job.failed, its data the job) goes to topic
-// on out as a webhook.LinkEvent keyed by job id, for the workspace's
+// on out as a schemas.LinkEvent keyed by job id, for the workspace's
 // endpoints.
 func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *redirect.Job) {
 	log = orDiscard(log)
 	return func(typ string, j *redirect.Job) {
 		data, err := json.Marshal(j)
 		if err == nil {
-			rec := pipeline.LinkEventRecord(topic, j.ID, webhook.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
+			rec := pipeline.LinkEventRecord(topic, j.ID, schemas.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
 				Time: time.Now(), WorkspaceID: j.WorkspaceID, Data: data})
 			ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
 			err = out.Produce(ctx, []ingest.Record{rec})
@@ -238,7 +238,7 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 	}
 	specs := []ingest.TopicSpec{
 		{Name: cfg.Kafka.Topic(pipeline.WebhookDLQTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()},
-		{Name: cfg.Kafka.Topic(pipeline.LinkEventsTopic), RetentionMs: webhookRetention.Milliseconds()},
+		{Name: cfg.Kafka.Topic(schemas.TopicLinkEvents), RetentionMs: webhookRetention.Milliseconds()},
 	}
 	for _, t := range rt.stage.RetryTopics() {
 		specs = append(specs, ingest.TopicSpec{Name: t, RetentionMs: webhookRetention.Milliseconds()})
@@ -260,11 +260,11 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 		}
 		retries = append(retries, c)
 	}
-	links, err := ingest.NewKafkaConsumer(kcfg, group+"-link-events", cfg.Kafka.Topic(pipeline.LinkEventsTopic), cfg.Batch.options())
+	links, err := ingest.NewKafkaConsumer(kcfg, group+"-link-events", cfg.Kafka.Topic(schemas.TopicLinkEvents), cfg.Batch.options())
 	if err != nil {
 		return fmt.Errorf("kafka link events consumer: %w", err)
 	}
-	attr, err := openAttribution(cfg.DataDir, cfg.Webhooks, producer, cfg.Kafka.Topic(pipeline.LinkEventsTopic), nil, log)
+	attr, err := openAttribution(cfg.DataDir, cfg.Webhooks, producer, cfg.Kafka.Topic(schemas.TopicLinkEvents), nil, log)
 	if err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 	"github.com/clicktrail/clicktrail/webhooks"
 )
@@ -64,7 +64,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 	if err := rt.withStage(cfg, spool, Kafka{}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	ep, err := rt.reg.Create(webhook.EndpointSpec{URL: recv.URL + "/hooks", Events: []string{webhook.EventLinkCreated}})
+	ep, err := rt.reg.Create(webhook.EndpointSpec{URL: recv.URL + "/hooks", Events: []string{schemas.EventLinkCreated}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 	api, err := redirect.NewAPI(redirect.APIConfig{
 		Store: store, APIKeys: []string{key}, DefaultDomain: "go.brand.com",
 		Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
-		OnLinkEvent:  publishLinkChanges(spool, "", pipeline.LinkEventsTopic, nil).one,
+		OnLinkEvent:  publishLinkChanges(spool, "", schemas.TopicLinkEvents, nil).one,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +127,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 		t.Fatalf("received %d, refused %v", len(got), bad)
 	}
 	data, _ := got[0]["data"].(map[string]any)
-	if got[0]["type"] != webhook.EventLinkCreated || data["id"] != link.ID || data["path"] != "spring" || len(ids[0]) != 36 {
+	if got[0]["type"] != schemas.EventLinkCreated || data["id"] != link.ID || data["path"] != "spring" || len(ids[0]) != 36 {
 		t.Errorf("webhook %s %v", ids[0], got[0])
 	}
 }

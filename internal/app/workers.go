@@ -8,6 +8,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/clickhouse"
 )
 
@@ -89,7 +90,7 @@ func RunClickHouseSink(ctx context.Context, cfg ClickHouseSink) error {
 	// Attributed conversions ride the link events topic (see the
 	// attribution stage); their own group keeps a conversions table that
 	// lags or fails from holding clicks back.
-	conversions, err := ingest.NewKafkaConsumer(kcfg, group+"-conversions", cfg.Kafka.Topic(pipeline.LinkEventsTopic), cfg.Batch.options())
+	conversions, err := ingest.NewKafkaConsumer(kcfg, group+"-conversions", cfg.Kafka.Topic(schemas.TopicLinkEvents), cfg.Batch.options())
 	if err != nil {
 		return fmt.Errorf("kafka conversions consumer: %w", err)
 	}

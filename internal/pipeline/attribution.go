@@ -10,7 +10,6 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/crm"
-	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // AttributionConfig configures the attribution stage.
@@ -21,8 +20,8 @@ type AttributionConfig struct {
 	// they are durable. Required.
 	Out ingest.Producer
 	// EventsTopic is where conversion.attributed events go, as
-	// webhook.LinkEvent records keyed by link id; default LinkEventsTopic,
-	// which the webhook stage delivers.
+	// schemas.LinkEvent records keyed by link id; default
+	// schemas.TopicLinkEvents, which the webhook stage delivers.
 	EventsTopic string
 	// ShortURL gives a click's short URL for payloads; nil means
 	// https://domain/path.
@@ -59,7 +58,7 @@ func NewAttribution(cfg AttributionConfig) (*Attribution, error) {
 		return nil, fmt.Errorf("attribution stage config: %w", err)
 	}
 	if cfg.EventsTopic == "" {
-		cfg.EventsTopic = LinkEventsTopic
+		cfg.EventsTopic = schemas.TopicLinkEvents
 	}
 	if cfg.ShortURL == nil {
 		cfg.ShortURL = defaultShortURL
@@ -143,25 +142,25 @@ func (s *Attribution) events(atts []crm.Attributed) []ingest.Record {
 	for _, at := range atts {
 		data, _ := json.Marshal(s.data(at)) // plain strings, numbers and times: cannot fail
 		c := at.Conversion
-		recs = append(recs, LinkEventRecord(s.cfg.EventsTopic, at.Click.LinkID, webhook.LinkEvent{ID: c.EventID,
-			Type: webhook.EventConversionAttributed, Time: c.OccurredAt, WorkspaceID: c.WorkspaceID, Data: data}))
+		recs = append(recs, LinkEventRecord(s.cfg.EventsTopic, at.Click.LinkID, schemas.LinkEvent{ID: c.EventID,
+			Type: schemas.EventConversionAttributed, Time: c.OccurredAt, WorkspaceID: c.WorkspaceID, Data: data}))
 	}
 	return recs
 }
 
 // data is the webhook data of an attribution.
-func (s *Attribution) data(at crm.Attributed) webhook.ConversionData {
+func (s *Attribution) data(at crm.Attributed) schemas.AttributedConversion {
 	c, k := at.Conversion, at.Click
 	ec := k.Enriched()
 	contact := c.ContactID
 	if contact == "" {
 		contact = k.ContactID
 	}
-	return webhook.ConversionData{
+	return schemas.AttributedConversion{
 		ConversionID: c.EventID, Name: c.Name, ExternalID: c.ExternalID, OccurredAt: c.OccurredAt.UTC(),
 		Amount: c.Amount, Currency: c.Currency, Metadata: c.Metadata, ContactID: contact,
 		LinkID: k.LinkID, Domain: k.Domain, Tags: k.Tags,
-		Attribution: webhook.Attribution{Model: "last_click", MatchedBy: at.MatchedBy},
-		Click:       webhook.ConversionClick{Click: webhook.ClickData(ec, s.cfg.ShortURL(ec)), ClickedAt: k.Time.UTC(), Type: k.Type},
+		Attribution: schemas.Attribution{Model: schemas.AttributionLastClick, MatchedBy: at.MatchedBy},
+		Click:       schemas.AttributedClick{WebhookClick: schemas.WebhookClickOf(ec, s.cfg.ShortURL(ec)), ClickedAt: k.Time.UTC(), Type: k.Type},
 	}
 }
