@@ -45,7 +45,7 @@ type Webhooks struct {
 	// bodies (swept hourly); zero means webhook.DefaultRetention.
 	Retention time.Duration
 	// AttributionWindow and AttributionWait configure the attribution of
-	// conversions (crm.Config's Window and PendingFor); zero means the
+	// conversions (attribution.Config's Window and PendingFor); zero means the
 	// crm defaults.
 	AttributionWindow, AttributionWait time.Duration
 }

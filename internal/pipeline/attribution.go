@@ -7,14 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/clicktrail/clicktrail/attribution"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/schemas"
-	"github.com/clicktrail/clicktrail/sinks/crm"
 )
 
 // AttributionConfig configures the attribution stage.
 type AttributionConfig struct {
-	Attributor *crm.Attributor // required
+	Attributor *attribution.Attributor // required
 	// Out receives the conversion.attributed events and the dead letters
 	// of undecodable conversions; its Produce must return nil only once
 	// they are durable. Required.
@@ -31,7 +31,7 @@ type AttributionConfig struct {
 
 // Attribution is the attribution stage: Clicks indexes enriched clicks
 // and Conversions attributes conversions (TopicConversions) to them,
-// through a crm.Attributor; each credited conversion becomes a
+// through an attribution.Attributor; each credited conversion becomes a
 // conversion.attributed event on EventsTopic, whose id is the
 // conversion's event id. A conversion that overtook its click waits in
 // the Attributor and is sent when the click is indexed.
@@ -104,7 +104,7 @@ func (s *Attribution) Clicks() ingest.Handler {
 func (s *Attribution) Conversions() ingest.Handler {
 	return func(ctx context.Context, batch []ingest.Record) error {
 		var out []ingest.Record
-		var credited []crm.Attributed
+		var credited []attribution.Attributed
 		for _, r := range batch {
 			c, err := schemas.DecodeConversion(r.Value)
 			if err != nil {
@@ -116,11 +116,11 @@ func (s *Attribution) Conversions() ingest.Handler {
 				return fmt.Errorf("attribution: conversion %s at offset %d: %w", c.EventID, r.Offset, err)
 			}
 			switch outcome {
-			case crm.Credited:
+			case attribution.Credited:
 				credited = append(credited, *at)
-			case crm.Parked:
+			case attribution.Parked:
 				s.log.Debug("conversion waits for its click", "conversion", c.EventID, "click_id", c.ClickID, "contact_id", c.ContactID)
-			case crm.Unattributed:
+			case attribution.Unattributed:
 				s.log.Info("conversion unattributed: its click is of another workspace or outside the window",
 					"conversion", c.EventID, "workspace", c.WorkspaceID, "click_id", c.ClickID, "contact_id", c.ContactID)
 			}
@@ -137,7 +137,7 @@ func (s *Attribution) Conversions() ingest.Handler {
 }
 
 // events returns the conversion.attributed records of atts.
-func (s *Attribution) events(atts []crm.Attributed) []ingest.Record {
+func (s *Attribution) events(atts []attribution.Attributed) []ingest.Record {
 	recs := make([]ingest.Record, 0, len(atts))
 	for _, at := range atts {
 		data, _ := json.Marshal(s.data(at)) // plain strings, numbers and times: cannot fail
@@ -149,7 +149,7 @@ func (s *Attribution) events(atts []crm.Attributed) []ingest.Record {
 }
 
 // data is the webhook data of an attribution.
-func (s *Attribution) data(at crm.Attributed) schemas.AttributedConversion {
+func (s *Attribution) data(at attribution.Attributed) schemas.AttributedConversion {
 	c, k := at.Conversion, at.Click
 	ec := k.Enriched()
 	contact := c.ContactID

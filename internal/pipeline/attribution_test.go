@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/attribution"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/schemas"
-	"github.com/clicktrail/clicktrail/sinks/crm"
 )
 
 func newAttributionFixture(t *testing.T) (*Attribution, *sliceProducer) {
 	t.Helper()
-	attr, err := crm.Open(crm.Config{Dir: t.TempDir()})
+	attr, err := attribution.Open(attribution.Config{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/clickhouse"
-	"github.com/clicktrail/clicktrail/sinks/crm"
 )
 
 // sliceConversions keeps what it is asked to write; it rejects rows whose
@@ -72,7 +71,7 @@ func TestConversionsSinkStoresAttributedEvents(t *testing.T) {
 	r := w.rows[0]
 	if r.EventID != "0193a6f2-7c1e-7b3a-9f00-0000000000d1" || r.LinkID != "lnk_9" || r.ClickID != click.EventID ||
 		r.ClickType != schemas.ClickTypeQRScan || r.Country != "GB" || r.UTM.Campaign != "bf" || r.VisitorHash != 1<<63 ||
-		r.MatchedBy != crm.MatchedByClickID || r.Amount != 1500 || !r.ClickedAt.Equal(click.Time) {
+		r.MatchedBy != schemas.MatchedByClickID || r.Amount != 1500 || !r.ClickedAt.Equal(click.Time) {
 		t.Fatalf("row %+v", r)
 	}
 	if len(dlq.recs) != 2 {
