@@ -16,7 +16,7 @@ import (
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 // TestLinkEventReachesEndpoint: a link created through the real link API,
@@ -36,7 +36,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		defer mu.Unlock()
-		if err := webhooks.Verify([]string{secret}, r.Header, body, time.Now(), 0); err != nil {
+		if err := webhooksig.Verify([]string{secret}, r.Header, body, time.Now(), 0); err != nil {
 			bad = append(bad, err)
 			w.WriteHeader(http.StatusUnauthorized)
 			return
@@ -45,7 +45,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 		if err := json.Unmarshal(body, &p); err != nil {
 			bad = append(bad, err)
 		}
-		got, ids = append(got, p), append(ids, r.Header.Get(webhooks.HeaderID))
+		got, ids = append(got, p), append(ids, r.Header.Get(webhooksig.HeaderID))
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(recv.Close)

@@ -16,7 +16,7 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 // hookReceiver is a real HTTP endpoint that verifies every request with the
@@ -47,7 +47,7 @@ func newHookReceiver(t *testing.T, status func(n int) int) *hookReceiver {
 func (rc *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
-	err := webhooks.Verify(rc.secrets, r.Header, body, time.Now(), 0)
+	err := webhooksig.Verify(rc.secrets, r.Header, body, time.Now(), 0)
 	if err != nil {
 		rc.bad = append(rc.bad, err)
 		rc.mu.Unlock()
@@ -55,7 +55,7 @@ func (rc *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := len(rc.got)
-	rc.got = append(rc.got, hookRequest{ID: r.Header.Get(webhooks.HeaderID), Body: body})
+	rc.got = append(rc.got, hookRequest{ID: r.Header.Get(webhooksig.HeaderID), Body: body})
 	rc.mu.Unlock()
 	status := http.StatusNoContent
 	if rc.status != nil {

@@ -1,5 +1,5 @@
 // Package webhook is the webhook sink: it turns enriched clicks into signed
-// Standard Webhooks messages (see package webhooks at the module root, which
+// Standard Webhooks messages (see package webhooksig at the module root, which
 // customers import to verify them) and delivers them to customer endpoints.
 //
 // What lives here:
