@@ -15,6 +15,7 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/google/uuid"
 
+	"github.com/clicktrail/clicktrail/internal/keyclient"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -310,20 +311,21 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 // workspace.
 //
 // With LinkAPIURL the customers' own keys work here (the link API vouches
-// for them, see keyauth.go). Without it the sink accepts only the
+// for them, see package keyclient). Without it the sink accepts only the
 // deployment's bootstrap keys, in the default workspace: an operator's
 // tool.
 func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handler, error) {
 	if cfg.LinkAPIURL != "" {
-		keys, err := newLinkAPIKeys(cfg.LinkAPIURL)
+		keys, err := keyclient.New(keyclient.Config{LinkAPIURL: cfg.LinkAPIURL,
+			ReadScope: redirect.ScopeWebhooksRead, WriteScope: redirect.ScopeWebhooksWrite})
 		if err != nil {
 			return nil, err
 		}
-		h, err := rt.apiIn(cfg.Webhooks, sinkWorkspace, log)
+		h, err := rt.apiIn(cfg.Webhooks, keyclient.Workspace, log)
 		if err != nil {
 			return nil, err
 		}
-		return keys.guard(h), nil
+		return keys.Guard(h), nil
 	}
 	if len(cfg.APIKeys) == 0 {
 		return nil, errors.New("api-key: at least one is required with api-addr")
@@ -347,7 +349,7 @@ func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handl
 			ok |= subtle.ConstantTimeCompare(sum[:], sums[i][:])
 		}
 		if !found || ok == 0 {
-			unauthorized(w)
+			keyclient.Unauthorized(w)
 			return
 		}
 		h.ServeHTTP(w, r)
