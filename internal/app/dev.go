@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/clicktrail/clicktrail/enrich"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -129,7 +130,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 // openDevWebhooks opens the webhook registry in <data-dir>/webhooks and
 // mounts its API on the link API at /v1/webhooks/.
 func openDevWebhooks(cfg *Dev) (*webhookRuntime, error) {
-	log := orDiscard(cfg.Logger)
+	log := logs.OrDiscard(cfg.Logger)
 	rt, err := openWebhookRegistry(cfg.DataDir, cfg.Webhooks, log)
 	if err != nil {
 		return nil, err

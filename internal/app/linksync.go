@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -42,7 +43,7 @@ const linksTopic = schemas.TopicLinks
 // is already durable: should out refuse them (a full or closed spool), they
 // are lost and logged, and the API answer is not affected.
 func publishLinkChanges(out ingest.Producer, linksTopic, eventsTopic string, log *slog.Logger) linkHook {
-	log = orDiscard(log)
+	log = logs.OrDiscard(log)
 	return func(eventType string, links []*redirect.Link) {
 		now := time.Now()
 		recs := make([]ingest.Record, 0, 2*len(links))

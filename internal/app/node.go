@@ -16,6 +16,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/redirect/linkcheck"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -52,7 +53,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("redirect node config: %w", err)
 	}
-	n := &node{cfg: cfg, log: orDiscard(cfg.Logger)}
+	n := &node{cfg: cfg, log: logs.OrDiscard(cfg.Logger)}
 	defer func() {
 		if err != nil {
 			n.close()

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clicktrail/clicktrail/internal/keyclient"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -168,7 +169,7 @@ const linkEventTimeout = 5 * time.Second
 // on out as a schemas.LinkEvent keyed by job id, for the workspace's
 // endpoints.
 func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *redirect.Job) {
-	log = orDiscard(log)
+	log = logs.OrDiscard(log)
 	return func(typ string, j *redirect.Job) {
 		data, err := json.Marshal(j)
 		if err == nil {
@@ -215,7 +216,7 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 	if cfg.DataDir == "" {
 		return errors.New("webhook sink config: data-dir: required")
 	}
-	log := orDiscard(cfg.Logger)
+	log := logs.OrDiscard(cfg.Logger)
 	group := cfg.Group
 	if group == "" {
 		group = defaultWebhookGroup
