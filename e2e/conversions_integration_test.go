@@ -12,7 +12,7 @@ import (
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/internal/testutil"
-	"github.com/clicktrail/clicktrail/sinks/webhook"
+	"github.com/clicktrail/clicktrail/schemas"
 )
 
 // TestConversionAttributedThroughKafka runs the scale-out shape: a click
@@ -28,7 +28,7 @@ func TestConversionAttributedThroughKafka(t *testing.T) {
 	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("conv") + ".", Partitions: 2, ReplicationFactor: 1}
 	sinkDir := t.TempDir()
 	rc := newReceiver(t, nil)
-	rc.subscribe(t, sinkDir, webhook.EventConversionAttributed)
+	rc.subscribe(t, sinkDir, schemas.EventConversionAttributed)
 
 	node := nodeConfig(t)
 	node.Kafka = kafka
@@ -81,7 +81,7 @@ func TestConversionAttributedThroughKafka(t *testing.T) {
 	p := got[0]
 	data, _ := p["data"].(map[string]any)
 	c, _ := data["click"].(map[string]any)
-	if p["type"] != webhook.EventConversionAttributed || p["webhook-id"] != conv.ID || data["link_id"] != l.ID ||
+	if p["type"] != schemas.EventConversionAttributed || p["webhook-id"] != conv.ID || data["link_id"] != l.ID ||
 		data["contact_id"] != "sf_0031" || data["amount"] != float64(12900) || c["click_id"] != clickID ||
 		c["country"] != "GB" || c["device_class"] != "mobile" || len(bad) != 0 {
 		t.Fatalf("webhook %v (refused %v)", p, bad)

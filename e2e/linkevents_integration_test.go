@@ -8,7 +8,7 @@ import (
 	"github.com/clicktrail/clicktrail/client"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
-	"github.com/clicktrail/clicktrail/sinks/webhook"
+	"github.com/clicktrail/clicktrail/schemas"
 )
 
 // TestLinkEventsReachWebhooksThroughKafka: a link created through a redirect
@@ -22,7 +22,7 @@ func TestLinkEventsReachWebhooksThroughKafka(t *testing.T) {
 
 	rc := newReceiver(t, nil)
 
-	rc.subscribe(t, sinkDir, webhook.EventLinkCreated)
+	rc.subscribe(t, sinkDir, schemas.EventLinkCreated)
 
 	node := nodeConfig(t)
 	node.Kafka = kafka
@@ -36,7 +36,7 @@ func TestLinkEventsReachWebhooksThroughKafka(t *testing.T) {
 	rc.waitFor(t, "the link.created webhook", 1, 90*time.Second)
 	got, bad := rc.Received()
 	data, _ := got[0]["data"].(map[string]any)
-	if got[0]["type"] != webhook.EventLinkCreated || data["id"] != l.ID || data["path"] != "launch" || len(bad) != 0 {
+	if got[0]["type"] != schemas.EventLinkCreated || data["id"] != l.ID || data["path"] != "launch" || len(bad) != 0 {
 		t.Fatalf("webhook %v (refused %v), want link.created of %s", got[0], bad, l.ID)
 	}
 }

@@ -42,7 +42,7 @@ func TestWebhookSinkOnKafkaRetriesAcrossRestart(t *testing.T) {
 		return ids
 	}
 
-	rc.subscribe(t, dataDir, webhook.EventClickCreated)
+	rc.subscribe(t, dataDir, schemas.EventClickCreated)
 
 	group := testenv.Name("webhook")
 	sink := func(ctx context.Context) error {

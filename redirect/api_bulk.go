@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 // bulkRoutes serve bulk link jobs (see bulk_job.go).
@@ -116,7 +116,7 @@ func (c JobsConfig) withDefaults() JobsConfig {
 // createdJobResponse is the 202 answer of POST /v1/links/bulk.
 type createdJobResponse struct {
 	Job
-	// CallbackSecret verifies the callback (webhooks.Verify); shown once.
+	// CallbackSecret verifies the callback (webhooksig.Verify); shown once.
 	CallbackSecret string `json:"callback_secret,omitempty"`
 }
 
@@ -153,7 +153,7 @@ func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 			writeError(w, aerr)
 			return
 		}
-		rec.CallbackSecret = webhooks.NewSecret()
+		rec.CallbackSecret = webhooksig.NewSecret()
 	}
 	items := make([][]byte, len(req.Items))
 	for i, it := range req.Items {

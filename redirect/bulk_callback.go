@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/netguard"
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 // The completion callback of a bulk job: a POST of
@@ -130,16 +130,16 @@ func (r *JobRunner) deliverCallback(rec *jobRecord) {
 // sendCallback makes one attempt, signed at the time of sending.
 func (r *JobRunner) sendCallback(rec *jobRecord, body []byte) error {
 	now := r.a.cfg.Now()
-	sig, err := webhooks.Sign(rec.CallbackSecret, rec.ID, now, body)
+	sig, err := webhooksig.Sign(rec.CallbackSecret, rec.ID, now, body)
 	if err != nil {
 		return err
 	}
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	h.Set("User-Agent", "clicktrail-jobs/1")
-	h.Set(webhooks.HeaderID, rec.ID)
-	h.Set(webhooks.HeaderTimestamp, fmt.Sprint(now.Unix()))
-	h.Set(webhooks.HeaderSignature, sig)
+	h.Set(webhooksig.HeaderID, rec.ID)
+	h.Set(webhooksig.HeaderTimestamp, fmt.Sprint(now.Unix()))
+	h.Set(webhooksig.HeaderSignature, sig)
 	ctx, cancel := context.WithTimeout(r.ctx, r.jobs.CallbackTimeout)
 	defer cancel()
 	return r.jobs.Callback(ctx, rec.CallbackURL, h, body)

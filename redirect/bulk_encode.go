@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"github.com/clicktrail/clicktrail/internal/jsonenc"
 	"github.com/clicktrail/clicktrail/schemas"
+	"github.com/clicktrail/clicktrail/schemas/jsonenc"
 )
 
 // Append encoders for the records a bulk job writes per created link (the
@@ -13,7 +13,7 @@ import (
 // encoding/json (reflection, one allocation per record) they cost a few
 // percent of a job's CPU; these write the same bytes as json.Marshal, which
 // still decodes them (TestBulkEncodersMatchJSON and FuzzBulkEncoders check
-// it byte for byte), from the primitives of internal/jsonenc (strings
+// it byte for byte), from the primitives of schemas/jsonenc (strings
 // escaped as encoding/json does, without allocating). A record they do not
 // handle on the fast path (an item's error, a time outside RFC 3339) goes
 // through json.Marshal instead.

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/netguard"
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 func TestBulkHappyPath(t *testing.T) {
@@ -304,7 +304,7 @@ func TestBulkCallbackSignedAndRetried(t *testing.T) {
 	defer srv.Close()
 	f := newBulkFixture(t, JobsConfig{AllowPrivateCallbacks: true, CallbackBackoff: time.Millisecond})
 	job := f.post("", map[string]any{"callback_url": srv.URL + "/hook", "items": []any{item("https://shop.example.org/", ""), 5}})
-	if !strings.HasPrefix(job.CallbackSecret, webhooks.SecretPrefix) || job.CallbackURL != srv.URL+"/hook" {
+	if !strings.HasPrefix(job.CallbackSecret, webhooksig.SecretPrefix) || job.CallbackURL != srv.URL+"/hook" {
 		t.Fatalf("202 answer = %+v", job)
 	}
 	f.wait("", job.ID)
@@ -318,18 +318,18 @@ func TestBulkCallbackSignedAndRetried(t *testing.T) {
 	recv.mu.Lock()
 	body, h := recv.bodies[2], recv.headers[2]
 	recv.mu.Unlock()
-	if err := webhooks.Verify([]string{job.CallbackSecret}, h, body, time.Now(), 0); err != nil {
+	if err := webhooksig.Verify([]string{job.CallbackSecret}, h, body, time.Now(), 0); err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	if err := webhooks.Verify([]string{webhooks.NewSecret()}, h, body, time.Now(), 0); err == nil {
+	if err := webhooksig.Verify([]string{webhooksig.NewSecret()}, h, body, time.Now(), 0); err == nil {
 		t.Error("Verify with another secret succeeded")
 	}
 	var cb callbackBody
 	if err := json.Unmarshal(body, &cb); err != nil {
 		t.Fatal(err)
 	}
-	if cb.Type != EventJobSucceeded || cb.Data.ID != job.ID || cb.Data.Created != 1 || cb.Data.Failed != 1 || h.Get(webhooks.HeaderID) != job.ID {
-		t.Errorf("callback = %s, id %s", body, h.Get(webhooks.HeaderID))
+	if cb.Type != EventJobSucceeded || cb.Data.ID != job.ID || cb.Data.Created != 1 || cb.Data.Failed != 1 || h.Get(webhooksig.HeaderID) != job.ID {
+		t.Errorf("callback = %s, id %s", body, h.Get(webhooksig.HeaderID))
 	}
 	if bytes.Contains(body, []byte(job.CallbackSecret)) {
 		t.Error("the callback body carries the secret")

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/clicktrail/clicktrail/internal/jsonenc"
+	"github.com/clicktrail/clicktrail/schemas/jsonenc"
 )
 
 // Versions of the payloads. Bump only with a new topic (see package doc).

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/clicktrail/clicktrail/internal/jsonenc"
+	"github.com/clicktrail/clicktrail/schemas/jsonenc"
 )
 
 // The hand-written encoders below produce exactly the bytes encoding/json

@@ -7,7 +7,8 @@ const (
 	TopicClicksRaw = "clicks.raw.v1"
 	// TopicClicksEnriched carries EnrichedClick, keyed by link id.
 	TopicClicksEnriched = "clicks.enriched.v1"
-	// TopicLinks is the compacted link table, keyed by domain/path.
+	// TopicLinks is the compacted link table: LinkRecord, keyed by
+	// LinkRecordKey (domain/path).
 	TopicLinks = "links.v1"
 	// DeadLetterSuffix is appended to a topic name to name its dead-letter
 	// topic: records that could not be decoded or processed land there with

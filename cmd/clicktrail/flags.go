@@ -3,7 +3,7 @@ package main
 import (
 	"time"
 
-	"github.com/clicktrail/clicktrail/sinks/crm"
+	"github.com/clicktrail/clicktrail/attribution"
 	"github.com/urfave/cli/v2"
 )
 
@@ -153,11 +153,11 @@ var (
 		Usage: "how long the webhook delivery log keeps attempts and message bodies (replay needs them)",
 	}
 	attributionWindowFlag = &cli.DurationFlag{
-		Name: "attribution-window", Value: crm.DefaultWindow, EnvVars: []string{"CLICKTRAIL_ATTRIBUTION_WINDOW"},
+		Name: "attribution-window", Value: attribution.DefaultWindow, EnvVars: []string{"CLICKTRAIL_ATTRIBUTION_WINDOW"},
 		Usage: "how long after a click a conversion is credited to it (conversion.attributed); older clicks are forgotten",
 	}
 	attributionWaitFlag = &cli.DurationFlag{
-		Name: "attribution-wait", Value: crm.DefaultPendingFor, EnvVars: []string{"CLICKTRAIL_ATTRIBUTION_WAIT"},
+		Name: "attribution-wait", Value: attribution.DefaultPendingFor, EnvVars: []string{"CLICKTRAIL_ATTRIBUTION_WAIT"},
 		Usage: "how long a conversion that arrived before its click waits for it before it is dropped as unattributed",
 	}
 	batchWaitFlag = &cli.DurationFlag{

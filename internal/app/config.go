@@ -180,10 +180,3 @@ func (k Kafka) validate() error {
 	}
 	return nil
 }
-
-func orDiscard(l *slog.Logger) *slog.Logger {
-	if l == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return l
-}

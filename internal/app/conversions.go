@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/clicktrail/clicktrail/attribution"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/schemas"
-	"github.com/clicktrail/clicktrail/sinks/crm"
 )
 
 // conversionsTopic carries schemas.Conversion from the link API (POST
@@ -55,14 +55,14 @@ func queueConversions(out ingest.Producer, topic string) func(context.Context, *
 // attributionRuntime is the attribution index and stage of one process
 // (the dev process, or the webhook sink): it owns DataDir/attribution.
 type attributionRuntime struct {
-	attr  *crm.Attributor
+	attr  *attribution.Attributor
 	stage *pipeline.Attribution
 }
 
 // openAttribution opens DataDir/attribution and the stage writing its
 // conversion.attributed events to eventsTopic on out.
 func openAttribution(dataDir string, cfg Webhooks, out ingest.Producer, eventsTopic string, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) (*attributionRuntime, error) {
-	attr, err := crm.Open(crm.Config{Dir: filepath.Join(dataDir, "attribution"), Window: cfg.AttributionWindow,
+	attr, err := attribution.Open(attribution.Config{Dir: filepath.Join(dataDir, "attribution"), Window: cfg.AttributionWindow,
 		PendingFor: cfg.AttributionWait, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("attribution: %w", err)

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 
 	"github.com/clicktrail/clicktrail/enrich"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/jsonfile"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -90,12 +92,12 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		if err := hooks.withStage(cfg.Webhooks, n.spool, cfg.Kafka, n.shortURL, n.log); err != nil {
 			return err
 		}
-		n.linkHooks = append(n.linkHooks, publishLinkChanges(n.spool, "", cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
-		n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log))
+		n.linkHooks = append(n.linkHooks, publishLinkChanges(n.spool, "", cfg.Kafka.Topic(schemas.TopicLinkEvents), n.log))
+		n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, cfg.Kafka.Topic(schemas.TopicLinkEvents), n.log))
 		hooks.runDev(g, n.spool, cfg.Kafka, batch)
 		// Conversions are attributed to clicks here and delivered as
 		// conversion.attributed by the webhook stage.
-		attr, err := openAttribution(cfg.DataDir, cfg.Webhooks, n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.shortURL, n.log)
+		attr, err := openAttribution(cfg.DataDir, cfg.Webhooks, n.spool, cfg.Kafka.Topic(schemas.TopicLinkEvents), n.shortURL, n.log)
 		if err != nil {
 			return err
 		}
@@ -103,7 +105,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		attr.run(g, n.spool.Consumer("attribution", enriched, batch),
 			n.spool.Consumer("attribution", cfg.Kafka.Topic(conversionsTopic), batch))
 		if convWriter != nil {
-			convIn := n.spool.Consumer("sink-conversions", cfg.Kafka.Topic(pipeline.LinkEventsTopic), batch)
+			convIn := n.spool.Consumer("sink-conversions", cfg.Kafka.Topic(schemas.TopicLinkEvents), batch)
 			g.Go("sink conversions", func(ctx context.Context) error {
 				return convIn.Run(ctx, pipeline.ConversionsSink(convWriter, n.spool, n.log))
 			})
@@ -114,7 +116,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		if hooks == nil {
 			return errors.New("dev config: the destination checker reports through webhooks; do not disable them")
 		}
-		chk, err := openLinkChecker(cfg.LinkCheck, cfg.DataDir, n.store, n.spool, cfg.Kafka.Topic(pipeline.LinkEventsTopic), n.log)
+		chk, err := openLinkChecker(cfg.LinkCheck, cfg.DataDir, n.store, n.spool, cfg.Kafka.Topic(schemas.TopicLinkEvents), n.log)
 		if err != nil {
 			return err
 		}
@@ -128,7 +130,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 // openDevWebhooks opens the webhook registry in <data-dir>/webhooks and
 // mounts its API on the link API at /v1/webhooks/.
 func openDevWebhooks(cfg *Dev) (*webhookRuntime, error) {
-	log := orDiscard(cfg.Logger)
+	log := logs.OrDiscard(cfg.Logger)
 	rt, err := openWebhookRegistry(cfg.DataDir, cfg.Webhooks, log)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -48,8 +47,8 @@ func topicSpecs() []ingest.TopicSpec {
 	specs := append(ingest.DefaultTopics(),
 		// written by redirect nodes, read by the webhook sink and the
 		// ClickHouse sink's conversions consumer, which dead-letters there
-		ingest.TopicSpec{Name: pipeline.LinkEventsTopic, RetentionMs: webhookRetention.Milliseconds()},
-		ingest.TopicSpec{Name: schemas.DeadLetterTopic(pipeline.LinkEventsTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()})
+		ingest.TopicSpec{Name: schemas.TopicLinkEvents, RetentionMs: webhookRetention.Milliseconds()},
+		ingest.TopicSpec{Name: schemas.DeadLetterTopic(schemas.TopicLinkEvents), RetentionMs: ingest.DeadLetterRetention.Milliseconds()})
 	return append(specs, conversionTopics()...) // written by the link API, read by the webhook sink's attribution
 }
 

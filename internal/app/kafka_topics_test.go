@@ -3,7 +3,6 @@ package app
 import (
 	"testing"
 
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -17,10 +16,10 @@ func TestDeadLetterTopicsExist(t *testing.T) {
 		created[s.Name] = true
 	}
 	for _, consumed := range []string{
-		rawTopic,                 // enrich worker
-		enrichedTopic,            // ClickHouse sink
-		pipeline.LinkEventsTopic, // ClickHouse sink's conversions consumer
-		conversionsTopic,         // webhook sink's attribution
+		rawTopic,                // enrich worker
+		enrichedTopic,           // ClickHouse sink
+		schemas.TopicLinkEvents, // ClickHouse sink's conversions consumer
+		conversionsTopic,        // webhook sink's attribution
 	} {
 		if !created[consumed] || !created[schemas.DeadLetterTopic(consumed)] {
 			t.Errorf("%s: created %v, its dead letters %v", consumed, created[consumed], created[schemas.DeadLetterTopic(consumed)])

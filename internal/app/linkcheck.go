@@ -12,7 +12,7 @@ import (
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/redirect/linkcheck"
-	"github.com/clicktrail/clicktrail/sinks/webhook"
+	"github.com/clicktrail/clicktrail/schemas"
 )
 
 // LinkCheck configures the broken-destination checker (redirect/linkcheck).
@@ -78,7 +78,7 @@ func emitLinkCheckEvent(out ingest.Producer, topic string) linkcheck.EmitFunc {
 		if err != nil {
 			return fmt.Errorf("encode %s event: %w", ev.Type, err)
 		}
-		return out.Produce(ctx, []ingest.Record{pipeline.LinkEventRecord(topic, ev.LinkID, webhook.LinkEvent{ID: ev.ID, Type: ev.Type,
+		return out.Produce(ctx, []ingest.Record{pipeline.LinkEventRecord(topic, ev.LinkID, schemas.LinkEvent{ID: ev.ID, Type: ev.Type,
 			Time: ev.Timestamp, WorkspaceID: ev.WorkspaceID, Data: data})})
 	}
 }

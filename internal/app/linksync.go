@@ -2,15 +2,14 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
-	"github.com/clicktrail/clicktrail/sinks/webhook"
 	"github.com/google/uuid"
 )
 
@@ -35,36 +34,33 @@ import (
 // linksTopic is the compacted link table.
 const linksTopic = schemas.TopicLinks
 
-// linkRecordSchema names the record format in the "schema" header.
-const linkRecordSchema = "link.v1"
-
 // publishLinkChanges returns the link hook of a node: each change goes, as
-// the link's JSON encoded once, to linksTopic (keyed "<domain>/<path>",
+// the link's schemas.LinkRecord encoded once, to linksTopic (keyed "<domain>/<path>",
 // for the other nodes; "" in dev, which has no other node) and, as a
-// webhook.LinkEvent with a new UUIDv7 id, to eventsTopic (keyed by link id,
+// schemas.LinkEvent with a new UUIDv7 id, to eventsTopic (keyed by link id,
 // for webhooks; "" when nothing delivers webhooks). The records of one call
 // go to out in one synced batch before the API answers. The change itself
 // is already durable: should out refuse them (a full or closed spool), they
 // are lost and logged, and the API answer is not affected.
 func publishLinkChanges(out ingest.Producer, linksTopic, eventsTopic string, log *slog.Logger) linkHook {
-	log = orDiscard(log)
+	log = logs.OrDiscard(log)
 	return func(eventType string, links []*redirect.Link) {
 		now := time.Now()
 		recs := make([]ingest.Record, 0, 2*len(links))
 		for _, l := range links {
-			data, err := json.Marshal(l)
+			data, err := l.Record().Marshal()
 			if err != nil {
 				log.Error("link change lost: encode", "link", l.ID, "event", eventType, "err", err)
 				continue
 			}
 			if linksTopic != "" {
 				recs = append(recs, ingest.Record{
-					Topic: linksTopic, Key: []byte(l.Domain + "/" + l.Path), Value: data, Timestamp: now,
-					Headers: []ingest.Header{{Key: "type", Value: []byte(eventType)}, {Key: "schema", Value: []byte(linkRecordSchema)}},
+					Topic: linksTopic, Key: []byte(schemas.LinkRecordKey(l.Domain, l.Path)), Value: data, Timestamp: now,
+					Headers: []ingest.Header{{Key: schemas.HeaderLinkChange, Value: []byte(eventType)}, {Key: schemas.HeaderLinkSchema, Value: []byte(schemas.LinkRecordSchema)}},
 				})
 			}
 			if eventsTopic != "" {
-				recs = append(recs, pipeline.LinkEventRecord(eventsTopic, l.ID, webhook.LinkEvent{
+				recs = append(recs, pipeline.LinkEventRecord(eventsTopic, l.ID, schemas.LinkEvent{
 					ID: uuid.Must(uuid.NewV7()).String(), Type: eventType, Time: now, WorkspaceID: l.WorkspaceID, Data: data}))
 			}
 		}
@@ -102,17 +98,18 @@ func replicateLinks(ctx context.Context, kcfg ingest.KafkaConfig, topic string, 
 }
 
 func applyLinkRecord(ctx context.Context, store *redirect.Store, r ingest.Record, log *slog.Logger) {
-	var l redirect.Link
-	if err := json.Unmarshal(r.Value, &l); err != nil {
+	rec, err := schemas.DecodeLinkRecord(r.Value)
+	if err != nil {
 		log.Error("links topic: skip a record that is not a link", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "err", err)
 		return
 	}
-	if string(r.Key) != l.Domain+"/"+l.Path {
+	l := redirect.LinkFromRecord(rec)
+	if string(r.Key) != schemas.LinkRecordKey(l.Domain, l.Path) {
 		log.Error("links topic: skip a record whose key is not its link's domain/path", "topic", r.Topic,
 			"partition", r.Partition, "offset", r.Offset, "key", string(r.Key), "link", l.ID)
 		return
 	}
-	if _, err := store.ApplyNewerUnsynced(ctx, &l); err != nil { // synced with the batch's offsets
+	if _, err := store.ApplyNewerUnsynced(ctx, l); err != nil { // synced with the batch's offsets
 		log.Error("links topic: skip a link the store refused", "topic", r.Topic, "partition", r.Partition,
 			"offset", r.Offset, "link", l.ID, "err", err)
 	}

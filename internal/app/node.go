@@ -16,7 +16,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/ingest"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/redirect/linkcheck"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -53,7 +53,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("redirect node config: %w", err)
 	}
-	n := &node{cfg: cfg, log: orDiscard(cfg.Logger)}
+	n := &node{cfg: cfg, log: logs.OrDiscard(cfg.Logger)}
 	defer func() {
 		if err != nil {
 			n.close()
@@ -245,7 +245,7 @@ func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
 	defer producer.Close()
 
 	links := cfg.Kafka.Topic(linksTopic)
-	events := cfg.Kafka.Topic(pipeline.LinkEventsTopic) // link, checker, job events for webhooks
+	events := cfg.Kafka.Topic(schemas.TopicLinkEvents) // link, checker, job events for webhooks
 	n.linkHooks = append(n.linkHooks, publishLinkChanges(n.spool, links, events, n.log))
 	n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, events, n.log))
 	var chk *linkcheck.Checker

@@ -15,6 +15,8 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/google/uuid"
 
+	"github.com/clicktrail/clicktrail/internal/keyclient"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -45,7 +47,7 @@ type Webhooks struct {
 	// bodies (swept hourly); zero means webhook.DefaultRetention.
 	Retention time.Duration
 	// AttributionWindow and AttributionWait configure the attribution of
-	// conversions (crm.Config's Window and PendingFor); zero means the
+	// conversions (attribution.Config's Window and PendingFor); zero means the
 	// crm defaults.
 	AttributionWindow, AttributionWait time.Duration
 }
@@ -149,7 +151,7 @@ func requestWorkspace(r *http.Request) (string, error) {
 func (rt *webhookRuntime) runDev(g *group, spool *ingest.Spool, k Kafka, batch ingest.BatchOptions) {
 	clicksIn := spool.Consumer("webhooks", k.Topic(enrichedTopic), batch)
 	g.Go("webhooks", func(ctx context.Context) error { return clicksIn.Run(ctx, rt.stage.Clicks()) })
-	linksIn := spool.Consumer("webhooks", k.Topic(pipeline.LinkEventsTopic), batch)
+	linksIn := spool.Consumer("webhooks", k.Topic(schemas.TopicLinkEvents), batch)
 	g.Go("webhook link events", func(ctx context.Context) error { return linksIn.Run(ctx, rt.stage.LinkEvents()) })
 	for _, topic := range rt.stage.RetryTopics() {
 		retryIn := spool.Consumer("webhooks-retry", topic, batch)
@@ -164,14 +166,14 @@ const linkEventTimeout = 5 * time.Second
 
 // publishJobEvents returns the bulk job runner's OnJobEvent callback: the
 // job's end (job.succeeded or job.failed, its data the job) goes to topic
-// on out as a webhook.LinkEvent keyed by job id, for the workspace's
+// on out as a schemas.LinkEvent keyed by job id, for the workspace's
 // endpoints.
 func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *redirect.Job) {
-	log = orDiscard(log)
+	log = logs.OrDiscard(log)
 	return func(typ string, j *redirect.Job) {
 		data, err := json.Marshal(j)
 		if err == nil {
-			rec := pipeline.LinkEventRecord(topic, j.ID, webhook.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
+			rec := pipeline.LinkEventRecord(topic, j.ID, schemas.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
 				Time: time.Now(), WorkspaceID: j.WorkspaceID, Data: data})
 			ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
 			err = out.Produce(ctx, []ingest.Record{rec})
@@ -214,7 +216,7 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 	if cfg.DataDir == "" {
 		return errors.New("webhook sink config: data-dir: required")
 	}
-	log := orDiscard(cfg.Logger)
+	log := logs.OrDiscard(cfg.Logger)
 	group := cfg.Group
 	if group == "" {
 		group = defaultWebhookGroup
@@ -238,7 +240,7 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 	}
 	specs := []ingest.TopicSpec{
 		{Name: cfg.Kafka.Topic(pipeline.WebhookDLQTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()},
-		{Name: cfg.Kafka.Topic(pipeline.LinkEventsTopic), RetentionMs: webhookRetention.Milliseconds()},
+		{Name: cfg.Kafka.Topic(schemas.TopicLinkEvents), RetentionMs: webhookRetention.Milliseconds()},
 	}
 	for _, t := range rt.stage.RetryTopics() {
 		specs = append(specs, ingest.TopicSpec{Name: t, RetentionMs: webhookRetention.Milliseconds()})
@@ -260,11 +262,11 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 		}
 		retries = append(retries, c)
 	}
-	links, err := ingest.NewKafkaConsumer(kcfg, group+"-link-events", cfg.Kafka.Topic(pipeline.LinkEventsTopic), cfg.Batch.options())
+	links, err := ingest.NewKafkaConsumer(kcfg, group+"-link-events", cfg.Kafka.Topic(schemas.TopicLinkEvents), cfg.Batch.options())
 	if err != nil {
 		return fmt.Errorf("kafka link events consumer: %w", err)
 	}
-	attr, err := openAttribution(cfg.DataDir, cfg.Webhooks, producer, cfg.Kafka.Topic(pipeline.LinkEventsTopic), nil, log)
+	attr, err := openAttribution(cfg.DataDir, cfg.Webhooks, producer, cfg.Kafka.Topic(schemas.TopicLinkEvents), nil, log)
 	if err != nil {
 		return err
 	}
@@ -310,20 +312,21 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 // workspace.
 //
 // With LinkAPIURL the customers' own keys work here (the link API vouches
-// for them, see keyauth.go). Without it the sink accepts only the
+// for them, see package keyclient). Without it the sink accepts only the
 // deployment's bootstrap keys, in the default workspace: an operator's
 // tool.
 func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handler, error) {
 	if cfg.LinkAPIURL != "" {
-		keys, err := newLinkAPIKeys(cfg.LinkAPIURL)
+		keys, err := keyclient.New(keyclient.Config{LinkAPIURL: cfg.LinkAPIURL,
+			ReadScope: redirect.ScopeWebhooksRead, WriteScope: redirect.ScopeWebhooksWrite})
 		if err != nil {
 			return nil, err
 		}
-		h, err := rt.apiIn(cfg.Webhooks, sinkWorkspace, log)
+		h, err := rt.apiIn(cfg.Webhooks, keyclient.Workspace, log)
 		if err != nil {
 			return nil, err
 		}
-		return keys.guard(h), nil
+		return keys.Guard(h), nil
 	}
 	if len(cfg.APIKeys) == 0 {
 		return nil, errors.New("api-key: at least one is required with api-addr")
@@ -347,7 +350,7 @@ func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handl
 			ok |= subtle.ConstantTimeCompare(sum[:], sums[i][:])
 		}
 		if !found || ok == 0 {
-			unauthorized(w)
+			keyclient.Unauthorized(w)
 			return
 		}
 		h.ServeHTTP(w, r)

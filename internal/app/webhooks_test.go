@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 // TestLinkEventReachesEndpoint: a link created through the real link API,
@@ -37,7 +37,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		defer mu.Unlock()
-		if err := webhooks.Verify([]string{secret}, r.Header, body, time.Now(), 0); err != nil {
+		if err := webhooksig.Verify([]string{secret}, r.Header, body, time.Now(), 0); err != nil {
 			bad = append(bad, err)
 			w.WriteHeader(http.StatusUnauthorized)
 			return
@@ -46,7 +46,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 		if err := json.Unmarshal(body, &p); err != nil {
 			bad = append(bad, err)
 		}
-		got, ids = append(got, p), append(ids, r.Header.Get(webhooks.HeaderID))
+		got, ids = append(got, p), append(ids, r.Header.Get(webhooksig.HeaderID))
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(recv.Close)
@@ -65,7 +65,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 	if err := rt.withStage(cfg, spool, Kafka{}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	ep, err := rt.reg.Create(webhook.EndpointSpec{URL: recv.URL + "/hooks", Events: []string{webhook.EventLinkCreated}})
+	ep, err := rt.reg.Create(webhook.EndpointSpec{URL: recv.URL + "/hooks", Events: []string{schemas.EventLinkCreated}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 	api, err := redirect.NewAPI(redirect.APIConfig{
 		Store: store, APIKeys: []string{key}, DefaultDomain: "go.brand.com",
 		Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
-		OnLinkEvent:  publishLinkChanges(spool, "", pipeline.LinkEventsTopic, nil).one,
+		OnLinkEvent:  publishLinkChanges(spool, "", schemas.TopicLinkEvents, nil).one,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +120,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 		t.Fatalf("received %d, refused %v", len(got), bad)
 	}
 	data, _ := got[0]["data"].(map[string]any)
-	if got[0]["type"] != webhook.EventLinkCreated || data["id"] != link.ID || data["path"] != "spring" || len(ids[0]) != 36 {
+	if got[0]["type"] != schemas.EventLinkCreated || data["id"] != link.ID || data["path"] != "spring" || len(ids[0]) != 36 {
 		t.Errorf("webhook %s %v", ids[0], got[0])
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/clickhouse"
 )
 
@@ -26,7 +28,7 @@ func RunEnrichWorker(ctx context.Context, cfg EnrichWorker) error {
 	if err := errors.Join(cfg.Kafka.validate(), cfg.Enrich.validate()); err != nil {
 		return fmt.Errorf("enrich config: %w", err)
 	}
-	log := orDiscard(cfg.Logger)
+	log := logs.OrDiscard(cfg.Logger)
 	group := cfg.Group
 	if group == "" {
 		group = defaultEnrichGroup
@@ -63,7 +65,7 @@ func RunClickHouseSink(ctx context.Context, cfg ClickHouseSink) error {
 	if cfg.DSN == "" {
 		return errors.New("sink config: clickhouse-dsn: required")
 	}
-	log := orDiscard(cfg.Logger)
+	log := logs.OrDiscard(cfg.Logger)
 	group := cfg.Group
 	if group == "" {
 		group = defaultSinkGroup
@@ -89,7 +91,7 @@ func RunClickHouseSink(ctx context.Context, cfg ClickHouseSink) error {
 	// Attributed conversions ride the link events topic (see the
 	// attribution stage); their own group keeps a conversions table that
 	// lags or fails from holding clicks back.
-	conversions, err := ingest.NewKafkaConsumer(kcfg, group+"-conversions", cfg.Kafka.Topic(pipeline.LinkEventsTopic), cfg.Batch.options())
+	conversions, err := ingest.NewKafkaConsumer(kcfg, group+"-conversions", cfg.Kafka.Topic(schemas.TopicLinkEvents), cfg.Batch.options())
 	if err != nil {
 		return fmt.Errorf("kafka conversions consumer: %w", err)
 	}
@@ -106,7 +108,7 @@ func Migrate(ctx context.Context, dsn string, log *slog.Logger) (string, error) 
 	if dsn == "" {
 		return "", errors.New("clickhouse-dsn: required")
 	}
-	w, err := openClickHouse(ctx, dsn, orDiscard(log), true)
+	w, err := openClickHouse(ctx, dsn, logs.OrDiscard(log), true)
 	if err != nil {
 		return "", err
 	}

@@ -7,22 +7,21 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/clicktrail/clicktrail/attribution"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/schemas"
-	"github.com/clicktrail/clicktrail/sinks/crm"
-	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // AttributionConfig configures the attribution stage.
 type AttributionConfig struct {
-	Attributor *crm.Attributor // required
+	Attributor *attribution.Attributor // required
 	// Out receives the conversion.attributed events and the dead letters
 	// of undecodable conversions; its Produce must return nil only once
 	// they are durable. Required.
 	Out ingest.Producer
 	// EventsTopic is where conversion.attributed events go, as
-	// webhook.LinkEvent records keyed by link id; default LinkEventsTopic,
-	// which the webhook stage delivers.
+	// schemas.LinkEvent records keyed by link id; default
+	// schemas.TopicLinkEvents, which the webhook stage delivers.
 	EventsTopic string
 	// ShortURL gives a click's short URL for payloads; nil means
 	// https://domain/path.
@@ -32,7 +31,7 @@ type AttributionConfig struct {
 
 // Attribution is the attribution stage: Clicks indexes enriched clicks
 // and Conversions attributes conversions (TopicConversions) to them,
-// through a crm.Attributor; each credited conversion becomes a
+// through an attribution.Attributor; each credited conversion becomes a
 // conversion.attributed event on EventsTopic, whose id is the
 // conversion's event id. A conversion that overtook its click waits in
 // the Attributor and is sent when the click is indexed.
@@ -59,7 +58,7 @@ func NewAttribution(cfg AttributionConfig) (*Attribution, error) {
 		return nil, fmt.Errorf("attribution stage config: %w", err)
 	}
 	if cfg.EventsTopic == "" {
-		cfg.EventsTopic = LinkEventsTopic
+		cfg.EventsTopic = schemas.TopicLinkEvents
 	}
 	if cfg.ShortURL == nil {
 		cfg.ShortURL = defaultShortURL
@@ -105,7 +104,7 @@ func (s *Attribution) Clicks() ingest.Handler {
 func (s *Attribution) Conversions() ingest.Handler {
 	return func(ctx context.Context, batch []ingest.Record) error {
 		var out []ingest.Record
-		var credited []crm.Attributed
+		var credited []attribution.Attributed
 		for _, r := range batch {
 			c, err := schemas.DecodeConversion(r.Value)
 			if err != nil {
@@ -117,11 +116,11 @@ func (s *Attribution) Conversions() ingest.Handler {
 				return fmt.Errorf("attribution: conversion %s at offset %d: %w", c.EventID, r.Offset, err)
 			}
 			switch outcome {
-			case crm.Credited:
+			case attribution.Credited:
 				credited = append(credited, *at)
-			case crm.Parked:
+			case attribution.Parked:
 				s.log.Debug("conversion waits for its click", "conversion", c.EventID, "click_id", c.ClickID, "contact_id", c.ContactID)
-			case crm.Unattributed:
+			case attribution.Unattributed:
 				s.log.Info("conversion unattributed: its click is of another workspace or outside the window",
 					"conversion", c.EventID, "workspace", c.WorkspaceID, "click_id", c.ClickID, "contact_id", c.ContactID)
 			}
@@ -138,30 +137,30 @@ func (s *Attribution) Conversions() ingest.Handler {
 }
 
 // events returns the conversion.attributed records of atts.
-func (s *Attribution) events(atts []crm.Attributed) []ingest.Record {
+func (s *Attribution) events(atts []attribution.Attributed) []ingest.Record {
 	recs := make([]ingest.Record, 0, len(atts))
 	for _, at := range atts {
 		data, _ := json.Marshal(s.data(at)) // plain strings, numbers and times: cannot fail
 		c := at.Conversion
-		recs = append(recs, LinkEventRecord(s.cfg.EventsTopic, at.Click.LinkID, webhook.LinkEvent{ID: c.EventID,
-			Type: webhook.EventConversionAttributed, Time: c.OccurredAt, WorkspaceID: c.WorkspaceID, Data: data}))
+		recs = append(recs, LinkEventRecord(s.cfg.EventsTopic, at.Click.LinkID, schemas.LinkEvent{ID: c.EventID,
+			Type: schemas.EventConversionAttributed, Time: c.OccurredAt, WorkspaceID: c.WorkspaceID, Data: data}))
 	}
 	return recs
 }
 
 // data is the webhook data of an attribution.
-func (s *Attribution) data(at crm.Attributed) webhook.ConversionData {
+func (s *Attribution) data(at attribution.Attributed) schemas.AttributedConversion {
 	c, k := at.Conversion, at.Click
 	ec := k.Enriched()
 	contact := c.ContactID
 	if contact == "" {
 		contact = k.ContactID
 	}
-	return webhook.ConversionData{
+	return schemas.AttributedConversion{
 		ConversionID: c.EventID, Name: c.Name, ExternalID: c.ExternalID, OccurredAt: c.OccurredAt.UTC(),
 		Amount: c.Amount, Currency: c.Currency, Metadata: c.Metadata, ContactID: contact,
 		LinkID: k.LinkID, Domain: k.Domain, Tags: k.Tags,
-		Attribution: webhook.Attribution{Model: "last_click", MatchedBy: at.MatchedBy},
-		Click:       webhook.ConversionClick{Click: webhook.ClickData(ec, s.cfg.ShortURL(ec)), ClickedAt: k.Time.UTC(), Type: k.Type},
+		Attribution: schemas.Attribution{Model: schemas.AttributionLastClick, MatchedBy: at.MatchedBy},
+		Click:       schemas.AttributedClick{WebhookClick: schemas.WebhookClickOf(ec, s.cfg.ShortURL(ec)), ClickedAt: k.Time.UTC(), Type: k.Type},
 	}
 }

@@ -6,15 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/attribution"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/schemas"
-	"github.com/clicktrail/clicktrail/sinks/crm"
-	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 func newAttributionFixture(t *testing.T) (*Attribution, *sliceProducer) {
 	t.Helper()
-	attr, err := crm.Open(crm.Config{Dir: t.TempDir()})
+	attr, err := attribution.Open(attribution.Config{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,11 +73,11 @@ func TestAttributionOvertakenClick(t *testing.T) {
 	if len(out.recs) != 1 {
 		t.Fatalf("after the click: %d records, want the waiting conversion's event", len(out.recs))
 	}
-	e, err := webhook.DecodeLinkEvent(out.recs[0].Value)
+	e, err := schemas.DecodeLinkEvent(out.recs[0].Value)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.ID != conv.EventID || e.Type != webhook.EventConversionAttributed || string(out.recs[0].Key) != "lnk_1" {
+	if e.ID != conv.EventID || e.Type != schemas.EventConversionAttributed || string(out.recs[0].Key) != "lnk_1" {
 		t.Fatalf("event %+v key %s", e, out.recs[0].Key)
 	}
 	// Resolved: the redelivered click sends nothing more.

@@ -8,8 +8,8 @@ import (
 	"strconv"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/clickhouse"
-	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // ConversionWriter stores attributed conversions; *clickhouse.Writer is
@@ -20,7 +20,7 @@ type ConversionWriter interface {
 }
 
 // ConversionsSink returns the handler that stores the conversion.attributed
-// events of LinkEventsTopic (the attribution stage's output) through w, for
+// events of schemas.TopicLinkEvents (the attribution stage's output) through w, for
 // analysts' funnels; every other event is passed over (by its headers when
 // it has them, without decoding). Like Sink, it returns nil only once the
 // conversions are stored and what can never be stored is dead-lettered.
@@ -31,11 +31,11 @@ func ConversionsSink(w ConversionWriter, dlq ingest.Producer, log *slog.Logger) 
 		var from []int // rows[i] decoded from batch[from[i]]
 		var dead []ingest.Record
 		for i, r := range batch {
-			if typ, _, ok := eventHeaders(r); ok && typ != webhook.EventConversionAttributed {
+			if typ, _, ok := eventHeaders(r); ok && typ != schemas.EventConversionAttributed {
 				continue
 			}
-			e, err := webhook.DecodeLinkEvent(r.Value)
-			if err == nil && e.Type != webhook.EventConversionAttributed {
+			e, err := schemas.DecodeLinkEvent(r.Value)
+			if err == nil && e.Type != schemas.EventConversionAttributed {
 				continue
 			}
 			var c clickhouse.Conversion
@@ -55,8 +55,8 @@ func ConversionsSink(w ConversionWriter, dlq ingest.Producer, log *slog.Logger) 
 }
 
 // conversionRow maps a conversion.attributed event to its table row.
-func conversionRow(e *webhook.LinkEvent) (clickhouse.Conversion, error) {
-	var d webhook.ConversionData
+func conversionRow(e *schemas.LinkEvent) (clickhouse.Conversion, error) {
+	var d schemas.AttributedConversion
 	if err := json.Unmarshal(e.Data, &d); err != nil {
 		return clickhouse.Conversion{}, fmt.Errorf("conversion.attributed %s: field data: %w", e.ID, err)
 	}

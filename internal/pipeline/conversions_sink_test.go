@@ -10,8 +10,6 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/clickhouse"
-	"github.com/clicktrail/clicktrail/sinks/crm"
-	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // sliceConversions keeps what it is asked to write; it rejects rows whose
@@ -57,11 +55,11 @@ func TestConversionsSinkStoresAttributedEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	events := out.recs // the two conversion.attributed events
-	linkCreated := ingest.Record{Topic: LinkEventsTopic, Value: []byte(`{"v":1,"id":"0193a6f2-7c1e-7b3a-9f00-0000000000e1",` +
+	linkCreated := ingest.Record{Topic: schemas.TopicLinkEvents, Value: []byte(`{"v":1,"id":"0193a6f2-7c1e-7b3a-9f00-0000000000e1",` +
 		`"type":"link.created","timestamp":"2026-11-23T12:00:00Z","workspace_id":"ws_1","data":{"id":"lnk_9"}}`)}
-	badData, _ := json.Marshal(webhook.LinkEvent{V: 1, ID: "0193a6f2-7c1e-7b3a-9f00-0000000000e2", Type: webhook.EventConversionAttributed,
+	badData, _ := json.Marshal(schemas.LinkEvent{V: 1, ID: "0193a6f2-7c1e-7b3a-9f00-0000000000e2", Type: schemas.EventConversionAttributed,
 		Time: now, WorkspaceID: "ws_1", Data: json.RawMessage(`{"link_id":"lnk_9","click":{"visitor_hash":"x"}}`)})
-	batch := append(events, linkCreated, ingest.Record{Topic: LinkEventsTopic, Offset: 9, Value: badData})
+	batch := append(events, linkCreated, ingest.Record{Topic: schemas.TopicLinkEvents, Offset: 9, Value: badData})
 
 	w, dlq := &sliceConversions{}, &sliceProducer{}
 	if err := ConversionsSink(w, dlq, nil)(context.Background(), batch); err != nil {
@@ -73,7 +71,7 @@ func TestConversionsSinkStoresAttributedEvents(t *testing.T) {
 	r := w.rows[0]
 	if r.EventID != "0193a6f2-7c1e-7b3a-9f00-0000000000d1" || r.LinkID != "lnk_9" || r.ClickID != click.EventID ||
 		r.ClickType != schemas.ClickTypeQRScan || r.Country != "GB" || r.UTM.Campaign != "bf" || r.VisitorHash != 1<<63 ||
-		r.MatchedBy != crm.MatchedByClickID || r.Amount != 1500 || !r.ClickedAt.Equal(click.Time) {
+		r.MatchedBy != schemas.MatchedByClickID || r.Amount != 1500 || !r.ClickedAt.Equal(click.Time) {
 		t.Fatalf("row %+v", r)
 	}
 	if len(dlq.recs) != 2 {

@@ -366,7 +366,7 @@ func (w *Webhooks) disable(id, reason string) ([]ingest.Record, *webhook.Registe
 		return nil, nil
 	}
 	now := w.cfg.Now()
-	msg, err := webhook.NewMessage(uuid.Must(uuid.NewV7()).String(), webhook.Payload{
+	msg, err := webhook.NewMessage(uuid.Must(uuid.NewV7()).String(), schemas.WebhookPayload{
 		Type: webhook.EventEndpointDisabled, Timestamp: now.UTC(),
 		Data: webhook.EndpointDisabled{EndpointID: e.ID, URL: e.URL, Reason: reason},
 	})

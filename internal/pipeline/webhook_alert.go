@@ -157,7 +157,7 @@ func (w *Webhooks) alertJobs(ep webhook.Endpoint, link string, evs []alert.Event
 	var jobs []webhook.Job
 	for _, ev := range evs {
 		msg, err := webhook.NewMessage(AlertMessageID(ep.ID, link, ev.Key),
-			webhook.Payload{Type: ev.Type, Timestamp: ev.Time.UTC(), Data: ev.Data})
+			schemas.WebhookPayload{Type: ev.Type, Timestamp: ev.Time.UTC(), Data: ev.Data})
 		if err != nil { // cannot happen: the data types encode
 			w.log.Error("build alert message", "endpoint", ep.ID, "link", link, "event", ev.Key, "err", err)
 			continue

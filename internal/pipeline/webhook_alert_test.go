@@ -252,13 +252,13 @@ func TestLinkEventsDelivered(t *testing.T) {
 	f := newWebhookFixture(t, time.Hour)
 	rc := newHookReceiver(t, nil)
 	other := newHookReceiver(t, nil)
-	f.endpoint(rc, webhook.Filters{}, webhook.EventLinkCreated, webhook.EventLinkDeleted)
-	f.endpoint(other, webhook.Filters{}, webhook.EventLinkUpdated)
+	f.endpoint(rc, webhook.Filters{}, schemas.EventLinkCreated, schemas.EventLinkDeleted)
+	f.endpoint(other, webhook.Filters{}, schemas.EventLinkUpdated)
 	ev := `{"v":1,"id":"0193a6f2-7c1e-7b3a-9f00-0000000011ee","type":"link.created","timestamp":"2026-11-23T12:00:00Z",` +
 		`"workspace_id":"default","data":{"id":"lnk_spring","domain":"go.brand.com","path":"spring"}}`
 	recs := []ingest.Record{
-		{Topic: LinkEventsTopic, Key: []byte("lnk_spring"), Value: []byte(ev)},
-		{Topic: LinkEventsTopic, Key: []byte("lnk_bad"), Value: []byte(`{"v":1}`)},
+		{Topic: schemas.TopicLinkEvents, Key: []byte("lnk_spring"), Value: []byte(ev)},
+		{Topic: schemas.TopicLinkEvents, Key: []byte("lnk_bad"), Value: []byte(`{"v":1}`)},
 	}
 	if err := f.stage.LinkEvents()(context.Background(), recs); err != nil {
 		t.Fatal(err)
@@ -271,7 +271,7 @@ func TestLinkEventsDelivered(t *testing.T) {
 		Type string
 		Data struct{ ID, Path string }
 	}
-	if err := json.Unmarshal(got[0].Body, &p); err != nil || p.Type != webhook.EventLinkCreated || p.Data.ID != "lnk_spring" {
+	if err := json.Unmarshal(got[0].Body, &p); err != nil || p.Type != schemas.EventLinkCreated || p.Data.ID != "lnk_spring" {
 		t.Errorf("payload %s (%v)", got[0].Body, err)
 	}
 	if got, _ := other.requests(); len(got) != 0 {

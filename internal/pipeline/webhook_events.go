@@ -5,18 +5,11 @@ import (
 	"fmt"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
-// LinkEventsTopic carries webhook.LinkEvent records: the events that are
-// not clicks. The link API's lifecycle changes (link.created,
-// link.updated, link.disabled, link.deleted; keyed by link id, written by
-// the node that made the change), the destination checker's
-// link.destination_*, bulk jobs' job.succeeded|failed (keyed by job id),
-// and the attribution stage's conversion.attributed (keyed by link id).
-const LinkEventsTopic = "link.events.v1"
-
-// LinkEvents returns the handler of LinkEventsTopic: each event goes to
+// LinkEvents returns the handler of schemas.TopicLinkEvents: each event goes to
 // every enabled endpoint of its workspace subscribed to its type whose
 // filters pass its link, with the same guarantees as clicks (see
 // Webhooks): the event id is the webhook-id on every attempt, failed
@@ -32,14 +25,14 @@ func (w *Webhooks) LinkEvents() ingest.Handler {
 			if typ, ws, ok := eventHeaders(r); ok && !w.reg.HasSubscribers(ws, typ) {
 				continue // nothing would be sent: not even worth decoding
 			}
-			e, err := webhook.DecodeLinkEvent(r.Value)
+			e, err := schemas.DecodeLinkEvent(r.Value)
 			if err == nil {
 				eps := w.reg.MatchLinkEvent(e, now)
 				if len(eps) == 0 {
 					continue
 				}
 				var msg webhook.Message
-				if msg, err = e.Message(); err == nil {
+				if msg, err = webhook.LinkEventMessage(e); err == nil {
 					for _, ep := range eps {
 						jobs = append(jobs, webhook.Job{Endpoint: ep, Message: msg, Attempt: 1})
 					}
@@ -62,9 +55,9 @@ func (w *Webhooks) LinkEvents() ingest.Handler {
 // LinkEventRecord is the record of ev (a link, checker, job or
 // conversion event) on topic, keyed by key: its encoding with the version
 // set, and the type and workspace headers eventHeaders reads.
-func LinkEventRecord(topic, key string, ev webhook.LinkEvent) ingest.Record {
-	return ingest.Record{Topic: topic, Key: []byte(key), Value: webhook.EncodeLinkEvent(ev), Timestamp: ev.Time.UTC(),
-		Headers: []ingest.Header{{Key: webhook.HeaderEventType, Value: []byte(ev.Type)}, {Key: webhook.HeaderEventWorkspace, Value: []byte(ev.WorkspaceID)}}}
+func LinkEventRecord(topic, key string, ev schemas.LinkEvent) ingest.Record {
+	return ingest.Record{Topic: topic, Key: []byte(key), Value: schemas.EncodeLinkEvent(ev), Timestamp: ev.Time.UTC(),
+		Headers: []ingest.Header{{Key: schemas.HeaderEventType, Value: []byte(ev.Type)}, {Key: schemas.HeaderEventWorkspace, Value: []byte(ev.WorkspaceID)}}}
 }
 
 // eventHeaders reads the type and workspace headers of a link event
@@ -77,9 +70,9 @@ func LinkEventRecord(topic, key string, ev webhook.LinkEvent) ingest.Record {
 func eventHeaders(r ingest.Record) (typ, ws string, ok bool) {
 	for _, h := range r.Headers {
 		switch h.Key {
-		case webhook.HeaderEventType:
+		case schemas.HeaderEventType:
 			typ = string(h.Value)
-		case webhook.HeaderEventWorkspace:
+		case schemas.HeaderEventWorkspace:
 			ws = string(h.Value)
 		}
 	}

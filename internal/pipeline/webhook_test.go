@@ -16,7 +16,7 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 // hookReceiver is a real HTTP endpoint that verifies every request with the
@@ -47,7 +47,7 @@ func newHookReceiver(t *testing.T, status func(n int) int) *hookReceiver {
 func (rc *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
-	err := webhooks.Verify(rc.secrets, r.Header, body, time.Now(), 0)
+	err := webhooksig.Verify(rc.secrets, r.Header, body, time.Now(), 0)
 	if err != nil {
 		rc.bad = append(rc.bad, err)
 		rc.mu.Unlock()
@@ -55,7 +55,7 @@ func (rc *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := len(rc.got)
-	rc.got = append(rc.got, hookRequest{ID: r.Header.Get(webhooks.HeaderID), Body: body})
+	rc.got = append(rc.got, hookRequest{ID: r.Header.Get(webhooksig.HeaderID), Body: body})
 	rc.mu.Unlock()
 	status := http.StatusNoContent
 	if rc.status != nil {
@@ -198,7 +198,7 @@ func TestWebhookDownThenUpDeliversOnceWithTheSameID(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	ep := f.endpoint(rc, webhook.Filters{}, webhook.EventClickCreated)
+	ep := f.endpoint(rc, webhook.Filters{}, schemas.EventClickCreated)
 	rec, c := f.click(nil)
 	f.handle(rec) // the first attempt fails and is parked: the batch is done
 
@@ -214,9 +214,9 @@ func TestWebhookDownThenUpDeliversOnceWithTheSameID(t *testing.T) {
 	}
 	var p struct {
 		Type string
-		Data webhook.Click
+		Data schemas.WebhookClick
 	}
-	if err := json.Unmarshal(got[2].Body, &p); err != nil || p.Type != webhook.EventClickCreated || p.Data.LinkID != "lnk_1" {
+	if err := json.Unmarshal(got[2].Body, &p); err != nil || p.Type != schemas.EventClickCreated || p.Data.LinkID != "lnk_1" {
 		t.Errorf("payload %s (%v)", got[2].Body, err)
 	}
 	waitUntil(t, "three logged attempts", func() bool {
@@ -245,7 +245,7 @@ func TestWebhookDownThenUpDeliversOnceWithTheSameID(t *testing.T) {
 func TestWebhookAlwaysFailingIsDeadLettered(t *testing.T) {
 	f := newWebhookFixture(t, time.Hour)
 	rc := newHookReceiver(t, func(int) int { return http.StatusInternalServerError })
-	ep := f.endpoint(rc, webhook.Filters{}, webhook.EventClickCreated)
+	ep := f.endpoint(rc, webhook.Filters{}, schemas.EventClickCreated)
 	rec, c := f.click(nil)
 	f.handle(rec)
 
@@ -278,7 +278,7 @@ func TestWebhookDisablesEndpointAndEmitsEvent(t *testing.T) {
 			f := newWebhookFixture(t, tt.disableAfter)
 			failing := newHookReceiver(t, func(int) int { return tt.status })
 			watcher := newHookReceiver(t, nil)
-			ep := f.endpoint(failing, webhook.Filters{}, webhook.EventClickCreated)
+			ep := f.endpoint(failing, webhook.Filters{}, schemas.EventClickCreated)
 			f.endpoint(watcher, webhook.Filters{}, webhook.EventEndpointDisabled)
 			rec, _ := f.click(nil)
 			f.handle(rec)
@@ -310,9 +310,9 @@ func TestWebhookDisablesEndpointAndEmitsEvent(t *testing.T) {
 func TestWebhookFilters(t *testing.T) {
 	f := newWebhookFixture(t, time.Hour)
 	humans, vip, qr := newHookReceiver(t, nil), newHookReceiver(t, nil), newHookReceiver(t, nil)
-	f.endpoint(humans, webhook.Filters{ExcludeBots: true}, webhook.EventClickCreated)
-	f.endpoint(vip, webhook.Filters{Tags: []string{"vip"}}, webhook.EventClickCreated)
-	f.endpoint(qr, webhook.Filters{}, webhook.EventQRScanCreated)
+	f.endpoint(humans, webhook.Filters{ExcludeBots: true}, schemas.EventClickCreated)
+	f.endpoint(vip, webhook.Filters{Tags: []string{"vip"}}, schemas.EventClickCreated)
+	f.endpoint(qr, webhook.Filters{}, schemas.EventQRScanCreated)
 
 	bot, _ := f.click(func(c *schemas.EnrichedClick) {
 		c.EventID, c.Bot, c.Tags = "0193a6f2-7c1e-7b3a-9f00-000000000001", true, []string{"vip"}
@@ -346,7 +346,7 @@ func TestWebhookFilters(t *testing.T) {
 func TestWebhookReplayResendsWithTheSameID(t *testing.T) {
 	f := newWebhookFixture(t, time.Hour)
 	rc := newHookReceiver(t, nil)
-	ep := f.endpoint(rc, webhook.Filters{}, webhook.EventClickCreated)
+	ep := f.endpoint(rc, webhook.Filters{}, schemas.EventClickCreated)
 	rec, c := f.click(nil)
 	f.handle(rec)
 	msg, err := f.reg.Message(c.EventID)
@@ -411,7 +411,7 @@ func BenchmarkWebhookClicksNoMatch(b *testing.B) {
 	}
 	defer reg.Close()
 	for range 20 {
-		if _, err := reg.Create(webhook.EndpointSpec{URL: "https://h.example.com/", Events: []string{webhook.EventClickCreated},
+		if _, err := reg.Create(webhook.EndpointSpec{URL: "https://h.example.com/", Events: []string{schemas.EventClickCreated},
 			Filters: webhook.Filters{LinkIDs: []string{"lnk_other"}}}); err != nil {
 			b.Fatal(err)
 		}
@@ -452,7 +452,7 @@ func BenchmarkWebhookClicksDeliver(b *testing.B) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer recv.Close()
-	if _, err := reg.Create(webhook.EndpointSpec{URL: recv.URL, Events: []string{webhook.EventClickCreated}}); err != nil {
+	if _, err := reg.Create(webhook.EndpointSpec{URL: recv.URL, Events: []string{schemas.EventClickCreated}}); err != nil {
 		b.Fatal(err)
 	}
 	d, _ := webhook.NewDeliverer(webhook.Config{AllowPrivate: true}, nil)
@@ -485,7 +485,7 @@ func BenchmarkWebhookClicksDeliver(b *testing.B) {
 func TestWebhookVariantChosen(t *testing.T) {
 	f := newWebhookFixture(t, time.Hour)
 	rc := newHookReceiver(t, nil)
-	f.endpoint(rc, webhook.Filters{}, webhook.EventRuleVariantChosen)
+	f.endpoint(rc, webhook.Filters{}, schemas.EventRuleVariantChosen)
 
 	plain, _ := f.click(func(c *schemas.EnrichedClick) { c.EventID = "0193a6f2-7c1e-7b3a-9f00-000000000011" })
 	routed, _ := f.click(func(c *schemas.EnrichedClick) {
@@ -505,7 +505,7 @@ func TestWebhookVariantChosen(t *testing.T) {
 			Variant string
 		}
 	}
-	if err := json.Unmarshal(got[0].Body, &p); err != nil || p.Type != webhook.EventRuleVariantChosen ||
+	if err := json.Unmarshal(got[0].Body, &p); err != nil || p.Type != schemas.EventRuleVariantChosen ||
 		p.Data.Variant != "b" || p.Data.ClickID != "0193a6f2-7c1e-7b3a-9f00-000000000012" {
 		t.Fatalf("payload %s (%v)", got[0].Body, err)
 	}

@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 // WebhookReceiver is a real webhook endpoint for tests: it verifies every
-// request with the shipped verifier (package webhooks) against the
+// request with the shipped verifier (package webhooksig) against the
 // endpoint's secret, answers its n-th verified request with status(n) (nil:
 // 204, a refused one gets 401), and keeps each verified payload, with its
 // webhook-id under "webhook-id".
@@ -33,7 +33,7 @@ func NewWebhookReceiver(t testing.TB, status func(n int) int) *WebhookReceiver {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		rc.mu.Lock()
-		if err := webhooks.Verify([]string{rc.secret}, r.Header, body, time.Now(), 0); err != nil {
+		if err := webhooksig.Verify([]string{rc.secret}, r.Header, body, time.Now(), 0); err != nil {
 			rc.bad = append(rc.bad, err)
 			rc.mu.Unlock()
 			w.WriteHeader(http.StatusUnauthorized)
@@ -44,7 +44,7 @@ func NewWebhookReceiver(t testing.TB, status func(n int) int) *WebhookReceiver {
 			rc.bad = append(rc.bad, err)
 			p = map[string]any{}
 		}
-		p["webhook-id"] = r.Header.Get(webhooks.HeaderID)
+		p["webhook-id"] = r.Header.Get(webhooksig.HeaderID)
 		n := len(rc.got)
 		rc.got = append(rc.got, p)
 		rc.mu.Unlock()

@@ -13,7 +13,7 @@ import (
 
 // Conversion is one attributed conversion as the conversions table keeps
 // it: the conversion the customer reported and the facts of the click it
-// was credited to (see package sinks/crm). Like clicks, it holds no
+// was credited to (see package attribution). Like clicks, it holds no
 // address.
 type Conversion struct {
 	EventID     string // the conversion's id

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/netguard"
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 // Sender makes one delivery attempt. *Deliverer is the implementation;
@@ -135,9 +135,9 @@ func (d *Deliverer) attempt(ctx context.Context, ep Endpoint, msg Message, r *Re
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", d.cfg.UserAgent)
-	req.Header.Set(webhooks.HeaderID, msg.ID)
-	req.Header.Set(webhooks.HeaderTimestamp, strconv.FormatInt(r.Attempted.Unix(), 10))
-	req.Header.Set(webhooks.HeaderSignature, sig)
+	req.Header.Set(webhooksig.HeaderID, msg.ID)
+	req.Header.Set(webhooksig.HeaderTimestamp, strconv.FormatInt(r.Attempted.Unix(), 10))
+	req.Header.Set(webhooksig.HeaderSignature, sig)
 
 	resp, err := d.client.Do(req)
 	if err != nil {
@@ -155,7 +155,7 @@ func (d *Deliverer) attempt(ctx context.Context, ep Endpoint, msg Message, r *Re
 func signAll(secrets []string, msg Message, ts time.Time) (string, error) {
 	sigs := make([]string, len(secrets))
 	for i, s := range secrets {
-		sig, err := webhooks.Sign(s, msg.ID, ts, msg.Body)
+		sig, err := webhooksig.Sign(s, msg.ID, ts, msg.Body)
 		if err != nil {
 			return "", err
 		}

@@ -1,11 +1,13 @@
 // Package webhook is the webhook sink: it turns enriched clicks into signed
-// Standard Webhooks messages (see package webhooks at the module root, which
+// Standard Webhooks messages (see package webhooksig at the module root, which
 // customers import to verify them) and delivers them to customer endpoints.
 //
 // What lives here:
 //
-//   - event.go: event types, the Payload envelope and the privacy-safe click
-//     data (no IP address, not even its prefix; no link metadata);
+//   - event.go: Message, a webhook ready to send, made from the
+//     schemas.WebhookPayload envelope and its data (the event types, the
+//     privacy-safe click data and the other payloads are the contract with
+//     receivers, declared in package schemas);
 //
 //   - Deliverer: one HTTP attempt of one message to one endpoint, with an
 //     SSRF guard, no redirects and a per-attempt timeout, classified into a
@@ -22,9 +24,9 @@
 //     needs, swept after RegistryConfig.Retention (Sweep, RunSweeper), and
 //     the alert rules' states (registry_alert.go), in pebble;
 //
-//   - LinkEvent: the versioned record of a link lifecycle change
-//     (link.created, link.updated, link.disabled, link.deleted) that the
-//     link API's node writes and the stage turns into webhooks;
+//   - linkevent.go: which endpoints a schemas.LinkEvent (a link lifecycle
+//     change, a checker, job or conversion event on link.events.v1) goes
+//     to, and its message;
 //
 //   - NewAPI: the endpoint API (/v1/webhooks/endpoints, /v1/webhooks/deliveries),
 //     mounted behind the link API's authentication; APIConfig.Workspace

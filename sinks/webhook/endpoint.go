@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 // Endpoint is where one customer receives webhooks.
@@ -36,7 +36,7 @@ func (e Endpoint) Validate() error {
 		errs = append(errs, errors.New("endpoint secrets: at least one required"))
 	}
 	for i, s := range e.Secrets {
-		if err := webhooks.ValidateSecret(s); err != nil {
+		if err := webhooksig.ValidateSecret(s); err != nil {
 			errs = append(errs, fmt.Errorf("endpoint secrets[%d]: %w", i, err))
 		}
 	}

@@ -35,8 +35,8 @@ func TestClickMessageGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg.ID != testClick().EventID || msg.Type != EventClickCreated {
-		t.Errorf("message id %q type %q, want the event id and %q", msg.ID, msg.Type, EventClickCreated)
+	if msg.ID != testClick().EventID || msg.Type != schemas.EventClickCreated {
+		t.Errorf("message id %q type %q, want the event id and %q", msg.ID, msg.Type, schemas.EventClickCreated)
 	}
 	checkGolden(t, "click_created.json", append(msg.Body, '\n'))
 }
@@ -59,15 +59,15 @@ func TestClickEventType(t *testing.T) {
 	tests := []struct {
 		name, clickType, want string
 	}{
-		{"click", schemas.ClickTypeClick, EventClickCreated},
-		{"qr scan", schemas.ClickTypeQRScan, EventQRScanCreated},
+		{"click", schemas.ClickTypeClick, schemas.EventClickCreated},
+		{"qr scan", schemas.ClickTypeQRScan, schemas.EventQRScanCreated},
 		{"unknown", "hover", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := testClick()
 			c.Type = tt.clickType
-			got, err := ClickEventType(c)
+			got, err := schemas.ClickEventType(c)
 			if got != tt.want || (err != nil) != (tt.want == "") {
 				t.Fatalf("ClickEventType(%q) = %q, %v; want %q", tt.clickType, got, err, tt.want)
 			}
@@ -82,7 +82,7 @@ func TestClickEventType(t *testing.T) {
 }
 
 func TestNewMessageRequiresID(t *testing.T) {
-	if _, err := NewMessage("", Payload{Type: EventLinkCreated}); err == nil {
+	if _, err := NewMessage("", schemas.WebhookPayload{Type: schemas.EventLinkCreated}); err == nil {
 		t.Fatal("NewMessage with an empty id succeeded")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clicktrail/clicktrail/schemas"
 )
 
 const testLinkEvent = `{"v":1,"id":"0193a6f2-7c1e-7b3a-9f00-0000000011ee","type":"link.created","timestamp":"2026-11-23T12:00:00Z",` +
@@ -25,12 +27,12 @@ func TestDecodeLinkEvent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, err := DecodeLinkEvent([]byte(tt.in))
+			e, err := schemas.DecodeLinkEvent([]byte(tt.in))
 			if tt.field == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
-				msg, err := e.Message()
+				msg, err := LinkEventMessage(e)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -39,7 +41,7 @@ func TestDecodeLinkEvent(t *testing.T) {
 					Timestamp time.Time
 					Data      map[string]any
 				}
-				if err := json.Unmarshal(msg.Body, &p); err != nil || msg.ID != e.ID || p.Type != EventLinkCreated || p.Data["path"] != "spring" {
+				if err := json.Unmarshal(msg.Body, &p); err != nil || msg.ID != e.ID || p.Type != schemas.EventLinkCreated || p.Data["path"] != "spring" {
 					t.Errorf("message %s %s (%v)", msg.ID, msg.Body, err)
 				}
 				return
@@ -60,18 +62,18 @@ func TestMatchLinkEvent(t *testing.T) {
 		}
 		return e.ID
 	}
-	all := mk("ws_1", Filters{}, EventLinkCreated)
-	vip := mk("ws_1", Filters{Tags: []string{"vip"}, ExcludeBots: true}, EventLinkCreated)
-	mk("ws_1", Filters{ExcludeTags: []string{"vip"}}, EventLinkCreated)
-	mk("ws_1", Filters{}, EventLinkDeleted)
-	mk("ws_2", Filters{}, EventLinkCreated)
-	e, err := DecodeLinkEvent([]byte(testLinkEvent))
+	all := mk("ws_1", Filters{}, schemas.EventLinkCreated)
+	vip := mk("ws_1", Filters{Tags: []string{"vip"}, ExcludeBots: true}, schemas.EventLinkCreated)
+	mk("ws_1", Filters{ExcludeTags: []string{"vip"}}, schemas.EventLinkCreated)
+	mk("ws_1", Filters{}, schemas.EventLinkDeleted)
+	mk("ws_2", Filters{}, schemas.EventLinkCreated)
+	e, err := schemas.DecodeLinkEvent([]byte(testLinkEvent))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Decoded, or built by hand from the same record: the same endpoints.
-	built := &LinkEvent{V: e.V, ID: e.ID, Type: e.Type, Time: e.Time, WorkspaceID: e.WorkspaceID, Data: e.Data}
-	for name, ev := range map[string]*LinkEvent{"decoded": e, "built": built} {
+	built := &schemas.LinkEvent{V: e.V, ID: e.ID, Type: e.Type, Time: e.Time, WorkspaceID: e.WorkspaceID, Data: e.Data}
+	for name, ev := range map[string]*schemas.LinkEvent{"decoded": e, "built": built} {
 		got := map[string]bool{}
 		for _, ep := range r.MatchLinkEvent(ev, time.Now()) {
 			got[ep.ID] = true
@@ -89,11 +91,11 @@ func FuzzDecodeLinkEvent(f *testing.F) {
 	f.Add(`{"v":1,"data":null}`)
 	f.Add(`{"v":1,"id":"0193a6f2-7c1e-7b3a-9f00-0000000011ee","type":"link.deleted","timestamp":"2026-11-23T12:00:00Z","workspace_id":"w","data":{"id":"x","tags":[1]}}`)
 	f.Fuzz(func(t *testing.T, in string) {
-		e, err := DecodeLinkEvent([]byte(in))
+		e, err := schemas.DecodeLinkEvent([]byte(in))
 		if err != nil {
 			return
 		}
-		if _, err := e.Message(); err != nil {
+		if _, err := LinkEventMessage(e); err != nil {
 			t.Fatalf("decoded event %q makes no message: %v", in, err)
 		}
 	})

@@ -12,7 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/clicktrail/clicktrail/schemas"
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -39,7 +39,7 @@ type received struct {
 }
 
 // receiver is a real HTTP endpoint that verifies every request with the
-// shipped webhooks.Verify (401 when it fails) and answers with the status
+// shipped webhooksig.Verify (401 when it fails) and answers with the status
 // respond returns for the n-th authentic request (0-based).
 type receiver struct {
 	srv     *httptest.Server
@@ -65,7 +65,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc.mu.Lock()
 	rc.hits++
 	if err == nil {
-		err = webhooks.Verify([]string{testSecret}, r.Header, body, rc.now(), 0)
+		err = webhooksig.Verify([]string{testSecret}, r.Header, body, rc.now(), 0)
 	}
 	if err != nil {
 		rc.bad = append(rc.bad, err)
@@ -75,8 +75,8 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	n := len(rc.got)
 	rc.got = append(rc.got, received{
-		ID: r.Header.Get(webhooks.HeaderID), Timestamp: r.Header.Get(webhooks.HeaderTimestamp),
-		Signature: r.Header.Get(webhooks.HeaderSignature), Host: r.Host, Body: bytes.Clone(body),
+		ID: r.Header.Get(webhooksig.HeaderID), Timestamp: r.Header.Get(webhooksig.HeaderTimestamp),
+		Signature: r.Header.Get(webhooksig.HeaderSignature), Host: r.Host, Body: bytes.Clone(body),
 	})
 	rc.mu.Unlock()
 	if rc.respond == nil {

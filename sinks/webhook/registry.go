@@ -16,7 +16,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/clicktrail/clicktrail/internal/pebblelog"
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 // DefaultWorkspace is the workspace of every endpoint until workspaces exist.
@@ -179,7 +179,7 @@ func (r *Registry) Create(spec EndpointSpec) (RegisteredEndpoint, error) {
 		Alerts:      spec.Alerts,
 		AlertsSince: now,
 		Enabled:     true,
-		Secrets:     []Secret{{Value: webhooks.NewSecret()}},
+		Secrets:     []Secret{{Value: webhooksig.NewSecret()}},
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}
@@ -273,7 +273,7 @@ func (r *Registry) RotateSecret(id string) (RegisteredEndpoint, error) {
 	e, err := r.Update(id, func(e *RegisteredEndpoint) error {
 		prev := e.Secrets[0]
 		prev.ExpiresAt = now.Add(r.cfg.RotationGrace)
-		e.Secrets = []Secret{{Value: webhooks.NewSecret()}, prev}
+		e.Secrets = []Secret{{Value: webhooksig.NewSecret()}, prev}
 		return nil
 	})
 	if err != nil {

@@ -79,7 +79,7 @@ type EndpointSpec struct {
 }
 
 // subscribable are the event types an endpoint may subscribe to.
-var subscribable = slices.Concat(EventTypes, []string{EventEndpointDisabled}, alert.EventTypes)
+var subscribable = slices.Concat(schemas.EventTypes, []string{EventEndpointDisabled}, alert.EventTypes)
 
 func (s EndpointSpec) normalized() EndpointSpec {
 	if s.WorkspaceID == "" {
@@ -217,7 +217,7 @@ func (r *Registry) ClickTargets(c *schemas.EnrichedClick, now time.Time) ClickTa
 	if ws == "" {
 		ws = DefaultWorkspace
 	}
-	typ, _ := ClickEventType(c) // "" (no click event) for an unknown type
+	typ, _ := schemas.ClickEventType(c) // "" (no click event) for an unknown type
 	routed := c.RuleID != "" || c.Variant != ""
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -227,7 +227,7 @@ func (r *Registry) ClickTargets(c *schemas.EnrichedClick, now time.Time) ClickTa
 			continue
 		}
 		click := typ != "" && e.Subscribed(typ)
-		variant := routed && e.Subscribed(EventRuleVariantChosen)
+		variant := routed && e.Subscribed(schemas.EventRuleVariantChosen)
 		rules := e.sharedRules() // read-only, like ep below
 		if !click && !variant && rules.IsZero() {
 			continue

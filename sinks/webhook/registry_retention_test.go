@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/clicktrail/clicktrail/schemas"
 )
 
 func TestSweepDeletesExpiredDeliveries(t *testing.T) {
@@ -35,7 +37,7 @@ func TestSweepDeletesExpiredDeliveries(t *testing.T) {
 			r.sweepBatch = tt.batch
 			var eps []string
 			for _, u := range []string{"https://a.example.com/", "https://b.example.com/"} {
-				e, err := r.Create(EndpointSpec{URL: u, Events: []string{EventClickCreated}})
+				e, err := r.Create(EndpointSpec{URL: u, Events: []string{schemas.EventClickCreated}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -43,7 +45,7 @@ func TestSweepDeletesExpiredDeliveries(t *testing.T) {
 			}
 			var msgs []Message
 			for i, age := range ages {
-				msg := Message{ID: fmt.Sprintf("msg-%d", i), Type: EventClickCreated, Body: []byte(`{}`)}
+				msg := Message{ID: fmt.Sprintf("msg-%d", i), Type: schemas.EventClickCreated, Body: []byte(`{}`)}
 				msgs = append(msgs, msg)
 				res := Result{EndpointID: eps[i%2], MessageID: msg.ID, Attempted: t0.Add(age), Outcome: OutcomeDelivered, Status: 204}
 				if _, err := r.RecordAttempt(res, 1, msg); err != nil {

@@ -32,7 +32,7 @@ func TestRegistryCRUDSurvivesReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := r.Create(EndpointSpec{URL: "https://hooks.example.com/in", Events: []string{EventQRScanCreated, EventClickCreated, EventClickCreated},
+	e, err := r.Create(EndpointSpec{URL: "https://hooks.example.com/in", Events: []string{schemas.EventQRScanCreated, schemas.EventClickCreated, schemas.EventClickCreated},
 		Filters: Filters{Domains: []string{"Go.Brand.com"}, ExcludeBots: true}})
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +55,7 @@ func TestRegistryCRUDSurvivesReopen(t *testing.T) {
 		!strings.Contains(err.Error(), "events[0]") {
 		t.Errorf("update to an unknown event = %v, want an error naming events[0]", err)
 	}
-	other, err := r.Create(EndpointSpec{URL: "https://other.example.com/", Events: []string{EventLinkCreated}})
+	other, err := r.Create(EndpointSpec{URL: "https://other.example.com/", Events: []string{schemas.EventLinkCreated}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestRegistryCRUDSurvivesReopen(t *testing.T) {
 func TestRegistryRotateSecretKeepsPreviousForGrace(t *testing.T) {
 	clock := &testClock{time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
 	r := openTestRegistry(t, t.TempDir(), clock)
-	e, err := r.Create(EndpointSpec{URL: "https://hooks.example.com/", Events: []string{EventClickCreated}})
+	e, err := r.Create(EndpointSpec{URL: "https://hooks.example.com/", Events: []string{schemas.EventClickCreated}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,8 +147,8 @@ func TestRegistryMatchSubscriptions(t *testing.T) {
 		}
 		return e.ID
 	}
-	clicks, qr, _ := mk(EventClickCreated), mk(EventQRScanCreated), mk(EventLinkCreated)
-	off := mk(EventClickCreated)
+	clicks, qr, _ := mk(schemas.EventClickCreated), mk(schemas.EventQRScanCreated), mk(schemas.EventLinkCreated)
+	off := mk(schemas.EventClickCreated)
 	if _, _, err := r.Disable(off, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestRegistryMatchSubscriptions(t *testing.T) {
 func TestRegistryRecordAttemptAutoDisables(t *testing.T) {
 	clock := &testClock{time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
 	r := openTestRegistry(t, t.TempDir(), clock)
-	e, err := r.Create(EndpointSpec{URL: "https://h.example.com/", Events: []string{EventClickCreated}})
+	e, err := r.Create(EndpointSpec{URL: "https://h.example.com/", Events: []string{schemas.EventClickCreated}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestRegistryRecordAttemptAutoDisables(t *testing.T) {
 	}
 	failed, _ := r.Deliveries(DeliveryQuery{EndpointID: e.ID, Status: "failed"})
 	delivered, _ := r.Deliveries(DeliveryQuery{Status: "delivered"})
-	if len(failed) != 4 || len(delivered) != 1 || delivered[0].Attempt != 2 || delivered[0].EventType != EventClickCreated {
+	if len(failed) != 4 || len(delivered) != 1 || delivered[0].Attempt != 2 || delivered[0].EventType != schemas.EventClickCreated {
 		t.Errorf("failed %d delivered %+v", len(failed), delivered)
 	}
 	if _, err := r.Deliveries(DeliveryQuery{Status: "weird"}); err == nil || !strings.Contains(err.Error(), "status") {
@@ -260,7 +260,7 @@ func BenchmarkRegistryMatch(b *testing.B) {
 	defer r.Close()
 	for i := range 100 {
 		tag := fmt.Sprint("t", i)
-		if _, err := r.Create(EndpointSpec{URL: "https://h.example.com/", Events: []string{EventClickCreated},
+		if _, err := r.Create(EndpointSpec{URL: "https://h.example.com/", Events: []string{schemas.EventClickCreated},
 			Filters: Filters{Tags: []string{tag}}}); err != nil {
 			b.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 // receiver is the webhook endpoint: it verifies each message with the
@@ -39,9 +39,9 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if err == nil {
-		err = webhooks.Verify([]string{rc.secret}, r.Header, body, at, 0)
+		err = webhooksig.Verify([]string{rc.secret}, r.Header, body, at, 0)
 	}
-	id := r.Header.Get(webhooks.HeaderID)
+	id := r.Header.Get(webhooksig.HeaderID)
 	if err == nil {
 		var p struct {
 			Type string `json:"type"`

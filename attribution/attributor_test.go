@@ -1,4 +1,4 @@
-package crm
+package attribution
 
 import (
 	"fmt"
@@ -107,7 +107,7 @@ func TestAttributeByClickID(t *testing.T) {
 	cid := idAt(t0, 1)
 	f.index(t, click(cid, "ws_a", "lnk_1", "", t0))
 	at, out := f.attribute(t, conversion(idAt(t0, 100), "ws_a", cid, "", t0.Add(time.Hour)))
-	if out != Credited || at.Click.LinkID != "lnk_1" || at.MatchedBy != MatchedByClickID || at.Click.UTM.Campaign != "spring" {
+	if out != Credited || at.Click.LinkID != "lnk_1" || at.MatchedBy != schemas.MatchedByClickID || at.Click.UTM.Campaign != "spring" {
 		t.Fatalf("got %v %+v", out, at)
 	}
 }
@@ -147,7 +147,7 @@ func TestAttributeOutcomes(t *testing.T) {
 			},
 			conv:    conversion(idAt(t0, 100), "ws_a", "", "hs_7", t0.Add(time.Hour)),
 			want:    Credited,
-			wantBy:  MatchedByContactID,
+			wantBy:  schemas.MatchedByContactID,
 			wantHit: idAt(t0.Add(time.Minute), 2),
 		},
 		{
@@ -155,7 +155,7 @@ func TestAttributeOutcomes(t *testing.T) {
 			clicks:  []*schemas.EnrichedClick{click(idAt(t0, 1), "ws_b", "lnk_b", "", t0), click(idAt(t0, 2), "ws_a", "lnk_1", "hs_7", t0)},
 			conv:    conversion(idAt(t0, 100), "ws_a", idAt(t0, 1), "hs_7", t0),
 			want:    Credited,
-			wantBy:  MatchedByContactID,
+			wantBy:  schemas.MatchedByContactID,
 			wantHit: idAt(t0, 2),
 		},
 		{
@@ -251,7 +251,7 @@ func TestParkedConversionResolvedByItsClick(t *testing.T) {
 	for _, at := range got {
 		ids[at.Conversion.EventID] = at.MatchedBy
 	}
-	if len(got) != 2 || ids[conv.EventID] != MatchedByClickID || ids[contactConv.EventID] != MatchedByContactID {
+	if len(got) != 2 || ids[conv.EventID] != schemas.MatchedByClickID || ids[contactConv.EventID] != schemas.MatchedByContactID {
 		t.Fatalf("resolved %v, want the click's and the contact's conversions (not the other workspace's)", ids)
 	}
 	// Not yet Resolved: a redelivered click batch resolves them again.
@@ -384,7 +384,7 @@ func TestParkedConversionResolvedOnceByABatch(t *testing.T) {
 		click(idAt(t0.Add(30*time.Minute), 2), "ws_a", "lnk_2", "hs_1", t0.Add(30*time.Minute)),
 		click(idAt(t0.Add(2*time.Hour), 3), "ws_a", "lnk_3", "hs_1", t0.Add(2*time.Hour)), // after the conversion
 	)
-	if len(got) != 1 || got[0].Click.LinkID != "lnk_2" || got[0].MatchedBy != MatchedByContactID {
+	if len(got) != 1 || got[0].Click.LinkID != "lnk_2" || got[0].MatchedBy != schemas.MatchedByContactID {
 		t.Fatalf("resolved %+v, want the conversion once, credited to lnk_2 by contact", got)
 	}
 	if err := f.a.Resolved(got); err != nil {
@@ -409,7 +409,7 @@ func TestParkedConversionFallsBackToItsContact(t *testing.T) {
 		t.Fatalf("named click not indexed: %v, want Parked", out)
 	}
 	got := f.index(t, click(named, "ws_b", "lnk_other_ws", "", t0.Add(10*time.Minute)))
-	if len(got) != 1 || got[0].Click.LinkID != "lnk_contact" || got[0].MatchedBy != MatchedByContactID {
+	if len(got) != 1 || got[0].Click.LinkID != "lnk_contact" || got[0].MatchedBy != schemas.MatchedByContactID {
 		t.Fatalf("resolved %+v, want the contact's click", got)
 	}
 

@@ -2,8 +2,14 @@
 // encoding/json writes them (HTML-safe escaping, U+FFFD for invalid UTF-8,
 // \u2028 and \u2029 escaped, map keys sorted), without reflection or
 // allocation: the primitives of the hand-written encoders of the click
-// events (package schemas) and of stored links (package redirect), which
-// compare their output with encoding/json in property and fuzz tests.
+// events (package schemas) and of stored links and bulk-job records
+// (package redirect), which compare their output with encoding/json in
+// property and fuzz tests (schemas/json_test.go, redirect's
+// bulk_encode_test.go).
+//
+// It lives under schemas, and is public, so that schemas can use it
+// while importing nothing else of the project, and every other encoder can
+// reach it without a cycle. It imports only the standard library.
 package jsonenc
 
 import (

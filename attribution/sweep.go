@@ -1,4 +1,4 @@
-package crm
+package attribution
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-// Package webhooks signs and verifies webhooks the Standard Webhooks way
+// Package webhooksig signs and verifies webhook signatures the Standard Webhooks way
 // (https://www.standardwebhooks.com, spec/standard-webhooks.md in
 // github.com/standard-webhooks/standard-webhooks). clicktrail signs every
 // webhook it sends with it, and customers import it to verify what they
@@ -28,5 +28,8 @@
 // example.
 //
 // Sending (endpoints, retries, SSRF protection) lives in the clicktrail
-// module's sinks/webhook package, not here.
-package webhooks
+// module's sinks/webhook package, not here. This package was called
+// webhooks until it was renamed so that its name (signatures) and the
+// sink's (delivery) could not be confused; it imports nothing of clicktrail,
+// so receivers take nothing else with it.
+package webhooksig

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/keyclient"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
@@ -40,17 +41,17 @@ func TestSinkAPITakesTheLinkAPIKeys(t *testing.T) {
 	if _, err := rt.sinkAPI(WebhookSink{LinkAPIURL: link.URL}, nil); err != nil {
 		t.Fatal(err)
 	}
-	keys, err := newLinkAPIKeys(link.URL) // what sinkAPI builds, with a clock the test moves
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now()
-	keys.now = func() time.Time { return now }
-	api, err := rt.apiIn(Webhooks{}, sinkWorkspace, nil)
+	keys, err := keyclient.New(keyclient.Config{LinkAPIURL: link.URL, // what sinkAPI builds, with a clock the test moves
+		ReadScope: redirect.ScopeWebhooksRead, WriteScope: redirect.ScopeWebhooksWrite, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := httptest.NewServer(keys.guard(api))
+	api, err := rt.apiIn(Webhooks{}, keyclient.Workspace, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := httptest.NewServer(keys.Guard(api))
 	defer sink.Close()
 
 	call := func(base, key, method, path, body string) (int, map[string]any) {
@@ -110,11 +111,11 @@ func TestSinkAPITakesTheLinkAPIKeys(t *testing.T) {
 	if code, _ := call(sink.URL, keyB, "GET", "/v1/webhooks/endpoints", ""); code != http.StatusOK {
 		t.Fatalf("a just-revoked key within the cache time: %d", code)
 	}
-	now = now.Add(keyCacheTTL + time.Second)
+	now = now.Add(keyclient.DefaultTTL + time.Second)
 	if code, _ := call(sink.URL, keyB, "GET", "/v1/webhooks/endpoints", ""); code != http.StatusUnauthorized {
 		t.Fatalf("a revoked key after the cache time: %d", code)
 	}
-	if _, err := newLinkAPIKeys("ftp://x"); err == nil {
+	if _, err := rt.sinkAPI(WebhookSink{LinkAPIURL: "ftp://x"}, nil); err == nil {
 		t.Fatal("an ftp link API URL was accepted")
 	}
 }

@@ -1,8 +1,15 @@
-// Package crm stitches conversions to the clicks that led to them: the
-// attribution step between the conversions API and the systems that act on
-// attributed conversions (webhook endpoints today, which is how CRMs and
-// automation tools receive them; dedicated CRM adapters would read the
-// same Attributed values).
+// Package attribution is the attribution index: it stitches conversions
+// to the clicks that led to them, between the conversions API and the
+// systems that act on attributed conversions (webhook endpoints today,
+// which is how CRMs and automation tools receive them; the CRM sinks under
+// sinks/crm would read the same Attributed values). It is not a sink: it
+// writes nothing outside its own store, and returns what it decided.
+//
+// Where it is used: internal/pipeline's Attribution stage feeds it
+// enriched clicks and conversions.v1 records and turns each Attributed
+// into a conversion.attributed event (schemas.AttributedConversion on
+// schemas.TopicLinkEvents). The wire types (schemas.Conversion,
+// schemas.Attribution and the MatchedBy values) live in package schemas.
 //
 // An Attributor keeps, in its own pebble store:
 //
@@ -26,4 +33,4 @@
 // caller produces them durably and then calls Resolved, so a crash in
 // between repeats an attribution (with the conversion's event id, which
 // receivers deduplicate on) instead of losing it.
-package crm
+package attribution

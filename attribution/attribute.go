@@ -1,4 +1,4 @@
-package crm
+package attribution
 
 import (
 	"bytes"
@@ -92,7 +92,7 @@ func (a *Attributor) decide(c *schemas.Conversion) (at *Attributed, outcome Outc
 			return nil, 0, nil, err
 		}
 		if ok && click.WorkspaceID == ws && a.inWindow(click, c) {
-			return &Attributed{Conversion: c, Click: click, MatchedBy: MatchedByClickID}, Credited, nil, nil
+			return &Attributed{Conversion: c, Click: click, MatchedBy: schemas.MatchedByClickID}, Credited, nil, nil
 		}
 		if !ok { // not indexed yet: wait for the click the conversion names
 			return nil, Parked, append(pendingClickPrefix(c.ClickID), c.EventID...), nil
@@ -104,7 +104,7 @@ func (a *Attributor) decide(c *schemas.Conversion) (at *Attributed, outcome Outc
 			return nil, 0, nil, err
 		}
 		if ok && a.inWindow(click, c) {
-			return &Attributed{Conversion: c, Click: click, MatchedBy: MatchedByContactID}, Credited, nil, nil
+			return &Attributed{Conversion: c, Click: click, MatchedBy: schemas.MatchedByContactID}, Credited, nil, nil
 		}
 		if !ok {
 			return nil, Parked, append(pendingContactPrefix(ws, c.ContactID), c.EventID...), nil

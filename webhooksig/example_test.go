@@ -1,4 +1,4 @@
-package webhooks_test
+package webhooksig_test
 
 import (
 	"bytes"
@@ -10,12 +10,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/clicktrail/clicktrail/webhooks"
+	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 func ExampleSign() {
 	secret := "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-	sig, err := webhooks.Sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", time.Unix(1614265330, 0), []byte(`{"test": 2432232314}`))
+	sig, err := webhooksig.Sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", time.Unix(1614265330, 0), []byte(`{"test": 2432232314}`))
 	if err != nil {
 		panic(err)
 	}
@@ -27,16 +27,16 @@ func ExampleVerify() {
 	// The current secret first, the previous one while a rotation is under way.
 	secrets := []string{"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_c2VjcmV0LXJvdGF0ZWQtb3V0LWxhc3Qtd2Vlaw=="}
 	h := http.Header{}
-	h.Set(webhooks.HeaderID, "msg_p5jXN8AQM9LWM0D4loKWxJek")
-	h.Set(webhooks.HeaderTimestamp, "1614265330")
-	h.Set(webhooks.HeaderSignature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+	h.Set(webhooksig.HeaderID, "msg_p5jXN8AQM9LWM0D4loKWxJek")
+	h.Set(webhooksig.HeaderTimestamp, "1614265330")
+	h.Set(webhooksig.HeaderSignature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
 	body := []byte(`{"test": 2432232314}`)
 
 	receivedAt := time.Unix(1614265330+42, 0)
-	fmt.Println(webhooks.Verify(secrets, h, body, receivedAt, 0))
+	fmt.Println(webhooksig.Verify(secrets, h, body, receivedAt, 0))
 
-	err := webhooks.Verify(secrets, h, body, receivedAt.Add(time.Hour), 0)
-	fmt.Println(errors.Is(err, webhooks.ErrTimestampTooOld))
+	err := webhooksig.Verify(secrets, h, body, receivedAt.Add(time.Hour), 0)
+	fmt.Println(errors.Is(err, webhooksig.ErrTimestampTooOld))
 	// Output:
 	// <nil>
 	// true
@@ -56,11 +56,11 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	if err := webhooks.Verify(rc.secrets, r.Header, body, time.Now(), webhooks.DefaultTolerance); err != nil {
+	if err := webhooksig.Verify(rc.secrets, r.Header, body, time.Now(), webhooksig.DefaultTolerance); err != nil {
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}
-	id := r.Header.Get(webhooks.HeaderID)
+	id := r.Header.Get(webhooksig.HeaderID)
 	if !rc.seen[id] {
 		rc.seen[id] = true
 		// Parse body as JSON and queue the work here; answer within seconds.
@@ -69,20 +69,20 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func Example_receiver() {
-	secret := webhooks.NewSecret()
+	secret := webhooksig.NewSecret()
 	rc := &receiver{secrets: []string{secret}, seen: map[string]bool{}}
 
 	// What clicktrail sends.
 	body := []byte(`{"type":"click.created","timestamp":"2026-11-23T12:00:00Z","data":{"link_id":"lnk_1"}}`)
 	now := time.Now()
-	sig, err := webhooks.Sign(secret, "0193a6f2-7c1e-7b3a-9f00-000000000001", now, body)
+	sig, err := webhooksig.Sign(secret, "0193a6f2-7c1e-7b3a-9f00-000000000001", now, body)
 	if err != nil {
 		panic(err)
 	}
 	req := httptest.NewRequest(http.MethodPost, "/webhooks/clicktrail", bytes.NewReader(body))
-	req.Header.Set(webhooks.HeaderID, "0193a6f2-7c1e-7b3a-9f00-000000000001")
-	req.Header.Set(webhooks.HeaderTimestamp, strconv.FormatInt(now.Unix(), 10))
-	req.Header.Set(webhooks.HeaderSignature, sig)
+	req.Header.Set(webhooksig.HeaderID, "0193a6f2-7c1e-7b3a-9f00-000000000001")
+	req.Header.Set(webhooksig.HeaderTimestamp, strconv.FormatInt(now.Unix(), 10))
+	req.Header.Set(webhooksig.HeaderSignature, sig)
 
 	rec := httptest.NewRecorder()
 	rc.ServeHTTP(rec, req)

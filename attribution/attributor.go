@@ -1,4 +1,4 @@
-package crm
+package attribution
 
 import (
 	"errors"
@@ -23,12 +23,6 @@ const (
 	// click can be late by as long as a redirect node's spool was cut
 	// off from Kafka.
 	DefaultPendingFor = 24 * time.Hour
-)
-
-// Attribution matches (Attributed.MatchedBy).
-const (
-	MatchedByClickID   = "click_id"   // the conversion named the click
-	MatchedByContactID = "contact_id" // the contact's last click before the conversion
 )
 
 // Config configures an Attributor. Zero fields take the defaults.
@@ -173,7 +167,7 @@ func workspaceOf(ws string) string {
 type Attributed struct {
 	Conversion *schemas.Conversion
 	Click      Click
-	MatchedBy  string // MatchedByClickID or MatchedByContactID
+	MatchedBy  string // schemas.MatchedByClickID or schemas.MatchedByContactID
 	// pending is the key of the parked conversion this resolves, if it
 	// was parked (see Resolved).
 	pending []byte
