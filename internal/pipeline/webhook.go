@@ -185,6 +185,7 @@ type Webhooks struct {
 	disp *webhook.Dispatcher
 
 	tickets atomic.Uint64 // Job.Ticket of the next submission
+	spent   atomic.Int64  // handler waits that ran out of AttemptBudget
 
 	mu      sync.Mutex
 	waiters map[uint64]chan webhook.Result // by ticket; run waits on them

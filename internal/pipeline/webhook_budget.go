@@ -86,6 +86,7 @@ func (w *Webhooks) collect(waiting []pending) []settled {
 			continue
 		case <-timer.C:
 		}
+		w.spent.Add(1)
 		for _, p := range waiting[i:] {
 			done = append(done, w.abandon(p))
 		}
