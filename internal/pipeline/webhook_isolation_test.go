@@ -3,6 +3,7 @@ package pipeline
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -150,5 +151,42 @@ func TestWebhookHangingEndpointDelaysOnlyItself(t *testing.T) {
 		if d.Outcome != webhook.OutcomeDelivered.String() {
 			t.Errorf("healthy endpoint log: %+v", d)
 		}
+	}
+}
+
+func TestWebhookConfigValidate(t *testing.T) {
+	base := func() WebhookConfig {
+		return WebhookConfig{Registry: &webhook.Registry{}, Out: &sliceProducer{}}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*WebhookConfig)
+		errHas []string
+	}{
+		{"defaults", func(*WebhookConfig) {}, nil},
+		{"negative budget", func(c *WebhookConfig) { c.AttemptBudget = -time.Second }, []string{"attempt_budget"}},
+		{"bad dispatcher", func(c *WebhookConfig) { c.Dispatcher = webhook.DispatcherConfig{Concurrency: -1, QueueLen: -2} },
+			[]string{"dispatcher: concurrency", "queue_len"}},
+		{"every problem at once", func(c *WebhookConfig) { c.AttemptBudget, c.AlertFlushLag = -1, -1 },
+			[]string{"attempt_budget", "alert_flush_lag"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := base()
+			c.Sender = &webhook.Deliverer{}
+			tt.mutate(&c)
+			err := c.withDefaults().Validate()
+			if (err == nil) != (len(tt.errHas) == 0) {
+				t.Fatalf("Validate = %v, want errors naming %q", err, tt.errHas)
+			}
+			for _, want := range tt.errHas {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("Validate = %v, want it to name %q", err, want)
+				}
+			}
+		})
+	}
+	if c := base().withDefaults(); c.AttemptBudget != DefaultAttemptBudget {
+		t.Errorf("default attempt budget %s, want %s", c.AttemptBudget, DefaultAttemptBudget)
 	}
 }
