@@ -34,6 +34,7 @@ type hookReceiver struct {
 type hookRequest struct {
 	ID   string
 	Body []byte
+	At   time.Time // when it was received
 }
 
 func newHookReceiver(t *testing.T, status func(n int) int) *hookReceiver {
@@ -55,7 +56,7 @@ func (rc *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := len(rc.got)
-	rc.got = append(rc.got, hookRequest{ID: r.Header.Get(webhooks.HeaderID), Body: body})
+	rc.got = append(rc.got, hookRequest{ID: r.Header.Get(webhooks.HeaderID), Body: body, At: time.Now()})
 	rc.mu.Unlock()
 	status := http.StatusNoContent
 	if rc.status != nil {
