@@ -41,6 +41,13 @@ type Webhooks struct {
 	Production bool
 	// Timeout bounds each attempt; zero means webhook.DefaultTimeout.
 	Timeout time.Duration
+	// AttemptBudget is how long a batch waits for its attempts before
+	// those unfinished are parked on the retry topics (ADR 005); zero means
+	// pipeline.DefaultAttemptBudget.
+	AttemptBudget time.Duration
+	// Dispatcher bounds each endpoint's concurrent attempts and queue;
+	// zero fields take webhook.DefaultConcurrency and DefaultQueueLen.
+	Dispatcher webhook.DispatcherConfig
 	// Schedule is the retry schedule; zero means webhook.DefaultSchedule.
 	Schedule webhook.Schedule
 	// Retention is how long the delivery log keeps attempts and message
@@ -105,6 +112,7 @@ func openWebhookRegistry(dataDir string, cfg Webhooks, log *slog.Logger) (*webho
 func (rt *webhookRuntime) withStage(cfg Webhooks, out ingest.Producer, k Kafka, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) error {
 	stage, err := pipeline.NewWebhooks(pipeline.WebhookConfig{
 		Registry: rt.reg, Sender: rt.send, Out: out, Schedule: cfg.Schedule, ShortURL: shortURL,
+		AttemptBudget: cfg.AttemptBudget, Dispatcher: cfg.Dispatcher,
 		RetryTopic: k.Topic(pipeline.WebhookRetryTopic), DLQTopic: k.Topic(pipeline.WebhookDLQTopic), Logger: log,
 	})
 	if err != nil {

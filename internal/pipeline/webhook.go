@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +33,10 @@ const (
 	HeaderWebhookNotBefore = "webhook.not_before" // unix milliseconds
 )
 
+// DefaultAttemptBudget is WebhookConfig.AttemptBudget's default: the
+// freshness target of a webhook (click to delivered, p99).
+const DefaultAttemptBudget = time.Second
+
 // WebhookConfig configures the webhook delivery stage.
 type WebhookConfig struct {
 	Registry *webhook.Registry // required
@@ -50,6 +55,14 @@ type WebhookConfig struct {
 	// Dispatcher bounds per-endpoint concurrency and queues. A message
 	// that finds its endpoint's queue full is parked at once.
 	Dispatcher webhook.DispatcherConfig
+	// AttemptBudget is how long a handler waits for the attempts of its
+	// batch; those unfinished by then are parked on the retry topic and
+	// their endpoints are slow until one of their attempts answers within
+	// it (see Webhooks). It bounds what a hanging endpoint costs the
+	// others: one budget, once each time it turns slow. Default
+	// DefaultAttemptBudget; endpoints that answer slower than it get their
+	// messages through the retry schedule.
+	AttemptBudget time.Duration
 	// ShortURL gives a click's short URL for payloads; nil means
 	// https://domain/path.
 	ShortURL func(*schemas.EnrichedClick) string
@@ -76,6 +89,9 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 	}
 	if c.ShortURL == nil {
 		c.ShortURL = defaultShortURL
+	}
+	if c.AttemptBudget == 0 {
+		c.AttemptBudget = DefaultAttemptBudget
 	}
 	if c.AlertFlushEvery == 0 {
 		c.AlertFlushEvery = DefaultAlertFlushEvery
@@ -109,6 +125,12 @@ func (c WebhookConfig) Validate() error {
 	if err := c.Schedule.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("schedule: %w", err))
 	}
+	if err := c.Dispatcher.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("dispatcher: %w", err))
+	}
+	if c.AttemptBudget < 0 {
+		errs = append(errs, fmt.Errorf("attempt_budget: must be >= 0, got %s", c.AttemptBudget))
+	}
 	if c.AlertFlushEvery < 0 {
 		errs = append(errs, fmt.Errorf("alert_flush_every: must be >= 0, got %s", c.AlertFlushEvery))
 	}
@@ -119,37 +141,57 @@ func (c WebhookConfig) Validate() error {
 }
 
 // Webhooks is the webhook delivery stage. Clicks is the handler of
-// clicks.enriched.v1 and Retries that of the retry topic; both deliver
+// clicks.enriched.v1 and Retries that of the retry topics; both deliver
 // through one Dispatcher, so an endpoint's concurrency bound holds across
 // them.
 //
 // A handler returns nil (the batch may be committed) only once every
-// attempt it started has a final Result that is recorded in the delivery
-// log and, unless delivered, durably produced: to the retry topic with the
-// next attempt's not-before time, or to the dead-letter topic after the
-// last attempt, when the endpoint was disabled, or when the message can
-// never be sent. Delivery is therefore at least once, and every attempt,
-// retry and replay carries the event id as webhook-id.
+// message of it, for every endpoint, is delivered (a 2xx recorded in the
+// delivery log) or durably produced: to a retry topic with the next
+// attempt's not-before time, or to the dead-letter topic after the last
+// attempt, when the endpoint was disabled, or when the message can never be
+// sent. Delivery is therefore at least once, and every attempt, retry and
+// replay carries the event id as webhook-id, on which receivers
+// deduplicate. A non-nil error means nothing of the batch may be
+// committed; redelivering it makes its attempts again.
 //
-// A handler waits for its batch's attempts, so an endpoint that hangs
-// until its timeout delays the commit of the batches it is in (not the
-// attempts to other endpoints, which run in their own lanes). Keep
-// Deliverer timeouts short and Dispatcher queues small.
+// One endpoint cannot slow another's deliveries (ADR 005). Each endpoint
+// has its own lane in the Dispatcher (at most Concurrency attempts, at
+// most QueueLen waiting), and a handler waits for its batch's attempts for
+// at most AttemptBudget, whatever the Deliverer's timeout:
+//
+//   - an attempt still queued then is withdrawn and parked unmade, due
+//     after the schedule's first delay, with the same attempt number;
+//   - an attempt still running then is parked as a failed attempt (the
+//     next attempt after its schedule delay, or the dead-letter topic), and
+//     its endpoint becomes slow. The request goes on, bounded by the
+//     Deliverer's timeout; its result, when it comes, is only logged (and
+//     may disable the endpoint). A late 2xx means the parked retry
+//     delivers the message again: a duplicate, never a loss;
+//   - a slow endpoint is not waited for: each message for it is parked at
+//     once as a failed attempt, and its attempt is made anyway, unwaited,
+//     when a worker of its lane is idle (so never more than Concurrency of
+//     its requests hang). When one of them answers within AttemptBudget,
+//     success or failure, the endpoint is no longer slow.
+//
+// So a hanging endpoint holds the batches it is in for one AttemptBudget,
+// once, and after that delays only itself: its messages walk the retry
+// schedule to the dead-letter topic (or the endpoint is disabled after
+// RegistryConfig.DisableAfter), as if every attempt had timed out.
 type Webhooks struct {
 	cfg  WebhookConfig
 	reg  *webhook.Registry
 	log  *slog.Logger
 	disp *webhook.Dispatcher
 
+	tickets atomic.Uint64 // Job.Ticket of the next submission
+	spent   atomic.Int64  // handler waits that ran out of AttemptBudget
+
 	mu      sync.Mutex
-	waiters map[jobKey][]chan webhook.Result
+	waiters map[uint64]chan webhook.Result // by ticket; run waits on them
+	slow    map[string]bool                // endpoint ids not waited for
 
 	alerts alerts
-}
-
-type jobKey struct {
-	endpoint, message string
-	attempt           int
 }
 
 // NewWebhooks returns the stage. Close it to stop its Dispatcher.
@@ -158,7 +200,7 @@ func NewWebhooks(cfg WebhookConfig) (*Webhooks, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("webhook stage config: %w", err)
 	}
-	w := &Webhooks{cfg: cfg, reg: cfg.Registry, log: cfg.Logger, waiters: map[jobKey][]chan webhook.Result{}}
+	w := &Webhooks{cfg: cfg, reg: cfg.Registry, log: cfg.Logger, waiters: map[uint64]chan webhook.Result{}, slow: map[string]bool{}}
 	if err := w.alerts.load(cfg.Registry); err != nil {
 		return nil, fmt.Errorf("webhook stage: %w", err)
 	}
@@ -172,25 +214,6 @@ func NewWebhooks(cfg WebhookConfig) (*Webhooks, error) {
 
 // Close stops the Dispatcher, waiting for running attempts until ctx ends.
 func (w *Webhooks) Close(ctx context.Context) error { return w.disp.Close(ctx) }
-
-func (w *Webhooks) onResult(j webhook.Job, r webhook.Result) {
-	k := jobKey{j.Endpoint.ID, j.Message.ID, j.Attempt}
-	w.mu.Lock()
-	chs := w.waiters[k]
-	if len(chs) == 0 { // cannot happen: run registers before Submit
-		w.mu.Unlock()
-		w.log.Error("webhook result without a waiter", "endpoint", k.endpoint, "message", k.message, "attempt", k.attempt)
-		return
-	}
-	ch := chs[0]
-	if len(chs) == 1 {
-		delete(w.waiters, k)
-	} else {
-		w.waiters[k] = chs[1:]
-	}
-	w.mu.Unlock()
-	ch <- r
-}
 
 // Clicks returns the handler of enriched clicks: each click goes to every
 // enabled endpoint of its workspace subscribed to its event type whose
@@ -263,65 +286,6 @@ func (w *Webhooks) Clicks() ingest.Handler {
 	}
 }
 
-// run makes jobs' attempts and settles every result: it returns nil once
-// each is delivered or durably parked.
-func (w *Webhooks) run(ctx context.Context, jobs []webhook.Job) error {
-	type pending struct {
-		job webhook.Job
-		ch  chan webhook.Result
-	}
-	var (
-		waiting []pending
-		done    []settled
-	)
-	for _, j := range jobs {
-		ch := make(chan webhook.Result, 1)
-		k := jobKey{j.Endpoint.ID, j.Message.ID, j.Attempt}
-		w.mu.Lock()
-		w.waiters[k] = append(w.waiters[k], ch)
-		w.mu.Unlock()
-		if err := w.disp.Submit(j); err != nil {
-			w.unwait(k, ch)
-			// Queue full or closing: park the attempt unmade, same number.
-			done = append(done, w.park(j, j.Attempt, 1, w.cfg.Now().Add(w.cfg.Schedule.Delays[0]), err))
-			continue
-		}
-		waiting = append(waiting, pending{j, ch})
-	}
-	for _, p := range waiting {
-		// Every submitted job gets its result, even when the Dispatcher
-		// closes (a retry with a context error): no ctx case needed.
-		done = append(done, w.settle(p.job, <-p.ch))
-	}
-	var out []ingest.Record
-	for _, s := range done {
-		out = append(out, s.records...)
-	}
-	if len(out) > 0 {
-		if err := w.cfg.Out.Produce(ctx, out); err != nil {
-			return fmt.Errorf("park %d webhook attempts: %w", len(out), err)
-		}
-	}
-	return nil
-}
-
-func (w *Webhooks) unwait(k jobKey, ch chan webhook.Result) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	chs := w.waiters[k]
-	for i, c := range chs {
-		if c == ch {
-			chs = append(chs[:i], chs[i+1:]...)
-			break
-		}
-	}
-	if len(chs) == 0 {
-		delete(w.waiters, k)
-	} else {
-		w.waiters[k] = chs
-	}
-}
-
 // settled is what one attempt leaves to produce.
 type settled struct {
 	records  []ingest.Record
@@ -332,11 +296,23 @@ type settled struct {
 // record, or a dead letter, plus the disabled event when r disabled the
 // endpoint.
 func (w *Webhooks) settle(j webhook.Job, r webhook.Result) settled {
-	var s settled
+	return w.follow(j, r, w.record(j, r))
+}
+
+// record logs r in the delivery log and returns the reason to disable the
+// endpoint, if r calls for it.
+func (w *Webhooks) record(j webhook.Job, r webhook.Result) string {
 	reason, err := w.reg.RecordAttempt(r, j.Attempt, j.Message)
 	if err != nil {
 		w.log.Error("webhook delivery log", "endpoint", j.Endpoint.ID, "message", j.Message.ID, "err", err)
 	}
+	return reason
+}
+
+// follow decides what follows attempt j ending with r, without logging it:
+// see settle. reason, when set, disables the endpoint.
+func (w *Webhooks) follow(j webhook.Job, r webhook.Result, reason string) settled {
+	var s settled
 	if reason != "" {
 		s.records, s.disabled = w.disable(j.Endpoint.ID, reason)
 	}

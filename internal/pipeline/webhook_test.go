@@ -34,6 +34,7 @@ type hookReceiver struct {
 type hookRequest struct {
 	ID   string
 	Body []byte
+	At   time.Time // when it was received
 }
 
 func newHookReceiver(t *testing.T, status func(n int) int) *hookReceiver {
@@ -55,7 +56,7 @@ func (rc *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := len(rc.got)
-	rc.got = append(rc.got, hookRequest{ID: r.Header.Get(webhooksig.HeaderID), Body: body})
+	rc.got = append(rc.got, hookRequest{ID: r.Header.Get(webhooksig.HeaderID), Body: body, At: time.Now()})
 	rc.mu.Unlock()
 	status := http.StatusNoContent
 	if rc.status != nil {
@@ -85,6 +86,15 @@ type webhookFixture struct {
 
 func newWebhookFixture(t *testing.T, disableAfter time.Duration) *webhookFixture {
 	t.Helper()
+	return newWebhookFixtureWith(t, disableAfter, nil)
+}
+
+// newWebhookFixtureWith is newWebhookFixture with the stage's and the
+// Deliverer's config changed by mutate. Its defaults: a 10s timeout, a
+// schedule of 10ms and 20ms, and an AttemptBudget as long as the timeout,
+// so that these tests never see an attempt abandoned on a busy machine.
+func newWebhookFixtureWith(t *testing.T, disableAfter time.Duration, mutate func(*WebhookConfig, *webhook.Config)) *webhookFixture {
+	t.Helper()
 	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: t.TempDir(), DisableAfter: disableAfter})
 	if err != nil {
 		t.Fatal(err)
@@ -93,14 +103,20 @@ func newWebhookFixture(t *testing.T, disableAfter time.Duration) *webhookFixture
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := webhook.NewDeliverer(webhook.Config{AllowPrivate: true, Timeout: 10 * time.Second}, nil)
+	dcfg := webhook.Config{AllowPrivate: true, Timeout: 10 * time.Second}
+	scfg := WebhookConfig{
+		Registry: reg, Out: spool, AttemptBudget: 10 * time.Second,
+		Schedule: webhook.Schedule{Delays: []time.Duration{10 * time.Millisecond, 20 * time.Millisecond}},
+	}
+	if mutate != nil {
+		mutate(&scfg, &dcfg)
+	}
+	d, err := webhook.NewDeliverer(dcfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stage, err := NewWebhooks(WebhookConfig{
-		Registry: reg, Sender: d, Out: spool,
-		Schedule: webhook.Schedule{Delays: []time.Duration{10 * time.Millisecond, 20 * time.Millisecond}},
-	})
+	scfg.Sender = d
+	stage, err := NewWebhooks(scfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,9 @@ var (
 	ErrQueueFull = errors.New("webhook endpoint queue full")
 	// ErrClosed: the Dispatcher is closing or closed.
 	ErrClosed = errors.New("webhook dispatcher closed")
+	// ErrBusy: SubmitIdle found every worker of the endpoint busy or jobs
+	// waiting; the job was not queued.
+	ErrBusy = errors.New("webhook endpoint has no idle worker")
 )
 
 // Job is one attempt to run: a message for an endpoint, and which attempt
@@ -28,6 +31,10 @@ type Job struct {
 	Endpoint Endpoint
 	Message  Message
 	Attempt  int
+	// Ticket tells apart the submissions of one message and attempt (a
+	// batch redelivered while the first try still runs): the Dispatcher
+	// only passes it back to OnResult and matches it in Withdraw.
+	Ticket uint64
 }
 
 // DispatcherConfig configures a Dispatcher. Zero fields take the defaults.
@@ -122,6 +129,12 @@ func (d *Dispatcher) Submit(j Job) error {
 	if d.closed {
 		return ErrClosed
 	}
+	return d.submitLocked(j)
+}
+
+// submitLocked queues j and starts a worker when its lane has room; d.mu
+// is held.
+func (d *Dispatcher) submitLocked(j Job) error {
 	l := d.lanes[j.Endpoint.ID]
 	if l == nil {
 		l = &lane{}
@@ -137,6 +150,44 @@ func (d *Dispatcher) Submit(j Job) error {
 		go d.work(j.Endpoint.ID, l)
 	}
 	return nil
+}
+
+// SubmitIdle starts j at once on an idle worker of its endpoint, or fails
+// with ErrBusy, without queueing it, when the endpoint has Concurrency
+// attempts running or jobs waiting (ErrClosed after Close began). OnResult
+// is called for j only when it returns nil. It is how a caller keeps
+// probing an endpoint it no longer waits for, never holding more than
+// Concurrency of its attempts.
+func (d *Dispatcher) SubmitIdle(j Job) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return ErrClosed
+	}
+	if l := d.lanes[j.Endpoint.ID]; l != nil && (len(l.queue) > 0 || l.workers >= d.cfg.Concurrency) {
+		return fmt.Errorf("endpoint %s: %w", j.Endpoint.ID, ErrBusy)
+	}
+	return d.submitLocked(j)
+}
+
+// Withdraw removes j (matched by endpoint, message, attempt and Ticket)
+// from its endpoint's queue and reports whether it did. It returns false
+// when j already started (its OnResult call will come) or was never
+// submitted; after a true, OnResult is never called for j.
+func (d *Dispatcher) Withdraw(j Job) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l := d.lanes[j.Endpoint.ID]
+	if l == nil {
+		return false
+	}
+	for i, q := range l.queue {
+		if q.Ticket == j.Ticket && q.Attempt == j.Attempt && q.Message.ID == j.Message.ID {
+			l.queue = append(l.queue[:i], l.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // Pending returns how many jobs wait or run for endpoint id.

@@ -16,7 +16,9 @@
 //   - Schedule: when to try again after a failed attempt;
 //
 //   - Dispatcher: per-endpoint bounded queues and worker pools, so a slow
-//     endpoint never delays another.
+//     endpoint never delays another; Withdraw takes back a queued attempt
+//     and SubmitIdle starts one only on an idle worker, for a caller that
+//     stops waiting for an endpoint (ADR 005).
 //
 //   - Registry: the endpoints (workspace, URL, subscribed event types,
 //     Filters, alert rules, secrets with rotation, enabled state and
@@ -40,9 +42,10 @@
 // What does not: the Kafka side. Like every sink this package does not
 // import Kafka; internal/pipeline's Webhooks stage consumes
 // clicks.enriched.v1, hands messages to a Dispatcher, parks failed attempts
-// on the retry topic and dead-letters the last ones, and commits an offset
-// only once every message of it has a final Result (delivered, or parked or
-// dead-lettered durably). The Dispatcher holds messages in memory only.
+// (and those unfinished within its attempt budget) on the retry topic and
+// dead-letters the last ones, and commits an offset only once every message
+// of it is delivered, or parked or dead-lettered durably. The Dispatcher
+// holds messages in memory only.
 //
 // # Delivery semantics
 //
