@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/cockroachdb/pebble/v2"
 )
 
@@ -19,7 +20,7 @@ const replicaPrefix = "ls/"
 // as SetReplicaOffsets last stored them (empty when never).
 func (s *Store) ReplicaOffsets(ctx context.Context, topic string) (map[int32]int64, error) {
 	offsets := map[int32]int64{}
-	err := s.getRecord(ctx, []byte(replicaPrefix+topic), &offsets)
+	err := pebblekv.GetJSON(ctx, s.db, []byte(replicaPrefix+topic), &offsets)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return map[int32]int64{}, nil
 	}
@@ -33,7 +34,7 @@ func (s *Store) ReplicaOffsets(ctx context.Context, topic string) (map[int32]int
 // topic, synced: the sync also makes every link applied before it with
 // ApplyNewerUnsynced durable.
 func (s *Store) SetReplicaOffsets(ctx context.Context, topic string, offsets map[int32]int64) error {
-	return s.putRecord(ctx, []byte(replicaPrefix+topic), offsets)
+	return pebblekv.PutJSON(ctx, s.db, []byte(replicaPrefix+topic), offsets)
 }
 
 // ApplyNewer applies a replicated link unless the store holds a version of

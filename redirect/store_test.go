@@ -53,7 +53,7 @@ func TestStoreCreateAssignsID(t *testing.T) {
 	l := testLink("x")
 	l.ID = ""
 	mustCreate(t, s, l)
-	if !validLinkID(l.ID) {
+	if !ValidLinkID(l.ID) {
 		t.Fatalf("Create set ID %q", l.ID)
 	}
 }
@@ -361,7 +361,7 @@ func BenchmarkCreateParallel(b *testing.B) {
 	b.SetParallelism(8) // concurrent API requests share WAL syncs
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			l := testLink(randomPath() + randomPath())
+			l := testLink(RandomPath() + RandomPath())
 			if err := s.Create(context.Background(), l); err != nil {
 				b.Error(err)
 				return
@@ -415,12 +415,12 @@ func TestApplyNewerKeepsTheLatest(t *testing.T) {
 	ctx := t.Context()
 	l := testLink("lww")
 	mustCreate(t, s, l)
-	older := l.clone()
+	older := l.Clone()
 	older.DestinationURL, older.UpdatedAt = "https://example.com/older", l.UpdatedAt.Add(-time.Minute)
 	if applied, err := s.ApplyNewer(ctx, older); err != nil || applied {
 		t.Fatalf("an older version: applied=%v err=%v", applied, err)
 	}
-	newer := l.clone()
+	newer := l.Clone()
 	newer.DestinationURL, newer.UpdatedAt = "https://example.com/newer", l.UpdatedAt.Add(time.Minute)
 	if applied, err := s.ApplyNewer(ctx, newer); err != nil || !applied {
 		t.Fatalf("a newer version: applied=%v err=%v", applied, err)
@@ -429,7 +429,7 @@ func TestApplyNewerKeepsTheLatest(t *testing.T) {
 	if !ok || got.DestinationURL != "https://example.com/newer" {
 		t.Fatalf("lookup after apply: %+v %v", got, ok)
 	}
-	if applied, err := s.ApplyNewer(ctx, newer.clone()); err != nil || applied {
+	if applied, err := s.ApplyNewer(ctx, newer.Clone()); err != nil || applied {
 		t.Fatalf("the version the store holds: applied=%v err=%v", applied, err)
 	}
 	fresh := testLink("fresh")
@@ -457,7 +457,7 @@ func TestApplyNewerDecidesUnderTheLock(t *testing.T) {
 	l := testLink("race")
 	mustCreate(t, s, l)
 	for _, path := range []string{"race", "race-moved"} {
-		older := l.clone()
+		older := l.Clone()
 		older.Path, older.DestinationURL, older.UpdatedAt = path, "https://example.com/older", l.UpdatedAt.Add(-time.Second)
 		if err := s.write(ctx, older, modeApplyNewer); !errors.Is(err, errNotNewer) {
 			t.Fatalf("an older version at %s: %v, want errNotNewer", path, err)

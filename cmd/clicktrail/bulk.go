@@ -17,7 +17,7 @@ import (
 )
 
 // bulkJobItems is how many items `links bulk` posts per job: the API's
-// limit (redirect.MaxBulkItems).
+// limit (linkapi.MaxBulkItems).
 const bulkJobItems = 100_000
 
 // linksBulkCmd is `clicktrail links bulk`.

@@ -14,7 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/linkapi"
+	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 )
 
 // linkAPIKeys authenticates requests of a service that is not the link API
@@ -33,7 +34,7 @@ type linkAPIKeys struct {
 }
 
 type cachedPrincipal struct {
-	p       redirect.Principal
+	p       linkapi.Principal
 	expires time.Time
 }
 
@@ -53,7 +54,7 @@ func newLinkAPIKeys(base string) (*linkAPIKeys, error) {
 }
 
 // principal returns who token is, from the cache or the link API.
-func (k *linkAPIKeys) principal(ctx context.Context, token string) (redirect.Principal, error) {
+func (k *linkAPIKeys) principal(ctx context.Context, token string) (linkapi.Principal, error) {
 	sum := sha256.Sum256([]byte(token))
 	now := k.now()
 	k.mu.Lock()
@@ -64,20 +65,20 @@ func (k *linkAPIKeys) principal(ctx context.Context, token string) (redirect.Pri
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.base+"/v1/keys/self", nil)
 	if err != nil {
-		return redirect.Principal{}, err
+		return linkapi.Principal{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := k.client.Do(req)
 	if err != nil {
-		return redirect.Principal{}, fmt.Errorf("ask the link API who the key is: %w", err)
+		return linkapi.Principal{}, fmt.Errorf("ask the link API who the key is: %w", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
-		return redirect.Principal{}, errUnknownKey
+		return linkapi.Principal{}, errUnknownKey
 	case resp.StatusCode != http.StatusOK:
-		return redirect.Principal{}, fmt.Errorf("ask the link API who the key is: %s", resp.Status)
+		return linkapi.Principal{}, fmt.Errorf("ask the link API who the key is: %s", resp.Status)
 	}
 	var self struct {
 		KeyID       string   `json:"key_id"`
@@ -85,9 +86,9 @@ func (k *linkAPIKeys) principal(ctx context.Context, token string) (redirect.Pri
 		Scopes      []string `json:"scopes"`
 	}
 	if err := json.Unmarshal(body, &self); err != nil || self.WorkspaceID == "" || self.KeyID == "" {
-		return redirect.Principal{}, fmt.Errorf("the link API's /v1/keys/self answered %.200q", body)
+		return linkapi.Principal{}, fmt.Errorf("the link API's /v1/keys/self answered %.200q", body)
 	}
-	p := redirect.Principal{WorkspaceID: self.WorkspaceID, KeyID: self.KeyID, Scopes: slices.Sorted(slices.Values(self.Scopes))}
+	p := linkapi.Principal{WorkspaceID: self.WorkspaceID, KeyID: self.KeyID, Scopes: slices.Sorted(slices.Values(self.Scopes))}
 	k.mu.Lock()
 	if len(k.cache) > 10_000 { // bounded: drop everything rather than track ages
 		clear(k.cache)
@@ -101,7 +102,7 @@ func (k *linkAPIKeys) principal(ctx context.Context, token string) (redirect.Pri
 // the webhooks scope of their method, acting in the key's workspace.
 func (k *linkAPIKeys) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := redirect.BearerToken(r)
+		token, ok := linkapi.BearerToken(r)
 		if !ok {
 			unauthorized(w)
 			return
@@ -115,9 +116,9 @@ func (k *linkAPIKeys) guard(next http.Handler) http.Handler {
 			jsonError(w, http.StatusServiceUnavailable, "auth_unavailable", "cannot check the API key now; retry: "+err.Error())
 			return
 		}
-		scope := redirect.ScopeWebhooksWrite
+		scope := tenancy.ScopeWebhooksWrite
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			scope = redirect.ScopeWebhooksRead
+			scope = tenancy.ScopeWebhooksRead
 		}
 		if !p.Has(scope) {
 			jsonError(w, http.StatusForbidden, "missing_scope", "this API key lacks the scope "+scope)
@@ -131,7 +132,7 @@ type sinkPrincipalKey struct{}
 
 // sinkWorkspace is the workspace of a request linkAPIKeys.guard let in.
 func sinkWorkspace(r *http.Request) (string, error) {
-	p, ok := r.Context().Value(sinkPrincipalKey{}).(*redirect.Principal)
+	p, ok := r.Context().Value(sinkPrincipalKey{}).(*linkapi.Principal)
 	if !ok {
 		return "", errors.New("request is not authenticated")
 	}

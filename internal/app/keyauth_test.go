@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
@@ -24,8 +25,8 @@ func TestSinkAPITakesTheLinkAPIKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	linkAPI, err := redirect.NewAPI(redirect.APIConfig{Store: store, APIKeys: []string{bootstrap}, DefaultDomain: "go.brand.test",
-		RateLimit: redirect.RateLimitConfig{PerSecond: -1}})
+	linkAPI, err := linkapi.NewAPI(linkapi.APIConfig{Store: store, APIKeys: []string{bootstrap}, DefaultDomain: "go.brand.test",
+		RateLimit: linkapi.RateLimitConfig{PerSecond: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/google/uuid"
 
 	"github.com/clicktrail/clicktrail/internal/pipeline"
-	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -137,7 +137,7 @@ func (rt *webhookRuntime) apiIn(cfg Webhooks, workspace func(*http.Request) (str
 
 // requestWorkspace is the workspace of an authenticated link API request.
 func requestWorkspace(r *http.Request) (string, error) {
-	p, ok := redirect.PrincipalFrom(r.Context())
+	p, ok := linkapi.PrincipalFrom(r.Context())
 	if !ok {
 		return "", errors.New("request is not authenticated")
 	}
@@ -166,9 +166,9 @@ const linkEventTimeout = 5 * time.Second
 // job's end (job.succeeded or job.failed, its data the job) goes to topic
 // on out as a webhook.LinkEvent keyed by job id, for the workspace's
 // endpoints.
-func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *redirect.Job) {
+func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *linkapi.Job) {
 	log = orDiscard(log)
-	return func(typ string, j *redirect.Job) {
+	return func(typ string, j *linkapi.Job) {
 		data, err := json.Marshal(j)
 		if err == nil {
 			rec := pipeline.LinkEventRecord(topic, j.ID, webhook.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
@@ -330,8 +330,8 @@ func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handl
 	}
 	sums := make([][sha256.Size]byte, len(cfg.APIKeys))
 	for i, k := range cfg.APIKeys {
-		if len(k) < redirect.MinAPIKeyLen {
-			return nil, fmt.Errorf("api-key[%d]: want at least %d characters", i, redirect.MinAPIKeyLen)
+		if len(k) < linkapi.MinAPIKeyLen {
+			return nil, fmt.Errorf("api-key[%d]: want at least %d characters", i, linkapi.MinAPIKeyLen)
 		}
 		sums[i] = sha256.Sum256([]byte(k))
 	}
@@ -340,7 +340,7 @@ func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handl
 		return nil, err
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, found := redirect.BearerToken(r)
+		token, found := linkapi.BearerToken(r)
 		sum := sha256.Sum256([]byte(token))
 		ok := 0
 		for i := range sums { // every key, so the time says nothing of which matched
