@@ -61,11 +61,6 @@ type APIConfig struct {
 	// written to a log in one batch. Single changes still go to
 	// OnLinkEvent.
 	OnLinkEvents func(eventType string, links []*redirect.Link)
-	// OnLinkChanged is called like OnLinkEvent, after it, without the event
-	// type.
-	//
-	// Deprecated: use OnLinkEvent, which says what happened.
-	OnLinkChanged func(*redirect.Link)
 	// Now is the clock for CreatedAt and UpdatedAt; nil means time.Now.
 	Now func() time.Time
 	// RateLimit limits requests per API key; the zero value is on, with

@@ -25,9 +25,6 @@ func (a *api) emit(ctx context.Context, eventType string, old, l *redirect.Link)
 	if a.cfg.OnLinkEvent != nil {
 		a.cfg.OnLinkEvent(eventType, l)
 	}
-	if a.cfg.OnLinkChanged != nil {
-		a.cfg.OnLinkChanged(l)
-	}
 }
 
 // readBody reads a request body of at most maxBodyBytes.

@@ -29,7 +29,7 @@ func newAPIFixture(t *testing.T) *apiFixture {
 		Store:         s,
 		APIKeys:       []string{"another-key-0123456789", testKey},
 		DefaultDomain: testDomain,
-		OnLinkChanged: func(l *redirect.Link) { f.mu.Lock(); f.changed = append(f.changed, l); f.mu.Unlock() },
+		OnLinkEvent:   func(_ string, l *redirect.Link) { f.mu.Lock(); f.changed = append(f.changed, l); f.mu.Unlock() },
 		Now:           func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
 	})
 	if err != nil {
@@ -92,7 +92,7 @@ func TestAPICreateAndGet(t *testing.T) {
 		t.Errorf("Location = %q", loc)
 	}
 	if len(f.changed) != 1 || f.changed[0].ID != created.ID {
-		t.Errorf("OnLinkChanged calls: %v", f.changed)
+		t.Errorf("OnLinkEvent calls: %v", f.changed)
 	}
 
 	rec, _ = f.do(t, "GET", "/v1/links/"+created.ID, "", testKey)
@@ -171,7 +171,7 @@ func TestAPIErrors(t *testing.T) {
 		})
 	}
 	if len(f.changed) != 0 {
-		t.Errorf("OnLinkChanged called for failed requests: %v", f.changed)
+		t.Errorf("OnLinkEvent called for failed requests: %v", f.changed)
 	}
 }
 

@@ -37,7 +37,7 @@ func newEmitter(cfg *APIConfig) *emitter {
 
 // emit hands over the links of a round; it blocks while four rounds wait.
 func (e *emitter) emit(links []*redirect.Link) {
-	if len(links) > 0 && (e.cfg.OnLinkEvent != nil || e.cfg.OnLinkEvents != nil || e.cfg.OnLinkChanged != nil) {
+	if len(links) > 0 && (e.cfg.OnLinkEvent != nil || e.cfg.OnLinkEvents != nil) {
 		e.ch <- links
 	}
 }
@@ -51,11 +51,6 @@ func (e *emitter) close() {
 func (e *emitter) report(links []*redirect.Link) {
 	if e.cfg.OnLinkEvents != nil {
 		e.cfg.OnLinkEvents(EventLinkCreated, links)
-		if e.cfg.OnLinkChanged != nil {
-			for _, l := range links {
-				e.cfg.OnLinkChanged(l)
-			}
-		}
 		return
 	}
 	var next atomic.Int64
@@ -65,9 +60,6 @@ func (e *emitter) report(links []*redirect.Link) {
 			for i := int(next.Add(1)) - 1; i < len(links); i = int(next.Add(1)) - 1 {
 				if e.cfg.OnLinkEvent != nil {
 					e.cfg.OnLinkEvent(EventLinkCreated, links[i])
-				}
-				if e.cfg.OnLinkChanged != nil {
-					e.cfg.OnLinkChanged(links[i])
 				}
 			}
 		})

@@ -37,7 +37,7 @@ func newConfiguredAPI(t *testing.T, mutate func(*APIConfig)) *apiFixture {
 	s, _ := openTestStore(t, redirect.StoreOptions{})
 	f := &apiFixture{store: s}
 	cfg := APIConfig{Store: s, APIKeys: []string{testKey, otherKey}, DefaultDomain: testDomain,
-		OnLinkChanged: func(l *redirect.Link) { f.mu.Lock(); f.changed = append(f.changed, l); f.mu.Unlock() }}
+		OnLinkEvent: func(_ string, l *redirect.Link) { f.mu.Lock(); f.changed = append(f.changed, l); f.mu.Unlock() }}
 	mutate(&cfg)
 	h, err := NewAPI(cfg)
 	if err != nil {
