@@ -141,16 +141,12 @@ func (p *DestinationPolicy) CheckLink(ctx context.Context, l *redirect.Link) err
 	return nil
 }
 
-// Check checks one destination URL, reported as field. The rules run in the
-// order scheme, credentials, blocklist, deny_list, not_in_allow_list,
-// private_address; it returns a *DestinationError for the first that
-// refuses, or nil. Only the private address rule may look the host up, and
-// only when the host is not an IP address. Check is safe for concurrent use.
-func (p *DestinationPolicy) Check(ctx context.Context, field, raw string) error {
-	return p.check(ctx, field, raw, nil)
-}
-
-// check is Check with a cache of lookups by host (nil for none).
+// check checks one destination URL, reported as field, with a cache of
+// lookups by host (nil for none). The rules run in the order scheme,
+// credentials, blocklist, deny_list, not_in_allow_list, private_address;
+// it returns a *DestinationError for the first that refuses, or nil. Only
+// the private address rule may look the host up, and only when the host is
+// not an IP address. It is safe for concurrent use (without a cache).
 func (p *DestinationPolicy) check(ctx context.Context, field, raw string, resolved map[string][]netip.Addr) error {
 	refuse := func(rule, format string, args ...any) error {
 		return &DestinationError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)}

@@ -106,7 +106,7 @@ func TestDestinationPolicyCheck(t *testing.T) {
 			"https://intranet.example.com/", RulePrivateAddress},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.policy.Check(context.Background(), "destination_url", tc.url)
+			err := tc.policy.check(context.Background(), "destination_url", tc.url, nil)
 			if tc.rule == "" {
 				if err != nil {
 					t.Fatalf("Check(%q) = %v, want accepted", tc.url, err)
@@ -164,7 +164,7 @@ func TestDestinationPolicyResolveTimeout(t *testing.T) {
 		deadline, _ = ctx.Deadline()
 		return nil, ctx.Err()
 	}}
-	if err := p.Check(context.Background(), "destination_url", "https://slow.example.com/"); err != nil {
+	if err := p.check(context.Background(), "destination_url", "https://slow.example.com/", nil); err != nil {
 		t.Fatalf("a host that does not resolve must be accepted, got %v", err)
 	}
 	if deadline.IsZero() {
@@ -238,7 +238,7 @@ func FuzzDestinationSafety(f *testing.F) {
 	}
 	p := DestinationPolicy{Resolve: testResolver, DenyHosts: []string{"*.deny.example"}}
 	f.Fuzz(func(t *testing.T, raw string) {
-		err := p.Check(context.Background(), "destination_url", raw)
+		err := p.check(context.Background(), "destination_url", raw, nil)
 		if err != nil {
 			if de, ok := errors.AsType[*DestinationError](err); !ok || de.Rule == "" || de.Message == "" {
 				t.Fatalf("Check(%q) = %v, not a *DestinationError with a rule", raw, err)
@@ -281,7 +281,7 @@ func BenchmarkDestinationPolicyCheck(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := p.Check(ctx, "destination_url", "https://public.example.com/spring?utm_source=x"); err != nil {
+		if err := p.check(ctx, "destination_url", "https://public.example.com/spring?utm_source=x", nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,7 +4,7 @@
 // one schemas.RawClick per served redirect.
 //
 // The pieces: OpenStore opens the Store (Create, CreateBatch, Get, Put,
-// Lookup, ApplyNewer, List, GetByExternalID, NextFreePath); NewRedirector
+// Lookup, ApplyNewerUnsynced, List, GetByExternalID, NextFreePath); NewRedirector
 // returns the Redirector, the public-facing handler, whose Stats are its
 // counters. Both are safe for concurrent use.
 //

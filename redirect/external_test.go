@@ -10,7 +10,7 @@ func TestStoreApplyTakesExternalID(t *testing.T) {
 	if err := s.Create(t.Context(), b); err == nil {
 		t.Fatal("a second link with the same external id was created")
 	}
-	if _, err := s.ApplyNewer(t.Context(), b); err != nil { // replicated state wins
+	if _, err := s.ApplyNewerUnsynced(t.Context(), b); err != nil { // replicated state wins
 		t.Fatal(err)
 	}
 	got, err := s.GetByExternalID(t.Context(), DefaultWorkspaceID, "x-1")
