@@ -13,7 +13,7 @@ import (
 // field "domain".
 func ValidateDomain(d string) error {
 	if msg := domainProblem(d); msg != "" {
-		return fieldErr("domain", "%s", msg)
+		return FieldErrorf("domain", "%s", msg)
 	}
 	return nil
 }

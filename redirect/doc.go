@@ -1,17 +1,20 @@
-// Package redirect serves branded short links: it owns the link store (pebble
-// on local disk with an in-memory cache), the link API that creates links, and
-// the redirector that answers GET go.brand.com/slug with a redirect and
-// records one schemas.RawClick per served redirect.
+// Package redirect serves branded short links: it owns the link model, the
+// link store (pebble on local disk with an in-memory cache) and the
+// redirector that answers GET go.brand.com/slug with a redirect and records
+// one schemas.RawClick per served redirect.
 //
-// The pieces: OpenStore opens the Store (Create, Get, Put, Lookup,
-// ApplyNewer, List, GetByExternalID, NextFreePath);
-// NewAPI returns the authenticated JSON link API over it; NewRedirector
+// The pieces: OpenStore opens the Store (Create, CreateBatch, Get, Put,
+// Lookup, ApplyNewerUnsynced, List, GetByExternalID, NextFreePath); NewRedirector
 // returns the Redirector, the public-facing handler, whose Stats are its
-// counters. All three are safe for concurrent use.
+// counters. Both are safe for concurrent use.
 //
-// What lives elsewhere: the durable click spool and everything Kafka is in
-// ingest/ (the redirector only sees the one-method ClickLog interface
-// declared here); replication of links between redirect nodes through the
+// What lives elsewhere: the HTTP link API (routes, keys, workspaces,
+// templates, audit, idempotency, bulk jobs, QR codes) is linkapi/, above
+// this package: it creates links through the Store and keeps its own
+// records in the Store's pebble database (Store.DB) under prefixes of its
+// own. This package imports none of it. The durable click spool and
+// everything Kafka is in ingest/ (the redirector only sees the one-method
+// ClickLog interface declared here); replication of links between redirect nodes through the
 // compacted links.v1 topic is wired in internal/app (linksync.go) and calls
 // Store.ApplyNewerUnsynced, then SetReplicaOffsets.
 //
@@ -97,19 +100,12 @@
 // 302 (the default) or 307. /readyz answers 200 until SetReady(false), then
 // 503; redirects keep being served while a shutdown drains.
 //
-// # Link lifecycle in the API
+// # Link lifecycle
 //
-// POST /v1/links creates (link.created); PATCH /v1/links/{id} applies a
-// JSON merge patch (RFC 7396: an absent member is unchanged, null clears
-// it, utm and metadata merge member by member, arrays are replaced; path and
-// domain cannot change) and emits link.updated, or link.disabled when it
-// sets "disabled": true; DELETE /v1/links/{id} disables the link for good
-// (DeletedAt set, link.deleted): it answers 404 at the redirector, keeps
-// its path reserved, is still returned by GET and refuses further changes
-// with 409 link_deleted. GET /v1/links lists in id order with filters and
-// an opaque cursor (see Store.List for the cost). A link may carry an
-// ExternalID, unique per workspace (index "x/<workspace>/<external id>"),
-// and PUT /v1/links/external/{external_id} upserts by it. Mutating calls
-// take an Idempotency-Key (see idempotency.go); answers are kept under
-// "k/" keys of the same pebble store for IdempotencyTTL.
+// The link API (linkapi) creates, patches and deletes links. A deleted
+// link has DeletedAt set: it answers 404 at the redirector and keeps its
+// path reserved. A link may carry an ExternalID, unique per workspace
+// (index "x/<workspace>/<external id>"), which Create, Put and the replica
+// path keep unique. Store.List lists a workspace's links in id order with
+// filters (see it for the cost).
 package redirect

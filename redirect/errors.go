@@ -35,7 +35,8 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return "field " + e.Field + ": " + e.Message }
 
-func fieldErr(field, format string, args ...any) *FieldError {
+// FieldErrorf returns a *FieldError for field with a formatted message.
+func FieldErrorf(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/clicktrail/clicktrail/internal/base62"
 	"github.com/cockroachdb/pebble/v2"
 )
 
@@ -30,11 +31,11 @@ func externalKey(workspace, externalID string) []byte {
 // returns a *FieldError naming "external_id".
 func ValidateExternalID(id string) error {
 	if id == "" || len(id) > MaxExternalIDLen {
-		return fieldErr("external_id", "want 1 to %d characters, got %d", MaxExternalIDLen, len(id))
+		return FieldErrorf("external_id", "want 1 to %d characters, got %d", MaxExternalIDLen, len(id))
 	}
 	for i := 0; i < len(id); i++ {
-		if c := id[i]; !isAlnum(c) && c != '_' && c != '.' && c != '-' && c != ':' && c != '@' {
-			return fieldErr("external_id", "character %d (%s) is not allowed; want A-Z a-z 0-9 _ . - : @", i, quoteByte(c))
+		if c := id[i]; !base62.IsAlnum(c) && c != '_' && c != '.' && c != '-' && c != ':' && c != '@' {
+			return FieldErrorf("external_id", "character %d (%s) is not allowed; want A-Z a-z 0-9 _ . - : @", i, quoteByte(c))
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/clicktrail/clicktrail/internal/base62"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -85,11 +86,11 @@ func (l *Link) Expired(now time.Time) bool {
 // Validate checks every field against the rules and limits of this package
 // and returns a *FieldError naming the first bad field.
 func (l *Link) Validate() error {
-	if !validLinkID(l.ID) {
-		return fieldErr("id", "want %q followed by %d base62 characters", linkIDPrefix, linkIDRandLen)
+	if !ValidLinkID(l.ID) {
+		return FieldErrorf("id", "want %q followed by %d base62 characters", linkIDPrefix, linkIDRandLen)
 	}
 	if l.WorkspaceID == "" {
-		return fieldErr("workspace_id", "required")
+		return FieldErrorf("workspace_id", "required")
 	}
 	if err := ValidateDomain(l.Domain); err != nil {
 		return err
@@ -98,7 +99,7 @@ func (l *Link) Validate() error {
 		return err
 	}
 	if p := urlProblem(l.DestinationURL); p != "" {
-		return fieldErr("destination_url", "%s", p)
+		return FieldErrorf("destination_url", "%s", p)
 	}
 	if l.ExternalID != "" {
 		if err := ValidateExternalID(l.ExternalID); err != nil {
@@ -106,21 +107,21 @@ func (l *Link) Validate() error {
 		}
 	}
 	if l.Path == readyzPath {
-		return fieldErr("path", "reserved")
+		return FieldErrorf("path", "reserved")
 	}
 	if l.ExpiredURL != "" {
 		if p := urlProblem(l.ExpiredURL); p != "" {
-			return fieldErr("expired_url", "%s", p)
+			return FieldErrorf("expired_url", "%s", p)
 		}
 	} else if l.ExpiredRedirect {
-		return fieldErr("expired_url", "required when expired_redirect is true")
+		return FieldErrorf("expired_url", "required when expired_redirect is true")
 	}
 	switch l.RedirectCode {
 	case 0, http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect:
 	default:
-		return fieldErr("redirect_code", "want 301, 302 or 307, got %d", l.RedirectCode)
+		return FieldErrorf("redirect_code", "want 301, 302 or 307, got %d", l.RedirectCode)
 	}
-	if err := validateUTM(&l.UTM); err != nil {
+	if err := ValidateUTM(&l.UTM); err != nil {
 		return err
 	}
 	if err := validateTags(l.Tags); err != nil {
@@ -135,13 +136,14 @@ func (l *Link) Validate() error {
 	return validateVariants(l.Variants)
 }
 
-func validateUTM(u *schemas.UTM) error {
+// ValidateUTM checks each UTM field as a link's, naming it (utm.source, ...).
+func ValidateUTM(u *schemas.UTM) error {
 	for _, f := range [...]struct{ name, v string }{
 		{"utm.source", u.Source}, {"utm.medium", u.Medium}, {"utm.campaign", u.Campaign},
 		{"utm.term", u.Term}, {"utm.content", u.Content},
 	} {
-		if err := validText(f.v, MaxUTMLen); err != "" {
-			return fieldErr(f.name, "%s", err)
+		if err := TextProblem(f.v, MaxUTMLen); err != "" {
+			return FieldErrorf(f.name, "%s", err)
 		}
 	}
 	return nil
@@ -149,14 +151,14 @@ func validateUTM(u *schemas.UTM) error {
 
 func validateTags(tags []string) error {
 	if len(tags) > MaxTags {
-		return fieldErr("tags", "at most %d tags, got %d", MaxTags, len(tags))
+		return FieldErrorf("tags", "at most %d tags, got %d", MaxTags, len(tags))
 	}
 	for i, t := range tags {
 		if t == "" {
-			return fieldErr("tags", "tag %d is empty", i)
+			return FieldErrorf("tags", "tag %d is empty", i)
 		}
-		if err := validText(t, MaxTagLen); err != "" {
-			return fieldErr("tags", "tag %d: %s", i, err)
+		if err := TextProblem(t, MaxTagLen); err != "" {
+			return FieldErrorf("tags", "tag %d: %s", i, err)
 		}
 	}
 	return nil
@@ -164,14 +166,14 @@ func validateTags(tags []string) error {
 
 func validateMetadata(md map[string]string) error {
 	if len(md) > MaxMetadata {
-		return fieldErr("metadata", "at most %d entries, got %d", MaxMetadata, len(md))
+		return FieldErrorf("metadata", "at most %d entries, got %d", MaxMetadata, len(md))
 	}
 	for _, k := range slices.Sorted(maps.Keys(md)) { // sorted: the same input names the same key
 		if !validMetadataKey(k) {
-			return fieldErr("metadata", "key %.80q: want 1 to %d characters of A-Z a-z 0-9 _ . -", k, MaxMetadataKeyLen)
+			return FieldErrorf("metadata", "key %.80q: want 1 to %d characters of A-Z a-z 0-9 _ . -", k, MaxMetadataKeyLen)
 		}
-		if err := validText(md[k], MaxMetadataValueLen); err != "" {
-			return fieldErr("metadata", "value of %q: %s", k, err)
+		if err := TextProblem(md[k], MaxMetadataValueLen); err != "" {
+			return FieldErrorf("metadata", "value of %q: %s", k, err)
 		}
 	}
 	return nil
@@ -183,7 +185,7 @@ func validMetadataKey(k string) bool {
 	}
 	for i := 0; i < len(k); i++ {
 		c := k[i]
-		if !(isAlnum(c) || c == '_' || c == '.' || c == '-') {
+		if !(base62.IsAlnum(c) || c == '_' || c == '.' || c == '-') {
 			return false
 		}
 	}
@@ -192,7 +194,9 @@ func validMetadataKey(k string) bool {
 
 // validText checks free text: at most max bytes, valid UTF-8, no control
 // characters. It returns "" or what is wrong.
-func validText(s string, max int) string {
+// TextProblem says why s is not a valid short text (at most max bytes of
+// UTF-8 without control characters), or returns "".
+func TextProblem(s string, max int) string {
 	if len(s) > max {
 		return "longer than " + itoa(max) + " bytes"
 	}
@@ -205,13 +209,9 @@ func validText(s string, max int) string {
 	return ""
 }
 
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-// clone returns a deep copy of l, so that a stored link shares nothing with
+// Clone returns a deep copy of l, so that a stored link shares nothing with
 // the caller's.
-func (l *Link) clone() *Link {
+func (l *Link) Clone() *Link {
 	c := *l
 	c.Tags = slices.Clone(l.Tags)
 	c.Metadata = maps.Clone(l.Metadata)

@@ -109,11 +109,11 @@ func TestRandomIDs(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {
 		id := NewLinkID()
-		if !validLinkID(id) || seen[id] {
+		if !ValidLinkID(id) || seen[id] {
 			t.Fatalf("bad or repeated id %q", id)
 		}
 		seen[id] = true
-		if p := randomPath(); len(p) != randomPathLen || ValidatePath(p) != nil {
+		if p := RandomPath(); len(p) != randomPathLen || ValidatePath(p) != nil {
 			t.Fatalf("bad random path %q", p)
 		}
 	}

@@ -2,7 +2,6 @@ package redirect
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -131,25 +130,3 @@ func (s *Store) List(ctx context.Context, q ListQuery) ([]*Link, string, error) 
 
 // prefixEnd is the first key after every key with prefix p.
 func prefixEnd(p string) []byte { return pebblekv.PrefixEnd([]byte(p)) }
-
-// listCursorVersion starts every cursor, so their format can change.
-const listCursorVersion = "c1:"
-
-// encodeListCursor makes the opaque next_cursor of a page from the id of
-// its last link.
-func encodeListCursor(afterID string) string {
-	if afterID == "" {
-		return ""
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(listCursorVersion + afterID))
-}
-
-// decodeListCursor is the inverse of encodeListCursor.
-func decodeListCursor(c string) (string, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return "", false
-	}
-	id, ok := strings.CutPrefix(string(b), listCursorVersion)
-	return id, ok && validLinkID(id)
-}

@@ -1,6 +1,10 @@
 package redirect
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/clicktrail/clicktrail/internal/base62"
+)
 
 // reservedPaths are served by the redirector itself and cannot be links.
 var reservedPaths = map[string]bool{"healthz": true, "readyz": true}
@@ -9,7 +13,7 @@ var reservedPaths = map[string]bool{"healthz": true, "readyz": true}
 // returns a *FieldError for field "path".
 func ValidatePath(p string) error {
 	if msg := pathProblem(p); msg != "" {
-		return fieldErr("path", "%s", msg)
+		return FieldErrorf("path", "%s", msg)
 	}
 	return nil
 }
@@ -44,7 +48,9 @@ func pathProblem(p string) string {
 	return ""
 }
 
-func isPathChar(c byte) bool { return isAlnum(c) || c == '.' || c == '_' || c == '~' || c == '-' }
+func isPathChar(c byte) bool {
+	return base62.IsAlnum(c) || c == '.' || c == '_' || c == '~' || c == '-'
+}
 
 func quoteByte(c byte) string {
 	if c >= 0x20 && c < 0x7f {

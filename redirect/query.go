@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/clicktrail/clicktrail/internal/base62"
 )
 
 // Query parameters the redirector reads from the short link's URL. They are
@@ -208,7 +210,7 @@ func writeQueryPart(b *strings.Builder, part string) {
 // queryByteOK reports whether c may appear unescaped in a query part: RFC
 // 3986 unreserved, sub-delims except '&' and ';', ':', '@', '/', '?'.
 func queryByteOK(c byte) bool {
-	if isAlnum(c) {
+	if base62.IsAlnum(c) {
 		return true
 	}
 	switch c {

@@ -141,7 +141,10 @@ func NewRedirector(cfg RedirectConfig) (*Redirector, error) {
 	if cfg.Topic == "" {
 		cfg.Topic = schemas.TopicClicksRaw
 	}
-	rd := &Redirector{cfg: cfg, log: orDiscard(cfg.Logger)}
+	rd := &Redirector{cfg: cfg, log: cfg.Logger}
+	if rd.log == nil {
+		rd.log = slog.New(slog.DiscardHandler)
+	}
 	secret := cfg.VisitorSecret
 	if len(secret) == 0 {
 		secret = make([]byte, MinVisitorSecretLen)

@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/cockroachdb/pebble/v2"
 )
 
 // A redirect node replicates the links of the compacted links topic into its
-// store with Apply, and keeps how far it has read each partition under
+// store with ApplyNewerUnsynced, and keeps how far it has read each partition under
 // "ls/<topic>", so a restart resumes there instead of re-reading the topic.
-// Re-reading is harmless (ApplyNewer keeps the newer version), only slower.
+// Re-reading is harmless (ApplyNewerUnsynced keeps the newer version), only slower.
 
 const replicaPrefix = "ls/"
 
@@ -19,7 +20,7 @@ const replicaPrefix = "ls/"
 // as SetReplicaOffsets last stored them (empty when never).
 func (s *Store) ReplicaOffsets(ctx context.Context, topic string) (map[int32]int64, error) {
 	offsets := map[int32]int64{}
-	err := s.getRecord(ctx, []byte(replicaPrefix+topic), &offsets)
+	err := pebblekv.GetJSON(ctx, s.db, []byte(replicaPrefix+topic), &offsets)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return map[int32]int64{}, nil
 	}
@@ -33,39 +34,29 @@ func (s *Store) ReplicaOffsets(ctx context.Context, topic string) (map[int32]int
 // topic, synced: the sync also makes every link applied before it with
 // ApplyNewerUnsynced durable.
 func (s *Store) SetReplicaOffsets(ctx context.Context, topic string, offsets map[int32]int64) error {
-	return s.putRecord(ctx, []byte(replicaPrefix+topic), offsets)
+	return pebblekv.PutJSON(ctx, s.db, []byte(replicaPrefix+topic), offsets)
 }
 
-// ApplyNewer applies a replicated link unless the store holds a version of
-// the same link updated at the same time or later (last writer wins on
-// UpdatedAt), so that an old record read again after a restart, or this
-// node's own change coming back through the topic, never reverts a link
-// nor costs a write: a node that creates 100,000 links would otherwise
-// write each twice, and every write invalidates a shard of the redirect
-// cache. It reports whether l was applied.
+// ApplyNewerUnsynced applies a replicated link unless the store holds a
+// version of the same link updated at the same time or later (last writer
+// wins on UpdatedAt), so that an old record read again after a restart, or
+// this node's own change coming back through the topic, never reverts a
+// link nor costs a write: a node that creates 100,000 links would
+// otherwise write each twice, and every write invalidates a shard of the
+// redirect cache. It reports whether l was applied.
 //
 // The first read, without the lock, skips most stale records before they
 // are encoded; the comparison that decides is made again under the store's
 // write lock (modeApplyNewer), so a concurrent update through the API is
 // never overwritten by an older replicated version.
-func (s *Store) ApplyNewer(ctx context.Context, l *Link) (bool, error) {
-	applied, err := s.ApplyNewerUnsynced(ctx, l)
-	if err != nil || !applied {
-		return applied, err
-	}
-	if err := s.syncWAL(); err != nil {
-		return false, fmt.Errorf("apply link %s: %w", l.ID, err)
-	}
-	return true, nil
-}
-
-// ApplyNewerUnsynced is ApplyNewer without the WAL sync: an applied link is
-// visible at once and durable once a later synced write of the store
-// returns. Replication applies a batch of records this way and then stores
-// the batch's offsets with SetReplicaOffsets, whose sync covers every link
-// before it: one fsync per batch instead of one per link (a node following
-// a 100,000-link bulk job paid 100,000), and a crash before that sync loses
-// the links together with their offsets, so they are read again.
+//
+// It does not sync the WAL: an applied link is visible at once and durable
+// once a later synced write of the store returns. Replication applies a
+// batch of records this way and then stores the batch's offsets with
+// SetReplicaOffsets, whose sync covers every link before it: one fsync per
+// batch instead of one per link (a node following a 100,000-link bulk job
+// paid 100,000), and a crash before that sync loses the links together
+// with their offsets, so they are read again.
 func (s *Store) ApplyNewerUnsynced(ctx context.Context, l *Link) (bool, error) {
 	local, err := s.Get(ctx, l.ID)
 	switch {

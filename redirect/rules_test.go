@@ -221,7 +221,7 @@ func TestVariantAcrossNodes(t *testing.T) {
 	l := abLink(1, 1, 1)
 	node := func(secret string) (*Redirector, *memClickLog) {
 		s, _ := openTestStore(t, StoreOptions{})
-		mustCreate(t, s, l.clone())
+		mustCreate(t, s, l.Clone())
 		clicks := &memClickLog{}
 		rd, err := NewRedirector(RedirectConfig{Store: s, Clicks: clicks, DefaultDomain: testDomain, VisitorSecret: []byte(secret)})
 		if err != nil {
@@ -308,7 +308,7 @@ func TestRulesValidate(t *testing.T) {
 func TestLinkCloneRules(t *testing.T) {
 	l := routedLink()
 	l.Variants = abLink(1, 1).Variants
-	c := l.clone()
+	c := l.Clone()
 	c.Rules[0].OS[0] = "android"
 	c.Variants[0].Weight = 9
 	if l.Rules[0].OS[0] != "ios" || l.Variants[0].Weight != 1 {

@@ -11,21 +11,21 @@ import (
 // "rules[1].destination_url".
 func validateRules(rules []Rule) error {
 	if len(rules) > MaxRules {
-		return fieldErr("rules", "at most %d rules, got %d", MaxRules, len(rules))
+		return FieldErrorf("rules", "at most %d rules, got %d", MaxRules, len(rules))
 	}
 	for i := range rules {
 		r := &rules[i]
 		name := fmt.Sprintf("rules[%d]", i)
 		if !validRoutingID(r.ID) {
-			return fieldErr(name+".id", "want 1 to %d characters of A-Z a-z 0-9 _ . -", MaxRoutingIDLen)
+			return FieldErrorf(name+".id", "want 1 to %d characters of A-Z a-z 0-9 _ . -", MaxRoutingIDLen)
 		}
 		for j := range i {
 			if rules[j].ID == r.ID {
-				return fieldErr(name+".id", "%q is also the id of rules[%d]", r.ID, j)
+				return FieldErrorf(name+".id", "%q is also the id of rules[%d]", r.ID, j)
 			}
 		}
 		if len(r.Devices)+len(r.OS)+len(r.Countries)+len(r.Languages) == 0 {
-			return fieldErr(name, "set at least one of devices, os, countries, languages")
+			return FieldErrorf(name, "set at least one of devices, os, countries, languages")
 		}
 		for _, c := range [...]struct {
 			field  string
@@ -39,16 +39,16 @@ func validateRules(rules []Rule) error {
 			{"languages", r.Languages, validLanguage, "a lower-case primary language subtag such as fr"},
 		} {
 			if len(c.values) > MaxRuleValues {
-				return fieldErr(name+"."+c.field, "at most %d values, got %d", MaxRuleValues, len(c.values))
+				return FieldErrorf(name+"."+c.field, "at most %d values, got %d", MaxRuleValues, len(c.values))
 			}
 			for k, v := range c.values {
 				if !c.ok(v) {
-					return fieldErr(fmt.Sprintf("%s.%s[%d]", name, c.field, k), "want %s, got %.40q", c.want, v)
+					return FieldErrorf(fmt.Sprintf("%s.%s[%d]", name, c.field, k), "want %s, got %.40q", c.want, v)
 				}
 			}
 		}
 		if p := appURLProblem(r.DestinationURL); p != "" {
-			return fieldErr(name+".destination_url", "%s", p)
+			return FieldErrorf(name+".destination_url", "%s", p)
 		}
 	}
 	return nil
@@ -57,27 +57,27 @@ func validateRules(rules []Rule) error {
 // validateVariants checks l.Variants.
 func validateVariants(vs []Variant) error {
 	if len(vs) > MaxVariants {
-		return fieldErr("variants", "at most %d variants, got %d", MaxVariants, len(vs))
+		return FieldErrorf("variants", "at most %d variants, got %d", MaxVariants, len(vs))
 	}
 	if len(vs) == 1 {
-		return fieldErr("variants", "an A/B test needs at least 2 variants, got 1")
+		return FieldErrorf("variants", "an A/B test needs at least 2 variants, got 1")
 	}
 	for i := range vs {
 		v := &vs[i]
 		name := fmt.Sprintf("variants[%d]", i)
 		if !validRoutingID(v.ID) {
-			return fieldErr(name+".id", "want 1 to %d characters of A-Z a-z 0-9 _ . -", MaxRoutingIDLen)
+			return FieldErrorf(name+".id", "want 1 to %d characters of A-Z a-z 0-9 _ . -", MaxRoutingIDLen)
 		}
 		for j := range i {
 			if vs[j].ID == v.ID {
-				return fieldErr(name+".id", "%q is also the id of variants[%d]", v.ID, j)
+				return FieldErrorf(name+".id", "%q is also the id of variants[%d]", v.ID, j)
 			}
 		}
 		if v.Weight < 1 || v.Weight > MaxVariantWeight {
-			return fieldErr(name+".weight", "want 1 to %d, got %d", MaxVariantWeight, v.Weight)
+			return FieldErrorf(name+".weight", "want 1 to %d, got %d", MaxVariantWeight, v.Weight)
 		}
 		if p := urlProblem(v.DestinationURL); p != "" {
-			return fieldErr(name+".destination_url", "%s", p)
+			return FieldErrorf(name+".destination_url", "%s", p)
 		}
 	}
 	return nil

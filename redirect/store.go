@@ -28,7 +28,7 @@ type StoreOptions struct {
 	// filter (about 1% false positives), so a lookup of an unknown slug reads
 	// filter blocks, not data blocks; except in L6, where most keys end up,
 	// whose filters pebble's point reads skip (bulk jobs read through a
-	// probe that uses them: see probe).
+	// probe that uses them: see pebblekv.Probe).
 	BlockCacheBytes int64
 	// FS is the filesystem pebble uses; nil means the operating system's.
 	// Tests pass vfs.NewMem() or vfs.NewCrashableMem().
@@ -93,23 +93,23 @@ func (o StoreOptions) Validate() error {
 // Keys: "r/<domain>/<path>" holds the link (the redirect lookup key; a domain
 // never contains '/'), "i/<id>" holds the link's "r/" key. The value of an
 // "r/" key is a format byte (1) and the link as JSON. "x/<workspace>/<external
-// id>" holds the id of the link with that ExternalID (external.go); "k/" and
-// "kx/" keys hold the link API's idempotency records (idempotency.go); "w/",
-// "ak/" and "d/" keys workspaces, API keys and domains (tenancy.go); "au/"
-// keys the audit log (audit.go); "tp/" keys UTM templates (template.go);
-// "ls/" keys the replica's offsets in the links topic (replica.go); "j/",
-// "jb/", "ji/" and "jk/" keys bulk jobs, their raw item chunks, item
-// outcomes and item idempotency keys (bulk_store.go).
+// id>" holds the id of the link with that ExternalID (external.go); "ls/"
+// keys the replica's offsets in the links topic (replica.go).
+//
+// The link API keeps its records in the same pebble database (DB), under
+// prefixes of their own: "k/" and "kx/" idempotency records
+// (linkapi/idempotency), "w/", "ak/" and "d/" workspaces, API keys and
+// domains (linkapi/tenancy), "au/" the audit log (linkapi/audit), "tp/" UTM
+// templates (linkapi/templates), "j/", "jb/", "ji/" and "jk/" bulk jobs,
+// their raw item chunks, item outcomes and item idempotency keys
+// (linkapi, bulk_store.go).
 type Store struct {
 	db    *pebble.DB
 	cache *linkCache
 	log   *slog.Logger
 
 	// mu serializes the check-then-write of Create, Put and Apply; see write.
-	mu sync.Mutex
-	// metaMu serializes the check-then-write of workspaces, keys, domains
-	// (tenancy.go) and jobs.
-	metaMu    sync.Mutex
+	mu        sync.Mutex
 	closeOnce sync.Once
 }
 
@@ -119,7 +119,10 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 		return nil, fmt.Errorf("open link store: %w", err)
 	}
 	opts = opts.withDefaults()
-	log := orDiscard(opts.Logger)
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 
 	// The cache also holds the memtables' reservations (see MemTableBytes).
 	cache := pebble.NewCache(opts.BlockCacheBytes + memTables*opts.MemTableBytes)
@@ -154,6 +157,12 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 	return &Store{db: db, cache: newLinkCache(opts.CacheEntries), log: log}, nil
 }
 
+// DB is the pebble database under the store, for the link API's records
+// that live beside the links (see Store for their key prefixes). Write only
+// under a prefix of your own: the link keys ("r/", "i/", "x/") change only
+// through the Store's methods, which keep them and the cache consistent.
+func (s *Store) DB() *pebble.DB { return s.db }
+
 // Close closes the store. Stop the API and the redirector first: pebble
 // panics on use after close. Calls after the first return nil.
 func (s *Store) Close() error {
@@ -172,7 +181,7 @@ func (s *Store) Get(ctx context.Context, id string) (*Link, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("get link %s: %w", id, err)
 	}
-	if !validLinkID(id) {
+	if !ValidLinkID(id) {
 		return nil, fmt.Errorf("get link %.40q: %w", id, ErrNotFound)
 	}
 	rk, err := s.read(indexKey(id))

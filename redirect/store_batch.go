@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/cockroachdb/pebble/v2"
 )
 
@@ -26,30 +27,39 @@ import (
 // new links in the cache, where a million of them would evict the links
 // that take the traffic: it only replaces the entries of their domain/path
 // that are cached (remembered misses), so lookups see them at once.
-func (s *Store) CreateBatch(ctx context.Context, links []*Link) ([]error, error) {
-	return s.createBatch(ctx, links, false, nil)
+func (s *Store) CreateBatch(ctx context.Context, links []*Link, opts BatchOptions) ([]error, error) {
+	return s.createBatch(ctx, links, opts.FreshIDs, opts.Extra)
 }
 
-// batchExtra adds writes to a CreateBatch batch, under the store's write
-// lock, knowing which links will be created (errs[i] == nil): they commit
-// atomically with the links. Its error aborts the whole batch.
-type batchExtra func(b *pebble.Batch, errs []error) error
+// BatchOptions are what a bulk job adds to CreateBatch.
+type BatchOptions struct {
+	// FreshIDs says that the id of every link was made by NewLinkID for
+	// this call and was never stored (a bulk job's links: their ids come
+	// from its decoder, and a link that lost its path kept its id but
+	// stored nothing): such ids are not looked up (see commitBatch).
+	FreshIDs bool
+	// Extra, when set, adds writes to the batch (a job's item outcomes,
+	// its idempotency keys, audit records), under the store's write lock,
+	// knowing which links will be created (errs[i] == nil): they commit
+	// atomically with the links. Its error aborts the whole batch.
+	Extra BatchExtra
+}
 
-// createBatch is CreateBatch with extra writes (nil for none). freshIDs
-// says that the id of every link was made by NewLinkID for this call and
-// was never stored (a bulk job's links: their ids come from the decoder,
-// and a link that lost its path kept its id but stored nothing): such ids
-// are not looked up (see commitBatch).
+// BatchExtra adds writes to a CreateBatch batch; see BatchOptions.Extra.
+type BatchExtra func(b *pebble.Batch, errs []error) error
+
+// createBatch is CreateBatch with extra writes (nil for none) and freshIDs
+// (see BatchOptions).
 //
 // Design: validation and encoding run before the lock; under s.mu each
 // link's checks are one to three point reads from one probe (its bloom
-// filters make the absent keys cheap, see probe; a fresh id is not read,
+// filters make the absent keys cheap, see pebblekv.Probe; a fresh id is not read,
 // see commitBatch) plus two maps for the batch's own paths and external
 // ids, then one NoSync commit; the WAL sync runs after the lock is
 // released so single creates are held up by the commit only. Rejected:
 // calling Create per link, which costs one lock round and one fsync per
 // link and caps a job at a few thousand links a second.
-func (s *Store) createBatch(ctx context.Context, links []*Link, freshIDs bool, extra batchExtra) ([]error, error) {
+func (s *Store) createBatch(ctx context.Context, links []*Link, freshIDs bool, extra BatchExtra) ([]error, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("create links: %w", err)
 	}
@@ -66,7 +76,7 @@ func (s *Store) createBatch(ctx context.Context, links []*Link, freshIDs bool, e
 			errs[i] = err
 			continue
 		}
-		stored[i] = l.clone()
+		stored[i] = l.Clone()
 		v, err := encodeLinkFast(stored[i])
 		if err != nil {
 			errs[i] = err
@@ -91,18 +101,18 @@ func (s *Store) createBatch(ctx context.Context, links []*Link, freshIDs bool, e
 // crypto/rand, and the odds that it is already taken, about n/2^131 with n
 // links stored, are far below those of a disk error; the lookup was a
 // third of a bulk round's reads.
-func (s *Store) commitBatch(links []*Link, vals [][]byte, fresh []bool, errs []error, extra batchExtra) error {
+func (s *Store) commitBatch(links []*Link, vals [][]byte, fresh []bool, errs []error, extra BatchExtra) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	pr, err := s.newProbe() // made under s.mu: it sees every link write
+	pr, err := pebblekv.NewProbe(s.db) // made under s.mu: it sees every link write
 	if err != nil {
 		return err
 	}
-	defer pr.close()
+	defer pr.Close()
 	b := s.db.NewBatch()
 	defer b.Close()
 	// The keys of every link (its path, and its id unless fresh) are
-	// looked up at once, in key order (see probe.getAll); the batch's own
+	// looked up at once, in key order (see pebblekv.Probe.GetAll); the batch's own
 	// paths and external ids are in maps.
 	keys := make([][]byte, 0, 2*len(links))
 	for i, l := range links {
@@ -113,7 +123,7 @@ func (s *Store) commitBatch(links []*Link, vals [][]byte, fresh []bool, errs []e
 			}
 		}
 	}
-	found, err := pr.getAll(keys)
+	found, err := pr.GetAll(keys)
 	if err != nil {
 		return err
 	}
@@ -168,7 +178,7 @@ func (s *Store) batchOne(b *pebble.Batch, l *Link, rk, holder []byte, idTaken bo
 		return &PathTakenError{Domain: l.Domain, Path: l.Path, ExistingID: h.ID}
 	}
 	if idTaken {
-		return fieldErr("id", "link id %s already exists", l.ID)
+		return FieldErrorf("id", "link id %s already exists", l.ID)
 	}
 	if l.ExternalID != "" {
 		xk := string(externalKey(l.WorkspaceID, l.ExternalID))

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/cockroachdb/pebble/v2"
 )
 
 func TestCreateBatch(t *testing.T) {
@@ -35,7 +37,7 @@ func TestCreateBatch(t *testing.T) {
 		sameID,                         // id of a stored link
 		noID,                           //
 	}
-	errs, err := s.CreateBatch(ctx, links)
+	errs, err := s.CreateBatch(ctx, links, BatchOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +80,7 @@ func TestCreateBatch(t *testing.T) {
 			t.Errorf("refused link %d stored: %v", i, err)
 		}
 	}
-	if _, err := s.CreateBatch(canceled(), []*Link{testLink("late")}); err == nil {
+	if _, err := s.CreateBatch(canceled(), []*Link{testLink("late")}, BatchOptions{}); err == nil {
 		t.Error("CreateBatch with a cancelled context succeeded")
 	}
 	if _, ok := s.Lookup(testDomain, "late"); ok {
@@ -97,7 +99,7 @@ func TestCreateBatchDurable(t *testing.T) {
 	for i := range links {
 		links[i] = testLink(fmt.Sprint("d", i))
 	}
-	if _, err := s.CreateBatch(context.Background(), links); err != nil {
+	if _, err := s.CreateBatch(context.Background(), links, BatchOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -132,7 +134,7 @@ func BenchmarkCreateBatch(b *testing.B) {
 			links[i] = testLink(fmt.Sprint("b", n))
 			n++
 		}
-		if _, err := s.CreateBatch(ctx, links); err != nil {
+		if _, err := s.CreateBatch(ctx, links, BatchOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -151,4 +153,19 @@ func BenchmarkCreateOneByOne(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "links/s")
+}
+
+// countLinks counts the links in the store.
+func countLinks(t testing.TB, s *Store) int {
+	t.Helper()
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte(indexPrefix), UpperBound: prefixEnd(indexPrefix)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	n := 0
+	for valid := it.First(); valid; valid = it.Next() {
+		n++
+	}
+	return n
 }

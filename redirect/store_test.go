@@ -53,7 +53,7 @@ func TestStoreCreateAssignsID(t *testing.T) {
 	l := testLink("x")
 	l.ID = ""
 	mustCreate(t, s, l)
-	if !validLinkID(l.ID) {
+	if !ValidLinkID(l.ID) {
 		t.Fatalf("Create set ID %q", l.ID)
 	}
 }
@@ -198,8 +198,8 @@ func TestStoreApplyTakesOverPath(t *testing.T) {
 	mustCreate(t, s, local)
 
 	replicated := testLink("shared")
-	if applied, err := s.ApplyNewer(ctx, replicated); err != nil || !applied {
-		t.Fatalf("ApplyNewer: %v, %v", applied, err)
+	if applied, err := s.ApplyNewerUnsynced(ctx, replicated); err != nil || !applied {
+		t.Fatalf("ApplyNewerUnsynced: %v, %v", applied, err)
 	}
 	if got, ok := s.Lookup(testDomain, "shared"); !ok || got.ID != replicated.ID {
 		t.Errorf("Lookup = %v, want the replicated link", got)
@@ -207,8 +207,8 @@ func TestStoreApplyTakesOverPath(t *testing.T) {
 	if _, err := s.Get(ctx, local.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Get(displaced link) = %v, want ErrNotFound", err)
 	}
-	if _, err := s.ApplyNewer(ctx, replicated); err != nil { // replays are harmless
-		t.Errorf("ApplyNewer again: %v", err)
+	if _, err := s.ApplyNewerUnsynced(ctx, replicated); err != nil { // replays are harmless
+		t.Errorf("ApplyNewerUnsynced again: %v", err)
 	}
 }
 
@@ -361,7 +361,7 @@ func BenchmarkCreateParallel(b *testing.B) {
 	b.SetParallelism(8) // concurrent API requests share WAL syncs
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			l := testLink(randomPath() + randomPath())
+			l := testLink(RandomPath() + RandomPath())
 			if err := s.Create(context.Background(), l); err != nil {
 				b.Error(err)
 				return
@@ -415,25 +415,25 @@ func TestApplyNewerKeepsTheLatest(t *testing.T) {
 	ctx := t.Context()
 	l := testLink("lww")
 	mustCreate(t, s, l)
-	older := l.clone()
+	older := l.Clone()
 	older.DestinationURL, older.UpdatedAt = "https://example.com/older", l.UpdatedAt.Add(-time.Minute)
-	if applied, err := s.ApplyNewer(ctx, older); err != nil || applied {
+	if applied, err := s.ApplyNewerUnsynced(ctx, older); err != nil || applied {
 		t.Fatalf("an older version: applied=%v err=%v", applied, err)
 	}
-	newer := l.clone()
+	newer := l.Clone()
 	newer.DestinationURL, newer.UpdatedAt = "https://example.com/newer", l.UpdatedAt.Add(time.Minute)
-	if applied, err := s.ApplyNewer(ctx, newer); err != nil || !applied {
+	if applied, err := s.ApplyNewerUnsynced(ctx, newer); err != nil || !applied {
 		t.Fatalf("a newer version: applied=%v err=%v", applied, err)
 	}
 	got, ok := s.Lookup(l.Domain, l.Path)
 	if !ok || got.DestinationURL != "https://example.com/newer" {
 		t.Fatalf("lookup after apply: %+v %v", got, ok)
 	}
-	if applied, err := s.ApplyNewer(ctx, newer.clone()); err != nil || applied {
+	if applied, err := s.ApplyNewerUnsynced(ctx, newer.Clone()); err != nil || applied {
 		t.Fatalf("the version the store holds: applied=%v err=%v", applied, err)
 	}
 	fresh := testLink("fresh")
-	if applied, err := s.ApplyNewer(ctx, fresh); err != nil || !applied {
+	if applied, err := s.ApplyNewerUnsynced(ctx, fresh); err != nil || !applied {
 		t.Fatalf("an unknown link: applied=%v err=%v", applied, err)
 	}
 	offsets := map[int32]int64{0: 12, 2: 7}
@@ -450,14 +450,14 @@ func TestApplyNewerKeepsTheLatest(t *testing.T) {
 
 // TestApplyNewerDecidesUnderTheLock: the write itself refuses an older
 // version, also when it moved path, so an update that lands between
-// ApplyNewer's first read and its write is never reverted.
+// ApplyNewerUnsynced's first read and its write is never reverted.
 func TestApplyNewerDecidesUnderTheLock(t *testing.T) {
 	s, _ := openTestStore(t, StoreOptions{})
 	ctx := t.Context()
 	l := testLink("race")
 	mustCreate(t, s, l)
 	for _, path := range []string{"race", "race-moved"} {
-		older := l.clone()
+		older := l.Clone()
 		older.Path, older.DestinationURL, older.UpdatedAt = path, "https://example.com/older", l.UpdatedAt.Add(-time.Second)
 		if err := s.write(ctx, older, modeApplyNewer); !errors.Is(err, errNotNewer) {
 			t.Fatalf("an older version at %s: %v, want errNotNewer", path, err)
@@ -509,13 +509,19 @@ func TestReplicaBatchSyncedByItsOffsets(t *testing.T) {
 
 // BenchmarkReplicaApply applies replicated links on disk in batches of 1,000,
 // as a node tailing the links topic does: each link synced on its own
-// (ApplyNewer), or the batch synced once by its offsets.
+// (a WAL sync after each), or the batch synced once by its offsets.
 func BenchmarkReplicaApply(b *testing.B) {
 	for _, tc := range []struct {
 		name  string
 		apply func(*Store, context.Context, *Link) (bool, error)
 	}{
-		{"synced per link", (*Store).ApplyNewer},
+		{"synced per link", func(s *Store, ctx context.Context, l *Link) (bool, error) {
+			applied, err := s.ApplyNewerUnsynced(ctx, l)
+			if err == nil && applied {
+				err = s.syncWAL()
+			}
+			return applied, err
+		}},
 		{"synced per batch", (*Store).ApplyNewerUnsynced},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

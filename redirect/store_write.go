@@ -38,7 +38,6 @@ func (s *Store) Put(ctx context.Context, l *Link) error {
 	return nil
 }
 
-
 type writeMode int
 
 const (
@@ -84,7 +83,7 @@ func (s *Store) writeUnsynced(ctx context.Context, l *Link, mode writeMode) erro
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	stored := l.clone()
+	stored := l.Clone()
 	val, err := encodeLinkFast(stored)
 	if err != nil {
 		return err

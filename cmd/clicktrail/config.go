@@ -10,7 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/clicktrail/clicktrail/internal/app"
-	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/linkapi"
 )
 
 func redirectNodeConfig(c *cli.Context) (app.RedirectNode, error) {
@@ -35,11 +35,11 @@ func redirectNodeConfig(c *cli.Context) (app.RedirectNode, error) {
 		ShortURLScheme: c.String(shortURLSchemeFlag.Name),
 		TrustedProxies: proxies,
 		DebugAddr:      c.String(debugAddrFlag.Name),
-		RateLimit: redirect.RateLimitConfig{
+		RateLimit: linkapi.RateLimitConfig{
 			Burst:     c.Int(rateBurstFlag.Name),
 			PerSecond: c.Float64(ratePerSecondFlag.Name),
 		},
-		Destinations: redirect.DestinationPolicy{
+		Destinations: linkapi.DestinationPolicy{
 			AllowHosts:               c.StringSlice(destAllowFlag.Name),
 			DenyHosts:                c.StringSlice(destDenyFlag.Name),
 			Blocklist:                blocklist,

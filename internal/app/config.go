@@ -1,14 +1,14 @@
 package app
 
 import (
-	"github.com/clicktrail/clicktrail/redirect"
-
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"time"
+
+	"github.com/clicktrail/clicktrail/linkapi"
 )
 
 // Kafka says where the Kafka cluster is and how clicktrail's topics look.
@@ -49,10 +49,10 @@ type RedirectNode struct {
 	ShortURLBase   string
 	TrustedProxies []netip.Prefix
 	// RateLimit bounds each API key's request rate (zero value: defaults on).
-	RateLimit redirect.RateLimitConfig
+	RateLimit linkapi.RateLimitConfig
 	// Destinations says which destination URLs the API refuses (zero value:
 	// private addresses refused, no host lists).
-	Destinations redirect.DestinationPolicy
+	Destinations linkapi.DestinationPolicy
 	// GeoIPPath is the MaxMind .mmdb that answers country routing rules;
 	// empty means country rules never match. Dev defaults it to
 	// Enrich.GeoIPPath.
@@ -77,10 +77,10 @@ type RedirectNode struct {
 	// and rate limit (pattern -> handler); dev mounts the webhook API.
 	Mount map[string]http.Handler
 	// MountScopes are the scopes of the Mount patterns (see
-	// redirect.APIConfig.MountScopes).
-	MountScopes map[string]redirect.MountScope
+	// linkapi.APIConfig.MountScopes).
+	MountScopes map[string]linkapi.MountScope
 	// MountDocs document the mounted operations in the OpenAPI document.
-	MountDocs []redirect.MountedRoute
+	MountDocs []linkapi.MountedRoute
 	// RedirectFrontEnd is the HTTP server of the redirect listener:
 	// FrontEndFastHTTP (the default, "") or FrontEndNetHTTP. Both give the
 	// same answers; see bench/README.md for what each costs.

@@ -10,7 +10,8 @@ import (
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
-	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/linkapi"
+	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/jsonfile"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
@@ -144,20 +145,20 @@ func openDevWebhooks(cfg *Dev) (*webhookRuntime, error) {
 		mount[p] = h
 	}
 	cfg.Mount = mount
-	scopes := map[string]redirect.MountScope{"/v1/webhooks/": {Read: redirect.ScopeWebhooksRead, Write: redirect.ScopeWebhooksWrite}}
+	scopes := map[string]linkapi.MountScope{"/v1/webhooks/": {Read: tenancy.ScopeWebhooksRead, Write: tenancy.ScopeWebhooksWrite}}
 	for p, s := range cfg.MountScopes {
 		scopes[p] = s
 	}
 	cfg.MountScopes = scopes
 	for _, r := range webhook.Routes() {
-		scope := redirect.ScopeWebhooksRead
+		scope := tenancy.ScopeWebhooksRead
 		if r.Write {
-			scope = redirect.ScopeWebhooksWrite
+			scope = tenancy.ScopeWebhooksWrite
 		}
-		m := redirect.MountedRoute{Method: r.Method, Pattern: r.Pattern, Summary: r.Summary, Scope: scope,
+		m := linkapi.MountedRoute{Method: r.Method, Pattern: r.Pattern, Summary: r.Summary, Scope: scope,
 			Request: r.Request, Response: r.Response, Required: r.Required, Status: r.Status, Errors: r.Errors}
 		for _, q := range r.Query {
-			m.Query = append(m.Query, redirect.MountedQueryParam{Name: q.Name, Type: q.Type, Description: q.Description})
+			m.Query = append(m.Query, linkapi.MountedQueryParam{Name: q.Name, Type: q.Type, Description: q.Description})
 		}
 		cfg.MountDocs = append(cfg.MountDocs, m)
 	}

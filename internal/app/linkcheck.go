@@ -10,6 +10,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/redirect/linkcheck"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -44,7 +45,7 @@ func openLinkChecker(cfg LinkCheck, dataDir string, store *redirect.Store, out i
 	chk, err := linkcheck.New(linkcheck.Config{
 		Links: store,
 		Workspaces: func(ctx context.Context) ([]string, error) {
-			list, err := store.ListWorkspaces(ctx)
+			list, err := tenancy.NewStore(store).ListWorkspaces(ctx)
 			if err != nil {
 				return nil, err
 			}

@@ -76,7 +76,7 @@ func publishLinkChanges(out ingest.Producer, linksTopic, eventsTopic string, log
 // of a bulk job's creates at once.
 type linkHook func(eventType string, links []*redirect.Link)
 
-// one calls h with one link, as redirect.APIConfig.OnLinkEvent.
+// one calls h with one link, as linkapi.APIConfig.OnLinkEvent.
 func (h linkHook) one(eventType string, l *redirect.Link) { h(eventType, []*redirect.Link{l}) }
 
 // replicateLinks tails the links topic into store until ctx is done. A

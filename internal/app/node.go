@@ -17,6 +17,7 @@ import (
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/logs"
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/redirect/linkcheck"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -39,14 +40,14 @@ type node struct {
 	fastRedirectH fasthttp.RequestHandler
 	frontEnd      string
 	apiH          http.Handler
-	jobs          *redirect.JobRunner // bulk link jobs
+	jobs          *linkapi.JobRunner // bulk link jobs
 	// shortScheme and shortBase make short URLs as the link API shows
 	// them (see shortURL).
 	shortScheme, shortBase string
 	// linkHooks see every durable link change of the API, and jobHooks
 	// the end of every bulk job; set them before serve.
 	linkHooks []linkHook
-	jobHooks  []func(eventType string, j *redirect.Job)
+	jobHooks  []func(eventType string, j *linkapi.Job)
 }
 
 func openNode(cfg RedirectNode) (_ *node, err error) {
@@ -93,7 +94,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 		base = "http://" + hostForURL(n.redirectLn.Addr().String())
 	}
 	n.shortScheme, n.shortBase = scheme, strings.TrimSuffix(base, "/")
-	apiCfg := redirect.APIConfig{
+	apiCfg := linkapi.APIConfig{
 		Store:          n.store,
 		APIKeys:        cfg.APIKeys,
 		DefaultDomain:  cfg.DefaultDomain,
@@ -116,9 +117,9 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 				hook(eventType, links)
 			}
 		},
-		Jobs: redirect.JobsConfig{
+		Jobs: linkapi.JobsConfig{
 			AllowPrivateCallbacks: cfg.AllowPrivateCallbacks,
-			OnJobEvent: func(eventType string, j *redirect.Job) {
+			OnJobEvent: func(eventType string, j *linkapi.Job) {
 				for _, hook := range n.jobHooks {
 					hook(eventType, j)
 				}
@@ -127,11 +128,11 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	}
 	// The bulk job runner shares the API's config; it is closed before the
 	// store, and started by serve, once the hooks are in place.
-	if n.jobs, err = redirect.NewJobRunner(apiCfg); err != nil {
+	if n.jobs, err = linkapi.NewJobRunner(apiCfg); err != nil {
 		return nil, fmt.Errorf("bulk link jobs: %w", err)
 	}
 	apiCfg.Jobs.Runner = n.jobs
-	if n.apiH, err = redirect.NewAPI(apiCfg); err != nil {
+	if n.apiH, err = linkapi.NewAPI(apiCfg); err != nil {
 		return nil, fmt.Errorf("link API: %w", err)
 	}
 	rc := redirect.RedirectConfig{
@@ -160,7 +161,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 // ShortURLBase (dev's is the redirect listener), else on the click's
 // domain.
 func (n *node) shortURL(c *schemas.EnrichedClick) string {
-	return redirect.ShortURL(n.shortScheme, n.shortBase, c.Domain, c.Path)
+	return linkapi.ShortURL(n.shortScheme, n.shortBase, c.Domain, c.Path)
 }
 
 // serve starts both HTTP servers (and the debug one when configured) in g

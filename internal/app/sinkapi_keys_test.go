@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/keyclient"
+	"github.com/clicktrail/clicktrail/linkapi"
+	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
@@ -25,8 +27,8 @@ func TestSinkAPITakesTheLinkAPIKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	linkAPI, err := redirect.NewAPI(redirect.APIConfig{Store: store, APIKeys: []string{bootstrap}, DefaultDomain: "go.brand.test",
-		RateLimit: redirect.RateLimitConfig{PerSecond: -1}})
+	linkAPI, err := linkapi.NewAPI(linkapi.APIConfig{Store: store, APIKeys: []string{bootstrap}, DefaultDomain: "go.brand.test",
+		RateLimit: linkapi.RateLimitConfig{PerSecond: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +45,7 @@ func TestSinkAPITakesTheLinkAPIKeys(t *testing.T) {
 	}
 	now := time.Now()
 	keys, err := keyclient.New(keyclient.Config{LinkAPIURL: link.URL, // what sinkAPI builds, with a clock the test moves
-		ReadScope: redirect.ScopeWebhooksRead, WriteScope: redirect.ScopeWebhooksWrite, Now: func() time.Time { return now }})
+		ReadScope: tenancy.ScopeWebhooksRead, WriteScope: tenancy.ScopeWebhooksWrite, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,12 +13,13 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/linkapi"
+	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/google/uuid"
 
 	"github.com/clicktrail/clicktrail/internal/keyclient"
 	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/internal/pipeline"
-	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -147,7 +148,7 @@ func (rt *webhookRuntime) apiIn(cfg Webhooks, workspace func(*http.Request) (str
 
 // requestWorkspace is the workspace of an authenticated link API request.
 func requestWorkspace(r *http.Request) (string, error) {
-	p, ok := redirect.PrincipalFrom(r.Context())
+	p, ok := linkapi.PrincipalFrom(r.Context())
 	if !ok {
 		return "", errors.New("request is not authenticated")
 	}
@@ -176,9 +177,9 @@ const linkEventTimeout = 5 * time.Second
 // job's end (job.succeeded or job.failed, its data the job) goes to topic
 // on out as a schemas.LinkEvent keyed by job id, for the workspace's
 // endpoints.
-func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *redirect.Job) {
+func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *linkapi.Job) {
 	log = logs.OrDiscard(log)
-	return func(typ string, j *redirect.Job) {
+	return func(typ string, j *linkapi.Job) {
 		data, err := json.Marshal(j)
 		if err == nil {
 			rec := pipeline.LinkEventRecord(topic, j.ID, schemas.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
@@ -326,7 +327,7 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handler, error) {
 	if cfg.LinkAPIURL != "" {
 		keys, err := keyclient.New(keyclient.Config{LinkAPIURL: cfg.LinkAPIURL,
-			ReadScope: redirect.ScopeWebhooksRead, WriteScope: redirect.ScopeWebhooksWrite})
+			ReadScope: tenancy.ScopeWebhooksRead, WriteScope: tenancy.ScopeWebhooksWrite})
 		if err != nil {
 			return nil, err
 		}
@@ -341,8 +342,8 @@ func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handl
 	}
 	sums := make([][sha256.Size]byte, len(cfg.APIKeys))
 	for i, k := range cfg.APIKeys {
-		if len(k) < redirect.MinAPIKeyLen {
-			return nil, fmt.Errorf("api-key[%d]: want at least %d characters", i, redirect.MinAPIKeyLen)
+		if len(k) < linkapi.MinAPIKeyLen {
+			return nil, fmt.Errorf("api-key[%d]: want at least %d characters", i, linkapi.MinAPIKeyLen)
 		}
 		sums[i] = sha256.Sum256([]byte(k))
 	}
@@ -351,7 +352,7 @@ func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handl
 		return nil, err
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, found := redirect.BearerToken(r)
+		token, found := linkapi.BearerToken(r)
 		sum := sha256.Sum256([]byte(token))
 		ok := 0
 		for i := range sums { // every key, so the time says nothing of which matched

@@ -10,7 +10,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/internal/testutil"
-	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/linkapi"
 )
 
 // TestDevDeliversLinkEventsAndAlerts runs the embedded default: an
@@ -89,7 +89,7 @@ func webhookDev(t *testing.T) Dev {
 		RedirectNode: RedirectNode{
 			DataDir: t.TempDir(), RedirectAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", APIKeys: []string{devKey},
 			DefaultDomain: "go.brand.test", ShortURLScheme: "http", AnyHost: true,
-			Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
+			Destinations: linkapi.DestinationPolicy{AllowPrivateDestinations: true},
 		},
 		Enrich:   Enrich{HashSecret: bytes.Repeat([]byte("s"), 32)},
 		Batch:    Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},

@@ -12,6 +12,7 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/internal/testutil"
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
 )
@@ -76,7 +77,7 @@ func TestWebhookSinkOnKafka(t *testing.T) {
 	now := time.Now().UTC()
 	l := &redirect.Link{ID: "lnk_kafkatest", WorkspaceID: redirect.DefaultWorkspaceID, Domain: "go.brand.test", Path: "k",
 		DestinationURL: "https://shop.example.com/", CreatedAt: now, UpdatedAt: now}
-	publishLinkChanges(producer, "", k.Topic(schemas.TopicLinkEvents), nil).one(redirect.EventLinkCreated, l)
+	publishLinkChanges(producer, "", k.Topic(schemas.TopicLinkEvents), nil).one(linkapi.EventLinkCreated, l)
 	// The conversion goes first: it waits in the attributor for its click.
 	conv := &schemas.Conversion{V: schemas.ConversionVersion, EventID: "0193a6f2-7c1e-7b3a-9f00-00000000c0de",
 		WorkspaceID: redirect.DefaultWorkspaceID, Name: "signup", ClickID: "0193a6f2-7c1e-7b3a-9f00-000000000000",

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/testutil"
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
@@ -79,9 +80,9 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 	}
 	defer store.Close()
 	const key = "test-key-0123456789abcdef"
-	api, err := redirect.NewAPI(redirect.APIConfig{
+	api, err := linkapi.NewAPI(linkapi.APIConfig{
 		Store: store, APIKeys: []string{key}, DefaultDomain: "go.brand.com",
-		Destinations: redirect.DestinationPolicy{AllowPrivateDestinations: true},
+		Destinations: linkapi.DestinationPolicy{AllowPrivateDestinations: true},
 		OnLinkEvent:  publishLinkChanges(spool, "", schemas.TopicLinkEvents, nil).one,
 	})
 	if err != nil {

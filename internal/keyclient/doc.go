@@ -11,5 +11,5 @@
 //
 // Where it is used: the webhook sink's endpoint API (clicktrail sink
 // webhook --link-api-url), wired by internal/app. The principal and the
-// scope names are the link API's (redirect.Principal, redirect.Scope*).
+// scope names are the link API's (linkapi.Principal, tenancy.Scope*).
 package keyclient

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/linkapi"
 )
 
 // DefaultTTL bounds how long a revoked key still works behind a Client.
@@ -68,7 +68,7 @@ type Client struct {
 }
 
 type cachedPrincipal struct {
-	p       redirect.Principal
+	p       linkapi.Principal
 	expires time.Time
 }
 
@@ -89,7 +89,7 @@ func New(cfg Config) (*Client, error) {
 
 // Principal returns who token is, from the cache or the link API;
 // ErrUnknownKey when the link API does not know it.
-func (k *Client) Principal(ctx context.Context, token string) (redirect.Principal, error) {
+func (k *Client) Principal(ctx context.Context, token string) (linkapi.Principal, error) {
 	sum := sha256.Sum256([]byte(token))
 	now := k.cfg.Now()
 	k.mu.Lock()
@@ -100,20 +100,20 @@ func (k *Client) Principal(ctx context.Context, token string) (redirect.Principa
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.base+"/v1/keys/self", nil)
 	if err != nil {
-		return redirect.Principal{}, err
+		return linkapi.Principal{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := k.client.Do(req)
 	if err != nil {
-		return redirect.Principal{}, fmt.Errorf("ask the link API who the key is: %w", err)
+		return linkapi.Principal{}, fmt.Errorf("ask the link API who the key is: %w", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
-		return redirect.Principal{}, ErrUnknownKey
+		return linkapi.Principal{}, ErrUnknownKey
 	case resp.StatusCode != http.StatusOK:
-		return redirect.Principal{}, fmt.Errorf("ask the link API who the key is: %s", resp.Status)
+		return linkapi.Principal{}, fmt.Errorf("ask the link API who the key is: %s", resp.Status)
 	}
 	var self struct {
 		KeyID       string   `json:"key_id"`
@@ -121,9 +121,9 @@ func (k *Client) Principal(ctx context.Context, token string) (redirect.Principa
 		Scopes      []string `json:"scopes"`
 	}
 	if err := json.Unmarshal(body, &self); err != nil || self.WorkspaceID == "" || self.KeyID == "" {
-		return redirect.Principal{}, fmt.Errorf("the link API's /v1/keys/self answered %.200q", body)
+		return linkapi.Principal{}, fmt.Errorf("the link API's /v1/keys/self answered %.200q", body)
 	}
-	p := redirect.Principal{WorkspaceID: self.WorkspaceID, KeyID: self.KeyID, Scopes: slices.Sorted(slices.Values(self.Scopes))}
+	p := linkapi.Principal{WorkspaceID: self.WorkspaceID, KeyID: self.KeyID, Scopes: slices.Sorted(slices.Values(self.Scopes))}
 	k.mu.Lock()
 	if len(k.cache) > 10_000 { // bounded: drop everything rather than track ages
 		clear(k.cache)
@@ -140,7 +140,7 @@ func (k *Client) Principal(ctx context.Context, token string) (redirect.Principa
 // asked.
 func (k *Client) Guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := redirect.BearerToken(r)
+		token, ok := linkapi.BearerToken(r)
 		if !ok {
 			Unauthorized(w)
 			return
@@ -170,7 +170,7 @@ type principalKey struct{}
 
 // Workspace is the workspace of a request Guard let in.
 func Workspace(r *http.Request) (string, error) {
-	p, ok := r.Context().Value(principalKey{}).(*redirect.Principal)
+	p, ok := r.Context().Value(principalKey{}).(*linkapi.Principal)
 	if !ok {
 		return "", errors.New("request is not authenticated")
 	}

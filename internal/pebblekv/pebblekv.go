@@ -1,6 +1,7 @@
 // Package pebblekv holds what several pebble stores of clicktrail (link
 // store, spool, webhook registry, attribution index, checker state) share:
-// the key arithmetic of prefix scans and the bloom filter setting.
+// the key arithmetic of prefix scans, the bloom filter setting, JSON
+// records (PutJSON, GetJSON, ListJSON) and the Probe of many point reads.
 package pebblekv
 
 import (

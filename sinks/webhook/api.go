@@ -61,7 +61,7 @@ type api struct {
 
 // NewAPI returns the webhook endpoint API: it serves PathEndpoints and its
 // subpaths, and PathDeliveries. It does no authentication: mount it behind
-// the link API's bearer-key guard (redirect.APIConfig.Mount). Errors are
+// the link API's bearer-key guard (linkapi.APIConfig.Mount). Errors are
 // the link API's shape: {"error":{"code","field","message"}}.
 func NewAPI(cfg APIConfig) (http.Handler, error) {
 	if err := cfg.Validate(); err != nil {

@@ -1,0 +1,240 @@
+package linkapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/clicktrail/clicktrail/redirect"
+)
+
+// Lifecycle event types passed to APIConfig.OnLinkEvent.
+const (
+	EventLinkCreated  = "link.created"  // POST /v1/links, PUT /v1/links/external/{external_id} creating
+	EventLinkUpdated  = "link.updated"  // PATCH, PUT updating
+	EventLinkDisabled = "link.disabled" // PATCH with "disabled": true on an enabled link
+	EventLinkDeleted  = "link.deleted"  // DELETE /v1/links/{id}
+)
+
+// emit reports a durable change of l (old: before it, when it was an
+// update) to the audit log and the configured callbacks.
+func (a *api) emit(ctx context.Context, eventType string, old, l *redirect.Link) {
+	a.audit(ctx, eventType, "link", l.ID, linkChanges(old, l))
+	if a.cfg.OnLinkEvent != nil {
+		a.cfg.OnLinkEvent(eventType, l)
+	}
+}
+
+// readBody reads a request body of at most maxBodyBytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
+	return readBodyLimit(w, r, maxBodyBytes)
+}
+
+// readBodyLimit reads a request body of at most limit bytes.
+func readBodyLimit(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *apiError) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, &apiError{status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+				Message: fmt.Sprintf("request body is larger than %d bytes", limit)}
+		}
+		return nil, badRequest(CodeInvalidJSON, "", "reading the request body: "+err.Error())
+	}
+	return body, nil
+}
+
+func notFound() *apiError {
+	return &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no link with this id"}
+}
+
+// checkDestinations runs the server's destination policy on l, then its
+// workspace's host lists.
+func (a *api) checkDestinations(ctx context.Context, l *redirect.Link) *apiError {
+	ws, err := a.tenants.GetWorkspace(ctx, l.WorkspaceID)
+	if err != nil {
+		return a.internal("get workspace", err)
+	}
+	return a.destinationAnswer(checkLinkDestinations(ctx, &a.cfg.Destinations, workspacePolicy(ws), l))
+}
+
+// checkLinkDestinations runs server's policy on l, then, when not nil,
+// its workspace's (Workspace.policy).
+func checkLinkDestinations(ctx context.Context, server, workspace *DestinationPolicy, l *redirect.Link) error {
+	if err := server.CheckLink(ctx, l); err != nil || workspace == nil {
+		return err
+	}
+	return workspace.CheckLink(ctx, l)
+}
+
+// destinationAnswer is the answer to a destination check's error: nil, a
+// 400 destination_refused naming the rule, or a 500.
+func (a *api) destinationAnswer(err error) *apiError {
+	if err == nil {
+		return nil
+	}
+	if de, ok := errors.AsType[*DestinationError](err); ok {
+		return destinationRefused(de)
+	}
+	return a.internal("check destinations", err)
+}
+
+// maxSuffixAttempts bounds the free suffixes tried for one on_conflict
+// "suffix" create: each try loses only to a concurrent create of the same
+// base path that took the same suffix, so a loser of n concurrent creates
+// needs at most n tries.
+const maxSuffixAttempts = 64
+
+// insert stores the new link of d, picking another path when d allows it,
+// and reports link.created.
+func (a *api) insert(ctx context.Context, d decodedCreate) *apiError {
+	l := d.link
+	if aerr := a.checkDestinations(ctx, l); aerr != nil {
+		return aerr
+	}
+	base := l.Path
+	tries := maxPathAttempts
+	if d.onConflict == onConflictSuffix {
+		tries = maxSuffixAttempts
+	}
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = a.cfg.Store.Create(ctx, l)
+		if !errors.Is(err, redirect.ErrPathTaken) || attempt == tries {
+			break
+		}
+		if d.generated {
+			l.Path = redirect.RandomPath()
+		} else if d.onConflict == onConflictSuffix {
+			p, ferr := a.cfg.Store.NextFreePath(ctx, l.Domain, base)
+			if ferr != nil {
+				return a.internal("find a free path", ferr)
+			}
+			l.Path = p
+		} else {
+			break
+		}
+	}
+	if d.generated && errors.Is(err, redirect.ErrPathTaken) { // maxPathAttempts random slugs taken
+		return a.internal("pick a free random path", err)
+	}
+	if aerr := a.writeError(err, l); aerr != nil {
+		return aerr
+	}
+	a.emit(ctx, EventLinkCreated, nil, l)
+	return nil
+}
+
+// writeError turns the error of a Store write of l into its answer.
+func (a *api) writeError(err error, l *redirect.Link) *apiError {
+	if err == nil {
+		return nil
+	}
+	if pt, ok := errors.AsType[*redirect.PathTakenError](err); ok {
+		return &apiError{status: http.StatusConflict, Code: CodePathTaken, Field: "path",
+			Message: "path " + l.Path + " is taken on " + l.Domain, ExistingID: pt.ExistingID}
+	}
+	if xt, ok := errors.AsType[*redirect.ExternalIDTakenError](err); ok {
+		return &apiError{status: http.StatusConflict, Code: CodeExternalIDTaken, Field: "external_id",
+			Message: "another link has external_id " + l.ExternalID, ExistingID: xt.ExistingID}
+	}
+	if errors.Is(err, redirect.ErrNotFound) {
+		return notFound()
+	}
+	if fe, ok := errors.AsType[*redirect.FieldError](err); ok { // e.g. a suffixed path too long
+		return badRequest(CodeInvalidField, fe.Field, fe.Message)
+	}
+	return a.internal("store link", err)
+}
+
+// internal logs err and returns the 500 answer.
+func (a *api) internal(doing string, err error) *apiError {
+	a.log.Error("link api: "+doing, "err", err)
+	return &apiError{status: http.StatusInternalServerError, Code: CodeInternal, Message: doing + " failed; see the server log"}
+}
+
+// loadLink returns the link the route's {id} names.
+func (a *api) loadLink(r *http.Request) (*redirect.Link, *apiError) {
+	l, err := a.cfg.Store.Get(r.Context(), r.PathValue("id"))
+	if errors.Is(err, redirect.ErrNotFound) {
+		return nil, notFound()
+	}
+	if err != nil {
+		return nil, a.internal("get link", err)
+	}
+	if l.WorkspaceID != principal(r).WorkspaceID {
+		return nil, notFound() // another workspace's link: not even its existence shows
+	}
+	return l, nil
+}
+
+func deletedError(l *redirect.Link) *apiError {
+	return &apiError{status: http.StatusConflict, Code: CodeLinkDeleted,
+		Message: "link " + l.ID + " was deleted at " + l.DeletedAt.UTC().Format("2006-01-02T15:04:05Z") + " and cannot change"}
+}
+
+// patchLink answers PATCH /v1/links/{id}; see linkPatch for the semantics.
+func (a *api) patchLink(w http.ResponseWriter, r *http.Request) {
+	body, aerr := readBody(w, r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	old, aerr := a.loadLink(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if old.DeletedAt != nil {
+		writeError(w, deletedError(old))
+		return
+	}
+	l, aerr := decodePatch(body, old, a.cfg.Now().UTC())
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if aerr := a.update(r.Context(), old, l); aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	a.respondLink(w, http.StatusOK, l)
+}
+
+// update stores l over old (same id) and reports the change.
+func (a *api) update(ctx context.Context, old, l *redirect.Link) *apiError {
+	if aerr := a.checkDestinations(ctx, l); aerr != nil {
+		return aerr
+	}
+	if aerr := a.writeError(a.cfg.Store.Put(ctx, l), l); aerr != nil {
+		return aerr
+	}
+	event := EventLinkUpdated
+	if l.Disabled && !old.Disabled {
+		event = EventLinkDisabled
+	}
+	a.emit(ctx, event, old, l)
+	return nil
+}
+
+// deleteLink answers DELETE /v1/links/{id}: the link is disabled for good,
+// keeps its path reserved and is still shown by GET, with deleted_at. A
+// second DELETE answers the same link without another event.
+func (a *api) deleteLink(w http.ResponseWriter, r *http.Request) {
+	l, aerr := a.loadLink(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if l.DeletedAt == nil {
+		now := a.cfg.Now().UTC()
+		l.Disabled, l.DeletedAt, l.UpdatedAt = true, &now, now
+		if aerr := a.writeError(a.cfg.Store.Put(r.Context(), l), l); aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+		a.emit(r.Context(), EventLinkDeleted, nil, l)
+	}
+	a.respondLink(w, http.StatusOK, l)
+}

@@ -1,0 +1,146 @@
+package linkapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/clicktrail/clicktrail/internal/netguard"
+	"github.com/clicktrail/clicktrail/webhooksig"
+)
+
+// The completion callback of a bulk job: a POST of
+//
+//	{"type":"job.succeeded"|"job.failed","timestamp":"<RFC 3339>","data":<Job>}
+//
+// signed per Standard Webhooks (webhook-id is the job id, so a receiver
+// deduplicates retries on it) with the job's own secret, shown once in the
+// 202 answer. It is attempted JobsConfig.CallbackAttempts times with
+// doubling backoff; the job records whether it is still pending, so a
+// restart delivers it.
+
+// callbackBody is the body of a job callback.
+type callbackBody struct {
+	Type      string    `json:"type"`
+	Timestamp time.Time `json:"timestamp"`
+	Data      *Job      `json:"data"`
+}
+
+// validateCallbackURL checks a callback_url: absolute http(s) without
+// credentials, and, unless private callbacks are allowed, not a loopback,
+// private or link-local host by name or address. A host name that resolves
+// to such an address is refused when dialing (netguard.Guard).
+func validateCallbackURL(raw string, allowPrivate bool) *apiError {
+	bad := func(msg string) *apiError { return badRequest(CodeInvalidField, "callback_url", msg) }
+	if len(raw) > 2048 {
+		return bad("at most 2048 characters")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("want an absolute http or https URL")
+	}
+	if u.User != nil {
+		return bad("must not contain user info (user:password@)")
+	}
+	if allowPrivate {
+		return nil
+	}
+	host := normalizeHost(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return bad("host " + host + " is loopback")
+	}
+	if addr, literal, ok := parseHostIP(host); literal && (!ok || nonPublic(addr)) {
+		return bad("host " + host + " is not a public address")
+	}
+	return nil
+}
+
+// defaultCallback returns JobsConfig.Callback's default: a client with a
+// short timeout that follows no redirects and, unless allowPrivate, dials
+// only public addresses.
+func defaultCallback(timeout time.Duration, allowPrivate bool) func(context.Context, string, http.Header, []byte) error {
+	guard := &netguard.Guard{AllowPrivate: allowPrivate, Dialer: net.Dialer{Timeout: timeout}}
+	client := &http.Client{
+		Timeout:       timeout,
+		Transport:     &http.Transport{DialContext: guard.DialContext, MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return func(ctx context.Context, target string, headers http.Header, body []byte) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header = headers
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		if resp.StatusCode/100 != 2 {
+			return fmt.Errorf("callback answered %s", resp.Status)
+		}
+		return nil
+	}
+}
+
+// deliverCallback sends rec's callback with retries, then clears
+// CallbackPending. It gives up early when the runner stops (the callback
+// stays pending and is sent after the next start).
+func (r *JobRunner) deliverCallback(rec *jobRecord) {
+	log := r.a.log.With("job_id", rec.ID, "callback_url", rec.CallbackURL)
+	job := rec.Job
+	body, err := json.Marshal(callbackBody{Type: jobEventType(&job), Timestamp: r.a.cfg.Now().UTC(), Data: &job})
+	if err != nil {
+		log.Error("job callback: encode", "err", err)
+		return
+	}
+	backoff := r.jobs.CallbackBackoff
+	for attempt := 1; ; attempt++ {
+		err = r.sendCallback(rec, body)
+		if err == nil || attempt == r.jobs.CallbackAttempts {
+			break
+		}
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff *= 2
+	}
+	if err != nil {
+		if r.ctx.Err() != nil {
+			return
+		}
+		log.Warn("job callback: giving up", "attempts", r.jobs.CallbackAttempts, "err", err)
+	}
+	rec.CallbackPending = false
+	if err := r.a.jobs.putJob(context.WithoutCancel(r.ctx), rec); err != nil {
+		log.Error("job callback: record delivery", "err", err)
+	}
+}
+
+// sendCallback makes one attempt, signed at the time of sending.
+func (r *JobRunner) sendCallback(rec *jobRecord, body []byte) error {
+	now := r.a.cfg.Now()
+	sig, err := webhooksig.Sign(rec.CallbackSecret, rec.ID, now, body)
+	if err != nil {
+		return err
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "clicktrail-jobs/1")
+	h.Set(webhooksig.HeaderID, rec.ID)
+	h.Set(webhooksig.HeaderTimestamp, fmt.Sprint(now.Unix()))
+	h.Set(webhooksig.HeaderSignature, sig)
+	ctx, cancel := context.WithTimeout(r.ctx, r.jobs.CallbackTimeout)
+	defer cancel()
+	return r.jobs.Callback(ctx, rec.CallbackURL, h, body)
+}
