@@ -4,12 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-)
 
-// Prefix lengths kept of a visitor's address.
-const (
-	ipv4PrefixBits = 24
-	ipv6PrefixBits = 48
+	"github.com/clicktrail/clicktrail/internal/anonip"
 )
 
 // parseIP parses a visitor address: IPv4-mapped IPv6 is unmapped to IPv4 and
@@ -26,11 +22,4 @@ func parseIP(s string) (netip.Addr, error) {
 }
 
 // truncate returns the network of a (IPv4 /24, IPv6 /48) in CIDR form.
-func truncate(a netip.Addr) string {
-	bits := ipv6PrefixBits
-	if a.Is4() {
-		bits = ipv4PrefixBits
-	}
-	p, _ := a.Prefix(bits) // cannot fail: bits is within range for the family
-	return p.String()
-}
+func truncate(a netip.Addr) string { return anonip.Truncate(a).String() }

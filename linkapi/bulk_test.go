@@ -59,7 +59,7 @@ func TestBulkHappyPath(t *testing.T) {
 		}
 	}
 	recs, _, err := audit.NewLog(f.store).Query(context.Background(), audit.Query{WorkspaceID: redirect.DefaultWorkspaceID, Action: EventLinkCreated})
-	if err != nil || len(recs) != 3 || recs[0].KeyID != "bootstrap_1" || recs[0].RemoteAddr != "127.0.0.1" {
+	if err != nil || len(recs) != 3 || recs[0].KeyID != "bootstrap_1" || recs[0].RemoteAddr != "127.0.0.0/24" {
 		t.Errorf("audit = %+v, %v", recs, err)
 	}
 	if raw, err := newJobStore(f.store).jobChunk(job.ID, 0); err == nil {

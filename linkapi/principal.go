@@ -2,11 +2,11 @@ package linkapi
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/anonip"
 	"github.com/clicktrail/clicktrail/linkapi/audit"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 )
@@ -61,12 +61,11 @@ func principalOf(ctx context.Context) *Principal {
 	return &Principal{WorkspaceID: "\x00none"}
 }
 
-func remoteHost(r *http.Request) string {
-	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return h
-	}
-	return r.RemoteAddr
-}
+// remoteHost is the network the request came from, truncated (IPv4 /24,
+// IPv6 /48): callers' addresses are kept in the audit log and in bulk-job
+// records, and a full address there would be personal data kept for as
+// long as the log is (see package anonip).
+func remoteHost(r *http.Request) string { return anonip.TruncateHost(r.RemoteAddr) }
 
 // newAuditRecord is the record of a change made by p at at in workspace,
 // with a new id.

@@ -255,8 +255,8 @@ func TestTenancyAuditLog(t *testing.T) {
 	f.must(t, k.Key, "GET", "/v1/audit?target_id="+l.ID, "", http.StatusOK, &page)
 	var got []string
 	for _, r := range page.Records {
-		if r.KeyID != k.ID || r.RemoteAddr != "127.0.0.1" || r.WorkspaceID != redirect.DefaultWorkspaceID {
-			t.Fatalf("record %+v: want key %s from 127.0.0.1", r, k.ID)
+		if r.KeyID != k.ID || r.RemoteAddr != "127.0.0.0/24" || r.WorkspaceID != redirect.DefaultWorkspaceID {
+			t.Fatalf("record %+v: want key %s from 127.0.0.0/24 (the caller's address truncated)", r, k.ID)
 		}
 		got = append(got, r.Action+" "+strings.Join(r.Changes, ","))
 	}
