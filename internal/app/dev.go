@@ -8,10 +8,11 @@ import (
 	"path/filepath"
 
 	"github.com/clicktrail/clicktrail/enrich"
+	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/logs"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
+	chstage "github.com/clicktrail/clicktrail/sinks/clickhouse/stage"
 	"github.com/clicktrail/clicktrail/sinks/jsonfile"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -55,8 +56,8 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	}
 	defer enricher.Close()
 
-	var writer pipeline.ClickWriter
-	var convWriter pipeline.ConversionWriter // only ClickHouse keeps conversions
+	var writer handler.ClickWriter
+	var convWriter chstage.ConversionWriter // only ClickHouse keeps conversions
 	if cfg.ClickHouseDSN != "" {
 		w, err := openClickHouse(ctx, cfg.ClickHouseDSN, n.log, true)
 		if err != nil {
@@ -80,10 +81,10 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 
 	g := newGroup(ctx)
 	g.Go("enrich", func(ctx context.Context) error {
-		return enrichIn.Run(ctx, pipeline.Enrich(enricher, n.spool, enriched, n.log))
+		return enrichIn.Run(ctx, handler.Enrich(enricher, n.spool, enriched, n.log))
 	})
 	g.Go("sink", func(ctx context.Context) error {
-		return sinkIn.Run(ctx, pipeline.Sink(writer, n.spool, n.log))
+		return sinkIn.Run(ctx, handler.Sink(writer, n.spool, n.log))
 	})
 	// ---- webhooks (owned with sinks/webhook; see webhooks.go): link
 	// changes to the link events topic, and the stage's consumers of
@@ -107,7 +108,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		if convWriter != nil {
 			convIn := n.spool.Consumer("sink-conversions", cfg.Kafka.Topic(schemas.TopicLinkEvents), batch)
 			g.Go("sink conversions", func(ctx context.Context) error {
-				return convIn.Run(ctx, pipeline.ConversionsSink(convWriter, n.spool, n.log))
+				return convIn.Run(ctx, chstage.Conversions(convWriter, n.spool, n.log))
 			})
 		}
 	}

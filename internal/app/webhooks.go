@@ -12,15 +12,17 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/google/uuid"
 
+	"github.com/clicktrail/clicktrail/ingest"
+
+	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/keyclient"
 	"github.com/clicktrail/clicktrail/internal/logs"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
+	whstage "github.com/clicktrail/clicktrail/sinks/webhook/stage"
 )
 
 // defaultWebhookGroup is the consumer group of the webhook sink; its retry
@@ -43,7 +45,7 @@ type Webhooks struct {
 	Timeout time.Duration
 	// AttemptBudget is how long a batch waits for its attempts before
 	// those unfinished are parked on the retry topics (ADR 005); zero means
-	// pipeline.DefaultAttemptBudget.
+	// whstage.DefaultAttemptBudget.
 	AttemptBudget time.Duration
 	// Dispatcher bounds each endpoint's concurrent attempts and queue;
 	// zero fields take webhook.DefaultConcurrency and DefaultQueueLen.
@@ -91,7 +93,7 @@ type WebhookSink struct {
 type webhookRuntime struct {
 	reg   *webhook.Registry
 	send  *webhook.Deliverer
-	stage *pipeline.Webhooks
+	stage *whstage.Stage
 }
 
 // openWebhookRegistry opens DataDir/webhooks and the deliverer; the stage
@@ -110,10 +112,10 @@ func openWebhookRegistry(dataDir string, cfg Webhooks, log *slog.Logger) (*webho
 }
 
 func (rt *webhookRuntime) withStage(cfg Webhooks, out ingest.Producer, k Kafka, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) error {
-	stage, err := pipeline.NewWebhooks(pipeline.WebhookConfig{
+	stage, err := whstage.New(whstage.Config{
 		Registry: rt.reg, Sender: rt.send, Out: out, Schedule: cfg.Schedule, ShortURL: shortURL,
 		AttemptBudget: cfg.AttemptBudget, Dispatcher: cfg.Dispatcher,
-		RetryTopic: k.Topic(pipeline.WebhookRetryTopic), DLQTopic: k.Topic(pipeline.WebhookDLQTopic), Logger: log,
+		RetryTopic: k.Topic(whstage.RetryTopic), DLQTopic: k.Topic(whstage.DLQTopic), Logger: log,
 	})
 	if err != nil {
 		return fmt.Errorf("webhooks: %w", err)
@@ -181,7 +183,7 @@ func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(
 	return func(typ string, j *redirect.Job) {
 		data, err := json.Marshal(j)
 		if err == nil {
-			rec := pipeline.LinkEventRecord(topic, j.ID, schemas.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
+			rec := handler.LinkEventRecord(topic, j.ID, schemas.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
 				Time: time.Now(), WorkspaceID: j.WorkspaceID, Data: data})
 			ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
 			err = out.Produce(ctx, []ingest.Record{rec})
@@ -247,7 +249,7 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 		return err
 	}
 	specs := []ingest.TopicSpec{
-		{Name: cfg.Kafka.Topic(pipeline.WebhookDLQTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()},
+		{Name: cfg.Kafka.Topic(whstage.DLQTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()},
 		{Name: cfg.Kafka.Topic(schemas.TopicLinkEvents), RetentionMs: webhookRetention.Milliseconds()},
 	}
 	for _, t := range rt.stage.RetryTopics() {

@@ -7,14 +7,15 @@ import (
 	"log/slog"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/logs"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/clickhouse"
+	chstage "github.com/clicktrail/clicktrail/sinks/clickhouse/stage"
 )
 
 // The sink dead-letters rows ClickHouse can never take, and commits the rest.
-var _ pipeline.PartialWriteError = (*clickhouse.RejectedError)(nil)
+var _ handler.PartialWriteError = (*clickhouse.RejectedError)(nil)
 
 // Default consumer groups; instances sharing a group share the partitions.
 const (
@@ -51,7 +52,7 @@ func RunEnrichWorker(ctx context.Context, cfg EnrichWorker) error {
 	if err != nil {
 		return fmt.Errorf("kafka consumer: %w", err)
 	}
-	return consumer.Run(ctx, pipeline.Enrich(enricher, producer, cfg.Kafka.Topic(enrichedTopic), log))
+	return consumer.Run(ctx, handler.Enrich(enricher, producer, cfg.Kafka.Topic(enrichedTopic), log))
 }
 
 // RunClickHouseSink consumes enriched clicks and inserts them into
@@ -96,9 +97,9 @@ func RunClickHouseSink(ctx context.Context, cfg ClickHouseSink) error {
 		return fmt.Errorf("kafka conversions consumer: %w", err)
 	}
 	g := newGroup(ctx)
-	g.Go("clickhouse clicks", func(ctx context.Context) error { return consumer.Run(ctx, pipeline.Sink(w, dlq, log)) })
+	g.Go("clickhouse clicks", func(ctx context.Context) error { return consumer.Run(ctx, handler.Sink(w, dlq, log)) })
 	g.Go("clickhouse conversions", func(ctx context.Context) error {
-		return conversions.Run(ctx, pipeline.ConversionsSink(w, dlq, log))
+		return conversions.Run(ctx, chstage.Conversions(w, dlq, log))
 	})
 	return g.Wait()
 }
