@@ -74,12 +74,4 @@ func openAttribution(dataDir string, cfg Webhooks, out ingest.Producer, eventsTo
 	return &attributionRuntime{attr: attr, stage: stage}, nil
 }
 
-// run starts the stage's consumers (of enriched clicks and of
-// conversions, each under its own group name) and the sweeper in g.
-func (rt *attributionRuntime) run(g *group, clicks, conversions ingest.Consumer) {
-	g.Go("attribution clicks", func(ctx context.Context) error { return clicks.Run(ctx, rt.stage.Clicks()) })
-	g.Go("attribution conversions", func(ctx context.Context) error { return conversions.Run(ctx, rt.stage.Conversions()) })
-	g.Go("attribution sweeper", func(ctx context.Context) error { return rt.attr.RunSweeper(ctx, 0) })
-}
-
 func (rt *attributionRuntime) close() error { return rt.attr.Close() }
