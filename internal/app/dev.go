@@ -72,7 +72,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 
 	env := StageEnv{Out: n.spool, Topic: cfg.Kafka.Topic, DataDir: cfg.DataDir, ShortURL: n.shortURL, Logger: n.log,
 		Enrich: cfg.Enrich, Webhooks: cfg.Webhooks, Clicks: writer, Hooks: hooks}
-	list := stages()
+	list := Stages()
 	if hooks != nil {
 		// Link changes and bulk jobs' ends go to the link events topic for
 		// the webhook stage; conversions attributed there reach ClickHouse.

@@ -11,10 +11,10 @@ import (
 	whstage "github.com/clicktrail/clicktrail/sinks/webhook/stage"
 )
 
-// Stage is one entry of the stage list (stages): what a stage reads, under
+// Stage is one entry of the stage list (Stages): what a stage reads, under
 // which consumer groups, which worker runs it, and how it is opened. The
 // embedded `clicktrail dev` (runOnSpool) and the Kafka workers (runOnKafka)
-// run what this list says; neither wires a stage by hand.
+// run what this list says, and the CLI takes each worker's flags from it; neither wires a stage by hand.
 type Stage struct {
 	Name string
 	// Worker is the command of the Kafka worker that runs the stage
@@ -88,9 +88,9 @@ type StageEnv struct {
 	Hooks *webhookRuntime
 }
 
-// stages is the one list of clicktrail's stages. Adding a stage (a CRM
+// Stages is the one list of clicktrail's stages. Adding a stage (a CRM
 // sink, say) is its package plus one entry here.
-func stages() []Stage {
+func Stages() []Stage {
 	return []Stage{
 		{Name: "enrich", Worker: "enrich", Group: defaultEnrichGroup,
 			Reads:  []Input{{Topic: rawTopic, SpoolGroup: "enrich"}},
@@ -126,7 +126,7 @@ func stages() []Stage {
 // workerStages returns the stages of the Kafka worker named worker.
 func workerStages(worker string) []Stage {
 	var out []Stage
-	for _, s := range stages() {
+	for _, s := range Stages() {
 		if s.Worker == worker {
 			out = append(out, s)
 		}

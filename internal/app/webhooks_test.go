@@ -63,7 +63,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 	}
 	defer rt.close()
 	var list []Stage // the webhook stage of the list, as dev opens it
-	for _, s := range stages() {
+	for _, s := range Stages() {
 		if s.Name == "webhooks" {
 			list = append(list, s)
 		}
