@@ -5,7 +5,7 @@
 // sinks/crm would read the same Attributed values). It is not a sink: it
 // writes nothing outside its own store, and returns what it decided.
 //
-// Where it is used: internal/pipeline's Attribution stage feeds it
+// Where it is used: the attribution stage (attribution/stage) feeds it
 // enriched clicks and conversions.v1 records and turns each Attributed
 // into a conversion.attributed event (schemas.AttributedConversion on
 // schemas.TopicLinkEvents). The wire types (schemas.Conversion,

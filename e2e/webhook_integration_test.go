@@ -8,15 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/app"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
+	whstage "github.com/clicktrail/clicktrail/sinks/webhook/stage"
 )
 
 // TestWebhookSinkOnKafkaRetriesAcrossRestart: the first attempt fails and
@@ -82,7 +83,7 @@ func TestWebhookSinkOnKafkaRetriesAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer adm.Close()
-	retryTopic := kafka.Topic(pipeline.WebhookRetryTopic) + ".1" // the first schedule step
+	retryTopic := kafka.Topic(whstage.RetryTopic) + ".1" // the first schedule step
 	testutil.Eventually(t, "the retry parked on "+retryTopic, func() (bool, string) {
 		ends, err := kadm.NewClient(adm).ListEndOffsets(context.Background(), retryTopic)
 		if err != nil {

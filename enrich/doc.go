@@ -4,7 +4,7 @@
 // An [Enricher] is a pure processor over [schemas] types. It does no I/O
 // besides opening an optional MaxMind .mmdb database at construction; the
 // Kafka consumer that feeds it and the producer that writes its output live
-// in package ingest, and the pipeline wiring in internal/pipeline.
+// in package ingest, the enrich stage's handler in internal/handler.
 //
 // # Privacy by construction
 //

@@ -14,7 +14,7 @@ func TestEntryRoundTrip(t *testing.T) {
 	}{
 		{"empty", entry{}},
 		{"key and value", entry{Key: []byte("link-1"), Value: []byte(`{"v":1}`), Timestamp: time.Unix(1700000000, 123)}},
-		{"headers", entry{Value: []byte("x"), Headers: []Header{{"a", []byte("1")}, {"", nil}, {"c", []byte("three")}}}},
+		{"headers", entry{Value: []byte("x"), Headers: []Header{{Key: "a", Value: []byte("1")}, {}, {Key: "c", Value: []byte("three")}}}},
 		{"large value", entry{Key: []byte("k"), Value: bytes.Repeat([]byte("v"), 70000)}},
 		{"negative time", entry{Timestamp: time.Unix(-5, 0)}},
 	}
@@ -52,7 +52,7 @@ func assertEntryEqual(t *testing.T, got, want entry) {
 }
 
 func TestDecodeEntryErrors(t *testing.T) {
-	valid := appendEntry(nil, &entry{Key: []byte("k"), Value: []byte("v"), Headers: []Header{{"h", []byte("x")}}})
+	valid := appendEntry(nil, &entry{Key: []byte("k"), Value: []byte("v"), Headers: []Header{{Key: "h", Value: []byte("x")}}})
 	tests := []struct {
 		name  string
 		in    []byte
@@ -86,7 +86,7 @@ func FuzzDecodeEntry(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{entryVersion, 0, 0, 0, 0})
 	f.Add(appendEntry(nil, &entry{Key: []byte("k"), Value: []byte("v"), Timestamp: time.Unix(1, 2)}))
-	f.Add(appendEntry(nil, &entry{Headers: []Header{{"a", []byte("b")}, {"c", nil}}}))
+	f.Add(appendEntry(nil, &entry{Headers: []Header{{Key: "a", Value: []byte("b")}, {Key: "c"}}}))
 	f.Add([]byte{entryVersion, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, err := decodeEntry(b)

@@ -306,7 +306,7 @@ func TestSpoolProduceMultiTopic(t *testing.T) {
 	s := openSpool(t, t.TempDir(), SpoolOptions{})
 	defer s.Close()
 	recs := []Record{
-		{Topic: "b", Key: []byte("k"), Value: []byte("b0"), Headers: []Header{{"h", []byte("1")}}},
+		{Topic: "b", Key: []byte("k"), Value: []byte("b0"), Headers: []Header{{Key: "h", Value: []byte("1")}}},
 		{Topic: "a", Value: []byte("a0")},
 		{Topic: "b", Value: []byte("b1")},
 	}

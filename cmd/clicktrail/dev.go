@@ -16,11 +16,12 @@ func devCmd() *cli.Command {
 		Description: "No external service is needed: links live in pebble under --data-dir, the local spool is\n" +
 			"the event log, and enriched clicks go to ClickHouse when --clickhouse-dsn is given, else to\n" +
 			"<data-dir>/clicks.jsonl. Any Host header is served as the default domain.",
-		Flags: []cli.Flag{dataDirFlag, redirectAddrFlag, apiAddrFlag, apiKeyFlag, defaultDomainFlag,
+		// the node's flags, then every stage's (dev runs them all)
+		Flags: append([]cli.Flag{dataDirFlag, redirectAddrFlag, apiAddrFlag, apiKeyFlag, defaultDomainFlag,
 			debugAddrFlag, rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
-			webhookAllowPrivateFlag, geoipFlag, hashSecretFlag, clickIDParamFlag, clickhouseDSNFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag,
+			clickIDParamFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag,
 			spoolMaxBytesFlag, batchRecordsFlag, batchWaitFlag, checkDestinationsFlag, checkIntervalFlag,
-			internalNetworkFlag, webhookRetentionFlag, redirectFrontEndFlag, attributionWindowFlag, attributionWaitFlag},
+			redirectFrontEndFlag}, stagesFlags(func(app.Stage) bool { return true })...),
 		Action: func(c *cli.Context) error {
 			node, err := redirectNodeConfig(c)
 			if err != nil {
@@ -57,6 +58,7 @@ func devCmd() *cli.Command {
 				// dev is a developer's machine: endpoints may be plain http, and
 				// private ones only when asked for.
 				Webhooks: app.Webhooks{AllowPrivate: c.Bool(webhookAllowPrivateFlag.Name),
+					Timeout:           c.Duration(webhookTimeoutFlag.Name),
 					Retention:         c.Duration(webhookRetentionFlag.Name),
 					AttributionWindow: c.Duration(attributionWindowFlag.Name),
 					AttributionWait:   c.Duration(attributionWaitFlag.Name)},

@@ -36,10 +36,8 @@ func webhookSinkCmd() *cli.Command {
 		Name: "webhook",
 		Usage: "consume enriched clicks and the webhook retry topic from Kafka and deliver signed webhooks " +
 			"to the endpoints registered in <data-dir>/webhooks",
-		Flags: []cli.Flag{kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, groupFlag,
-			dataDirFlag, webhookAllowPrivateFlag, webhookProductionFlag, webhookTimeoutFlag, webhookRetentionFlag,
-			webhookAPIAddrFlag, apiKeyFlag, linkAPIURLFlag, batchRecordsFlag, batchWaitFlag,
-			attributionWindowFlag, attributionWaitFlag},
+		// the endpoint API is this worker's, not a stage's: its flags are added here
+		Flags: workerFlags("sink webhook", dataDirFlag, webhookProductionFlag, webhookAPIAddrFlag, apiKeyFlag, linkAPIURLFlag),
 		Action: func(c *cli.Context) error {
 			ctx, stop := signalContext(c.Context)
 			defer stop()

@@ -47,8 +47,7 @@ func enrichCmd() *cli.Command {
 	return &cli.Command{
 		Name:  "enrich",
 		Usage: "consume raw clicks from Kafka, enrich them, produce enriched clicks",
-		Flags: []cli.Flag{kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, groupFlag,
-			geoipFlag, hashSecretFlag, internalNetworkFlag, batchRecordsFlag, batchWaitFlag},
+		Flags: workerFlags("enrich"),
 		Action: func(c *cli.Context) error {
 			secret, err := hashSecret(c, "")
 			if err != nil {
@@ -75,8 +74,7 @@ func sinkCmd() *cli.Command {
 		Subcommands: []*cli.Command{{
 			Name:  "clickhouse",
 			Usage: "consume enriched clicks from Kafka and insert them into ClickHouse in batches",
-			Flags: []cli.Flag{kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, groupFlag,
-				clickhouseDSNFlag, batchRecordsFlag, batchWaitFlag},
+			Flags: workerFlags("sink clickhouse"),
 			Action: func(c *cli.Context) error {
 				ctx, stop := signalContext(c.Context)
 				defer stop()

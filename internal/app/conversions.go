@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/attribution"
+	attrstage "github.com/clicktrail/clicktrail/attribution/stage"
 	"github.com/clicktrail/clicktrail/ingest"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -56,7 +56,7 @@ func queueConversions(out ingest.Producer, topic string) func(context.Context, *
 // (the dev process, or the webhook sink): it owns DataDir/attribution.
 type attributionRuntime struct {
 	attr  *attribution.Attributor
-	stage *pipeline.Attribution
+	stage *attrstage.Stage
 }
 
 // openAttribution opens DataDir/attribution and the stage writing its
@@ -67,19 +67,11 @@ func openAttribution(dataDir string, cfg Webhooks, out ingest.Producer, eventsTo
 	if err != nil {
 		return nil, fmt.Errorf("attribution: %w", err)
 	}
-	stage, err := pipeline.NewAttribution(pipeline.AttributionConfig{Attributor: attr, Out: out, EventsTopic: eventsTopic, ShortURL: shortURL, Logger: log})
+	stage, err := attrstage.New(attrstage.Config{Attributor: attr, Out: out, EventsTopic: eventsTopic, ShortURL: shortURL, Logger: log})
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("attribution: %w", err), attr.Close())
 	}
 	return &attributionRuntime{attr: attr, stage: stage}, nil
-}
-
-// run starts the stage's consumers (of enriched clicks and of
-// conversions, each under its own group name) and the sweeper in g.
-func (rt *attributionRuntime) run(g *group, clicks, conversions ingest.Consumer) {
-	g.Go("attribution clicks", func(ctx context.Context) error { return clicks.Run(ctx, rt.stage.Clicks()) })
-	g.Go("attribution conversions", func(ctx context.Context) error { return conversions.Run(ctx, rt.stage.Conversions()) })
-	g.Go("attribution sweeper", func(ctx context.Context) error { return rt.attr.RunSweeper(ctx, 0) })
 }
 
 func (rt *attributionRuntime) close() error { return rt.attr.Close() }

@@ -6,20 +6,23 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 
 	"github.com/clicktrail/clicktrail/enrich"
+	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/logs"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/schemas"
+	chstage "github.com/clicktrail/clicktrail/sinks/clickhouse/stage"
 	"github.com/clicktrail/clicktrail/sinks/jsonfile"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
-// RunDev runs the embedded default: the redirect node, and the enrich and
-// sink stages reading the node's spool through the same consumer interface
-// they use for Kafka. Enriched clicks go to ClickHouse when a DSN is given
+// RunDev runs the embedded default: the redirect node, and the stages of
+// the list (stages) reading the node's spool through the same consumer
+// interface they use for Kafka, each input under its SpoolGroup. Enriched clicks go to ClickHouse when a DSN is given
 // (its schema is migrated at start), else to <data-dir>/clicks.jsonl.
 // Unless cfg.Webhooks.Disabled, a third consumer group ("webhooks") delivers
 // them to webhook endpoints, with retries parked on the spool's retry topic,
@@ -50,14 +53,8 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	}
 	defer func() { err = errors.Join(err, n.close()) }()
 
-	enricher, err := newEnricher(cfg.Enrich)
-	if err != nil {
-		return err
-	}
-	defer enricher.Close()
-
-	var writer pipeline.ClickWriter
-	var convWriter pipeline.ConversionWriter // only ClickHouse keeps conversions
+	var writer handler.ClickWriter
+	var convWriter chstage.ConversionWriter // only ClickHouse keeps conversions
 	if cfg.ClickHouseDSN != "" {
 		w, err := openClickHouse(ctx, cfg.ClickHouseDSN, n.log, true)
 		if err != nil {
@@ -74,45 +71,32 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		writer = w
 	}
 
-	batch := cfg.Batch.options()
-	raw, enriched := cfg.Kafka.Topic(rawTopic), cfg.Kafka.Topic(enrichedTopic)
-	enrichIn := n.spool.Consumer("enrich", raw, batch)
-	sinkIn := n.spool.Consumer("sink", enriched, batch)
-
-	g := newGroup(ctx)
-	g.Go("enrich", func(ctx context.Context) error {
-		return enrichIn.Run(ctx, pipeline.Enrich(enricher, n.spool, enriched, n.log))
-	})
-	g.Go("sink", func(ctx context.Context) error {
-		return sinkIn.Run(ctx, pipeline.Sink(writer, n.spool, n.log))
-	})
-	// ---- webhooks (owned with sinks/webhook; see webhooks.go): link
-	// changes to the link events topic, and the stage's consumers of
-	// clicks, link events and retries, the alert clock and the log sweeper.
+	env := StageEnv{Out: n.spool, Topic: cfg.Kafka.Topic, DataDir: cfg.DataDir, ShortURL: n.shortURL, Logger: n.log,
+		Enrich: cfg.Enrich, Webhooks: cfg.Webhooks, Clicks: writer, Hooks: hooks}
+	list := Stages()
 	if hooks != nil {
-		if err := hooks.withStage(cfg.Webhooks, n.spool, cfg.Kafka, n.shortURL, n.log); err != nil {
-			return err
-		}
+		// Link changes and bulk jobs' ends go to the link events topic for
+		// the webhook stage; conversions attributed there reach ClickHouse.
 		n.linkHooks = append(n.linkHooks, publishLinkChanges(n.spool, "", cfg.Kafka.Topic(schemas.TopicLinkEvents), n.log))
 		n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, cfg.Kafka.Topic(schemas.TopicLinkEvents), n.log))
-		hooks.runDev(g, n.spool, cfg.Kafka, batch)
-		// Conversions are attributed to clicks here and delivered as
-		// conversion.attributed by the webhook stage.
-		attr, err := openAttribution(cfg.DataDir, cfg.Webhooks, n.spool, cfg.Kafka.Topic(schemas.TopicLinkEvents), n.shortURL, n.log)
-		if err != nil {
-			return err
-		}
-		defer func() { err = errors.Join(err, attr.close()) }()
-		attr.run(g, n.spool.Consumer("attribution", enriched, batch),
-			n.spool.Consumer("attribution", cfg.Kafka.Topic(conversionsTopic), batch))
-		if convWriter != nil {
-			convIn := n.spool.Consumer("sink-conversions", cfg.Kafka.Topic(schemas.TopicLinkEvents), batch)
-			g.Go("sink conversions", func(ctx context.Context) error {
-				return convIn.Run(ctx, pipeline.ConversionsSink(convWriter, n.spool, n.log))
-			})
-		}
+		env.Conversions = convWriter
+	} else {
+		list = slices.DeleteFunc(list, func(s Stage) bool { return s.Webhooks })
 	}
-	// ---- end webhooks
+	opened, closeStages, err := openStages(ctx, list, env)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, closeStages()) }()
+	g := newGroup(ctx)
+	batch := cfg.Batch.options()
+	err = runStages(g, opened, cfg.Kafka.Topic, func(in BoundInput) (record.Consumer, error) {
+		return n.spool.Consumer(in.SpoolGroup, in.Topic, batch), nil
+	})
+	if err != nil {
+		g.cancel()
+		return errors.Join(err, g.Wait())
+	}
 	if cfg.LinkCheck.Enabled {
 		if hooks == nil {
 			return errors.New("dev config: the destination checker reports through webhooks; do not disable them")

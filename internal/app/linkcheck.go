@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/redirect/linkcheck"
@@ -79,7 +79,7 @@ func emitLinkCheckEvent(out ingest.Producer, topic string) linkcheck.EmitFunc {
 		if err != nil {
 			return fmt.Errorf("encode %s event: %w", ev.Type, err)
 		}
-		return out.Produce(ctx, []ingest.Record{pipeline.LinkEventRecord(topic, ev.LinkID, schemas.LinkEvent{ID: ev.ID, Type: ev.Type,
+		return out.Produce(ctx, []ingest.Record{handler.LinkEventRecord(topic, ev.LinkID, schemas.LinkEvent{ID: ev.ID, Type: ev.Type,
 			Time: ev.Timestamp, WorkspaceID: ev.WorkspaceID, Data: data})})
 	}
 }

@@ -5,12 +5,13 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/logs"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
-	"github.com/google/uuid"
 )
 
 // Link replication between redirect nodes.
@@ -60,7 +61,7 @@ func publishLinkChanges(out ingest.Producer, linksTopic, eventsTopic string, log
 				})
 			}
 			if eventsTopic != "" {
-				recs = append(recs, pipeline.LinkEventRecord(eventsTopic, l.ID, schemas.LinkEvent{
+				recs = append(recs, handler.LinkEventRecord(eventsTopic, l.ID, schemas.LinkEvent{
 					ID: uuid.Must(uuid.NewV7()).String(), Type: eventType, Time: now, WorkspaceID: l.WorkspaceID, Data: data}))
 			}
 		}

@@ -12,16 +12,17 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/clicktrail/clicktrail/ingest"
-	"github.com/clicktrail/clicktrail/linkapi"
-	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/google/uuid"
 
+	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/keyclient"
 	"github.com/clicktrail/clicktrail/internal/logs"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
+	"github.com/clicktrail/clicktrail/linkapi"
+	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
+	whstage "github.com/clicktrail/clicktrail/sinks/webhook/stage"
 )
 
 // defaultWebhookGroup is the consumer group of the webhook sink; its retry
@@ -44,7 +45,7 @@ type Webhooks struct {
 	Timeout time.Duration
 	// AttemptBudget is how long a batch waits for its attempts before
 	// those unfinished are parked on the retry topics (ADR 005); zero means
-	// pipeline.DefaultAttemptBudget.
+	// whstage.DefaultAttemptBudget.
 	AttemptBudget time.Duration
 	// Dispatcher bounds each endpoint's concurrent attempts and queue;
 	// zero fields take webhook.DefaultConcurrency and DefaultQueueLen.
@@ -92,7 +93,7 @@ type WebhookSink struct {
 type webhookRuntime struct {
 	reg   *webhook.Registry
 	send  *webhook.Deliverer
-	stage *pipeline.Webhooks
+	stage *whstage.Stage
 }
 
 // openWebhookRegistry opens DataDir/webhooks and the deliverer; the stage
@@ -110,11 +111,11 @@ func openWebhookRegistry(dataDir string, cfg Webhooks, log *slog.Logger) (*webho
 	return &webhookRuntime{reg: reg, send: send}, nil
 }
 
-func (rt *webhookRuntime) withStage(cfg Webhooks, out ingest.Producer, k Kafka, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) error {
-	stage, err := pipeline.NewWebhooks(pipeline.WebhookConfig{
+func (rt *webhookRuntime) withStage(cfg Webhooks, out ingest.Producer, topic func(string) string, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) error {
+	stage, err := whstage.New(whstage.Config{
 		Registry: rt.reg, Sender: rt.send, Out: out, Schedule: cfg.Schedule, ShortURL: shortURL,
 		AttemptBudget: cfg.AttemptBudget, Dispatcher: cfg.Dispatcher,
-		RetryTopic: k.Topic(pipeline.WebhookRetryTopic), DLQTopic: k.Topic(pipeline.WebhookDLQTopic), Logger: log,
+		RetryTopic: topic(whstage.RetryTopic), DLQTopic: topic(whstage.DLQTopic), Logger: log,
 	})
 	if err != nil {
 		return fmt.Errorf("webhooks: %w", err)
@@ -155,21 +156,6 @@ func requestWorkspace(r *http.Request) (string, error) {
 	return p.WorkspaceID, nil
 }
 
-// runDev starts the stage's consumers on the dev spool in g: enriched
-// clicks, link events, every retry topic, and the alert clock.
-func (rt *webhookRuntime) runDev(g *group, spool *ingest.Spool, k Kafka, batch ingest.BatchOptions) {
-	clicksIn := spool.Consumer("webhooks", k.Topic(enrichedTopic), batch)
-	g.Go("webhooks", func(ctx context.Context) error { return clicksIn.Run(ctx, rt.stage.Clicks()) })
-	linksIn := spool.Consumer("webhooks", k.Topic(schemas.TopicLinkEvents), batch)
-	g.Go("webhook link events", func(ctx context.Context) error { return linksIn.Run(ctx, rt.stage.LinkEvents()) })
-	for _, topic := range rt.stage.RetryTopics() {
-		retryIn := spool.Consumer("webhooks-retry", topic, batch)
-		g.Go("webhook retries "+topic, func(ctx context.Context) error { return retryIn.Run(ctx, rt.stage.Retries()) })
-	}
-	g.Go("webhook alert clock", rt.stage.RunAlertClock)
-	g.Go("webhook log sweeper", func(ctx context.Context) error { return rt.reg.RunSweeper(ctx, 0) })
-}
-
 // linkEventTimeout bounds writing one link event.
 const linkEventTimeout = 5 * time.Second
 
@@ -182,7 +168,7 @@ func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(
 	return func(typ string, j *linkapi.Job) {
 		data, err := json.Marshal(j)
 		if err == nil {
-			rec := pipeline.LinkEventRecord(topic, j.ID, schemas.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
+			rec := handler.LinkEventRecord(topic, j.ID, schemas.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,
 				Time: time.Now(), WorkspaceID: j.WorkspaceID, Data: data})
 			ctx, cancel := context.WithTimeout(context.Background(), linkEventTimeout)
 			err = out.Produce(ctx, []ingest.Record{rec})
@@ -226,10 +212,6 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 		return errors.New("webhook sink config: data-dir: required")
 	}
 	log := logs.OrDiscard(cfg.Logger)
-	group := cfg.Group
-	if group == "" {
-		group = defaultWebhookGroup
-	}
 	kcfg := kafkaConfig(cfg.Kafka, "clicktrail-sink-webhook", log)
 	if err := ensureTopics(ctx, cfg.Kafka, kcfg); err != nil {
 		return err
@@ -239,17 +221,39 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, rt.close()) }()
-	producer, err := ingest.NewKafkaProducer(kcfg)
-	if err != nil {
-		return fmt.Errorf("kafka producer: %w", err)
+	var apiH http.Handler
+	if cfg.APIAddr != "" {
+		if apiH, err = rt.sinkAPI(cfg, log); err != nil {
+			return fmt.Errorf("webhook sink config: %w", err)
+		}
 	}
-	defer producer.Close()
-	if err := rt.withStage(cfg.Webhooks, producer, cfg.Kafka, nil, log); err != nil {
-		return err
-	}
+	return runWorker(ctx, worker{name: "sink webhook", kafka: cfg.Kafka, kcfg: kcfg, group: cfg.Group, batch: cfg.Batch,
+		env: StageEnv{DataDir: cfg.DataDir, Logger: log, Webhooks: cfg.Webhooks, Hooks: rt},
+		start: func(g *group, opened []openedStage) error {
+			if err := ensureWebhookTopics(ctx, cfg.Kafka, kcfg, rt); err != nil {
+				return err
+			}
+			if apiH == nil {
+				return nil
+			}
+			ln, err := listen("webhook api", cfg.APIAddr)
+			if err != nil {
+				return err
+			}
+			g.Go("webhook api server", func(ctx context.Context) error { return serve(ctx, ln, apiH, log) })
+			if cfg.OnAPIReady != nil {
+				cfg.OnAPIReady("http://" + hostForURL(ln.Addr().String()))
+			}
+			return nil
+		}})
+}
+
+// ensureWebhookTopics creates the webhook stage's own topics: its
+// dead letters, the link events it reads and its per-step retry topics.
+func ensureWebhookTopics(ctx context.Context, k Kafka, kcfg ingest.KafkaConfig, rt *webhookRuntime) error {
 	specs := []ingest.TopicSpec{
-		{Name: cfg.Kafka.Topic(pipeline.WebhookDLQTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()},
-		{Name: cfg.Kafka.Topic(schemas.TopicLinkEvents), RetentionMs: webhookRetention.Milliseconds()},
+		{Name: k.Topic(whstage.DLQTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()},
+		{Name: k.Topic(schemas.TopicLinkEvents), RetentionMs: webhookRetention.Milliseconds()},
 	}
 	for _, t := range rt.stage.RetryTopics() {
 		specs = append(specs, ingest.TopicSpec{Name: t, RetentionMs: webhookRetention.Milliseconds()})
@@ -257,63 +261,7 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 	if err := ingest.EnsureTopics(ctx, kcfg, specs...); err != nil {
 		return fmt.Errorf("ensure webhook topics: %w", err)
 	}
-	clicks, err := ingest.NewKafkaConsumer(kcfg, group, cfg.Kafka.Topic(enrichedTopic), cfg.Batch.options())
-	if err != nil {
-		return fmt.Errorf("kafka consumer: %w", err)
-	}
-	// One group per retry topic, each waiting for its own due times. A
-	// consumer holds nothing until Run, so none needs closing on error.
-	var retries []*ingest.KafkaConsumer
-	for i, topic := range rt.stage.RetryTopics() {
-		c, err := ingest.NewKafkaConsumer(kcfg, fmt.Sprintf("%s-retry-%d", group, i), topic, cfg.Batch.options())
-		if err != nil {
-			return fmt.Errorf("kafka retry consumer of %s: %w", topic, err)
-		}
-		retries = append(retries, c)
-	}
-	links, err := ingest.NewKafkaConsumer(kcfg, group+"-link-events", cfg.Kafka.Topic(schemas.TopicLinkEvents), cfg.Batch.options())
-	if err != nil {
-		return fmt.Errorf("kafka link events consumer: %w", err)
-	}
-	attr, err := openAttribution(cfg.DataDir, cfg.Webhooks, producer, cfg.Kafka.Topic(schemas.TopicLinkEvents), nil, log)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, attr.close()) }()
-	attrClicks, err := ingest.NewKafkaConsumer(kcfg, group+"-attribution", cfg.Kafka.Topic(enrichedTopic), cfg.Batch.options())
-	if err != nil {
-		return fmt.Errorf("kafka attribution consumer: %w", err)
-	}
-	conversions, err := ingest.NewKafkaConsumer(kcfg, group+"-conversions", cfg.Kafka.Topic(conversionsTopic), cfg.Batch.options())
-	if err != nil {
-		return fmt.Errorf("kafka conversions consumer: %w", err)
-	}
-	var apiH http.Handler
-	if cfg.APIAddr != "" {
-		if apiH, err = rt.sinkAPI(cfg, log); err != nil {
-			return fmt.Errorf("webhook sink config: %w", err)
-		}
-	}
-	g := newGroup(ctx)
-	if apiH != nil {
-		ln, err := listen("webhook api", cfg.APIAddr)
-		if err != nil {
-			return err
-		}
-		g.Go("webhook api server", func(ctx context.Context) error { return serve(ctx, ln, apiH, log) })
-		if cfg.OnAPIReady != nil {
-			cfg.OnAPIReady("http://" + hostForURL(ln.Addr().String()))
-		}
-	}
-	g.Go("webhook clicks", func(ctx context.Context) error { return clicks.Run(ctx, rt.stage.Clicks()) })
-	g.Go("webhook link events", func(ctx context.Context) error { return links.Run(ctx, rt.stage.LinkEvents()) })
-	g.Go("webhook alert clock", rt.stage.RunAlertClock)
-	g.Go("webhook log sweeper", func(ctx context.Context) error { return rt.reg.RunSweeper(ctx, 0) })
-	attr.run(g, attrClicks, conversions)
-	for i, c := range retries {
-		g.Go(fmt.Sprint("webhook retries ", i), func(ctx context.Context) error { return c.Run(ctx, rt.stage.Retries()) })
-	}
-	return g.Wait()
+	return nil
 }
 
 // sinkAPI returns the endpoint API of a webhook sink: the webhook API

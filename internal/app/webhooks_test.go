@@ -63,9 +63,17 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.close()
-	if err := rt.withStage(cfg, spool, Kafka{}, nil, nil); err != nil {
+	var list []Stage // the webhook stage of the list, as dev opens it
+	for _, s := range Stages() {
+		if s.Name == "webhooks" {
+			list = append(list, s)
+		}
+	}
+	opened, closeStages, err := openStages(context.Background(), list, StageEnv{Out: spool, Topic: Kafka{}.Topic, Webhooks: cfg, Hooks: rt})
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer closeStages()
 	ep, err := rt.reg.Create(webhook.EndpointSpec{URL: recv.URL + "/hooks", Events: []string{schemas.EventLinkCreated}})
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +99,12 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	g := newGroup(ctx)
-	rt.runDev(g, spool, Kafka{}, ingest.BatchOptions{MaxRecords: 100, MaxWait: 10 * time.Millisecond})
+	batch := ingest.BatchOptions{MaxRecords: 100, MaxWait: 10 * time.Millisecond}
+	if err := runStages(g, opened, Kafka{}.Topic, func(in BoundInput) (ingest.Consumer, error) {
+		return spool.Consumer(in.SpoolGroup, in.Topic, batch), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	defer func() {
 		cancel()
 		if err := g.Wait(); err != nil {

@@ -7,16 +7,17 @@ import (
 	"log/slog"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/logs"
-	"github.com/clicktrail/clicktrail/internal/pipeline"
-	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/clickhouse"
 )
 
 // The sink dead-letters rows ClickHouse can never take, and commits the rest.
-var _ pipeline.PartialWriteError = (*clickhouse.RejectedError)(nil)
+var _ handler.PartialWriteError = (*clickhouse.RejectedError)(nil)
 
-// Default consumer groups; instances sharing a group share the partitions.
+// Default consumer groups of the workers (see stages); instances sharing
+// a group share the partitions.
 const (
 	defaultEnrichGroup = "clicktrail-enrich"
 	defaultSinkGroup   = "clicktrail-sink-clickhouse"
@@ -29,29 +30,12 @@ func RunEnrichWorker(ctx context.Context, cfg EnrichWorker) error {
 		return fmt.Errorf("enrich config: %w", err)
 	}
 	log := logs.OrDiscard(cfg.Logger)
-	group := cfg.Group
-	if group == "" {
-		group = defaultEnrichGroup
-	}
 	kcfg := kafkaConfig(cfg.Kafka, "clicktrail-enrich", log)
 	if err := ensureTopics(ctx, cfg.Kafka, kcfg); err != nil {
 		return err
 	}
-	enricher, err := newEnricher(cfg.Enrich)
-	if err != nil {
-		return err
-	}
-	defer enricher.Close()
-	producer, err := ingest.NewKafkaProducer(kcfg)
-	if err != nil {
-		return fmt.Errorf("kafka producer: %w", err)
-	}
-	defer producer.Close()
-	consumer, err := ingest.NewKafkaConsumer(kcfg, group, cfg.Kafka.Topic(rawTopic), cfg.Batch.options())
-	if err != nil {
-		return fmt.Errorf("kafka consumer: %w", err)
-	}
-	return consumer.Run(ctx, pipeline.Enrich(enricher, producer, cfg.Kafka.Topic(enrichedTopic), log))
+	return runWorker(ctx, worker{name: "enrich", kafka: cfg.Kafka, kcfg: kcfg, group: cfg.Group, batch: cfg.Batch,
+		env: StageEnv{Logger: log, Enrich: cfg.Enrich}})
 }
 
 // RunClickHouseSink consumes enriched clicks and inserts them into
@@ -66,10 +50,6 @@ func RunClickHouseSink(ctx context.Context, cfg ClickHouseSink) error {
 		return errors.New("sink config: clickhouse-dsn: required")
 	}
 	log := logs.OrDiscard(cfg.Logger)
-	group := cfg.Group
-	if group == "" {
-		group = defaultSinkGroup
-	}
 	kcfg := kafkaConfig(cfg.Kafka, "clicktrail-sink-clickhouse", log)
 	if err := ensureTopics(ctx, cfg.Kafka, kcfg); err != nil {
 		return err
@@ -79,27 +59,62 @@ func RunClickHouseSink(ctx context.Context, cfg ClickHouseSink) error {
 		return err
 	}
 	defer w.Close()
-	dlq, err := ingest.NewKafkaProducer(kcfg)
+	return runWorker(ctx, worker{name: "sink clickhouse", kafka: cfg.Kafka, kcfg: kcfg, group: cfg.Group, batch: cfg.Batch,
+		env: StageEnv{Logger: log, Clicks: w, Conversions: w}})
+}
+
+// worker is a Kafka worker: the stages of the list whose Worker is name,
+// each input a consumer group (group, default the list's, plus the
+// input's suffix), their output and dead letters produced to Kafka.
+type worker struct {
+	name  string
+	kafka Kafka
+	kcfg  ingest.KafkaConfig
+	group string
+	batch Batch
+	env   StageEnv // Out and Topic are set by runWorker
+	// start, when set, runs once the stages are open and before they
+	// consume (the webhook sink: its own topics, its API server).
+	start func(g *group, opened []openedStage) error
+}
+
+func runWorker(ctx context.Context, w worker) (err error) {
+	list := workerStages(w.name)
+	group := w.group
+	if group == "" {
+		group = list[0].Group
+	}
+	producer, err := ingest.NewKafkaProducer(w.kcfg)
 	if err != nil {
 		return fmt.Errorf("kafka producer: %w", err)
 	}
-	defer dlq.Close()
-	consumer, err := ingest.NewKafkaConsumer(kcfg, group, cfg.Kafka.Topic(enrichedTopic), cfg.Batch.options())
+	defer producer.Close()
+	w.env.Out, w.env.Topic = producer, w.kafka.Topic
+	opened, closeStages, err := openStages(ctx, list, w.env)
 	if err != nil {
-		return fmt.Errorf("kafka consumer: %w", err)
+		return err
 	}
-	// Attributed conversions ride the link events topic (see the
-	// attribution stage); their own group keeps a conversions table that
-	// lags or fails from holding clicks back.
-	conversions, err := ingest.NewKafkaConsumer(kcfg, group+"-conversions", cfg.Kafka.Topic(schemas.TopicLinkEvents), cfg.Batch.options())
-	if err != nil {
-		return fmt.Errorf("kafka conversions consumer: %w", err)
-	}
+	defer func() { err = errors.Join(err, closeStages()) }()
 	g := newGroup(ctx)
-	g.Go("clickhouse clicks", func(ctx context.Context) error { return consumer.Run(ctx, pipeline.Sink(w, dlq, log)) })
-	g.Go("clickhouse conversions", func(ctx context.Context) error {
-		return conversions.Run(ctx, pipeline.ConversionsSink(w, dlq, log))
+	if w.start != nil {
+		if err := w.start(g, opened); err != nil {
+			g.cancel()
+			return errors.Join(err, g.Wait())
+		}
+	}
+	batch := w.batch.options()
+	// A consumer holds nothing until Run, so none needs closing on error.
+	err = runStages(g, opened, w.kafka.Topic, func(in BoundInput) (record.Consumer, error) {
+		c, err := ingest.NewKafkaConsumer(w.kcfg, group+in.GroupSuffix, in.Topic, batch)
+		if err != nil {
+			return nil, fmt.Errorf("kafka consumer of %s (group %s): %w", in.Topic, group+in.GroupSuffix, err)
+		}
+		return c, nil
 	})
+	if err != nil {
+		g.cancel()
+		return errors.Join(err, g.Wait())
+	}
 	return g.Wait()
 }
 

@@ -1,8 +1,9 @@
 // Package logs holds the one helper every component with an injected
 // *slog.Logger needs: OrDiscard, so that a nil logger in a config means
 // "log nothing" (the project's convention) without a nil check at every
-// call. internal/app uses it; redirect and internal/pipeline still carry
-// their own copies of it, to be replaced by this one (issue 10).
+// call. internal/app and the stages (internal/handler, sinks/webhook/stage,
+// attribution/stage, sinks/clickhouse/stage) use it; redirect still carries
+// its own copy, to be replaced by this one (issue 10).
 package logs
 
 import "log/slog"

@@ -40,7 +40,7 @@
 // traffic and tagged links).
 //
 // What does not: the Kafka side. Like every sink this package does not
-// import Kafka; internal/pipeline's Webhooks stage consumes
+// import Kafka; its stage (sinks/webhook/stage) consumes
 // clicks.enriched.v1, hands messages to a Dispatcher, parks failed attempts
 // (and those unfinished within its attempt budget) on the retry topic and
 // dead-letters the last ones, and commits an offset only once every message

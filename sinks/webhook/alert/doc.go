@@ -29,5 +29,5 @@
 // What lives elsewhere: which clicks reach a State (endpoint filters,
 // exclusion of bots, internal traffic and tags) is decided by package
 // webhook's Filters; persisting States and delivering Events is the
-// webhook stage's (internal/pipeline).
+// webhook stage's (sinks/webhook/stage).
 package alert

@@ -1,4 +1,4 @@
-package pipeline
+package stage
 
 import (
 	"context"
@@ -8,17 +8,19 @@ import (
 	"log/slog"
 
 	"github.com/clicktrail/clicktrail/attribution"
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/internal/handler"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
-// AttributionConfig configures the attribution stage.
-type AttributionConfig struct {
+// Config configures the attribution stage.
+type Config struct {
 	Attributor *attribution.Attributor // required
 	// Out receives the conversion.attributed events and the dead letters
 	// of undecodable conversions; its Produce must return nil only once
 	// they are durable. Required.
-	Out ingest.Producer
+	Out record.Producer
 	// EventsTopic is where conversion.attributed events go, as
 	// schemas.LinkEvent records keyed by link id; default
 	// schemas.TopicLinkEvents, which the webhook stage delivers.
@@ -29,7 +31,7 @@ type AttributionConfig struct {
 	Logger   *slog.Logger // nil discards
 }
 
-// Attribution is the attribution stage: Clicks indexes enriched clicks
+// Stage is the attribution stage: Clicks indexes enriched clicks
 // and Conversions attributes conversions (TopicConversions) to them,
 // through an attribution.Attributor; each credited conversion becomes a
 // conversion.attributed event on EventsTopic, whose id is the
@@ -40,13 +42,13 @@ type AttributionConfig struct {
 // are durable, so committing after them loses nothing; a crash repeats
 // events with the same id, which the webhook stage sends with the same
 // webhook-id.
-type Attribution struct {
-	cfg AttributionConfig
+type Stage struct {
+	cfg Config
 	log *slog.Logger
 }
 
-// NewAttribution returns the stage.
-func NewAttribution(cfg AttributionConfig) (*Attribution, error) {
+// New returns the stage.
+func New(cfg Config) (*Stage, error) {
 	var errs []error
 	if cfg.Attributor == nil {
 		errs = append(errs, errors.New("attributor: required"))
@@ -61,17 +63,17 @@ func NewAttribution(cfg AttributionConfig) (*Attribution, error) {
 		cfg.EventsTopic = schemas.TopicLinkEvents
 	}
 	if cfg.ShortURL == nil {
-		cfg.ShortURL = defaultShortURL
+		cfg.ShortURL = handler.DefaultShortURL
 	}
-	return &Attribution{cfg: cfg, log: orDiscard(cfg.Logger)}, nil
+	return &Stage{cfg: cfg, log: logs.OrDiscard(cfg.Logger)}, nil
 }
 
 // Clicks returns the handler of enriched clicks: it indexes them and
 // sends the parked conversions they resolve. An undecodable click is
 // logged with its offset and skipped: the webhook and ClickHouse stages,
 // which read the same topic, dead-letter it.
-func (s *Attribution) Clicks() ingest.Handler {
-	return func(ctx context.Context, batch []ingest.Record) error {
+func (s *Stage) Clicks() record.Handler {
+	return func(ctx context.Context, batch []record.Record) error {
 		clicks := make([]*schemas.EnrichedClick, 0, len(batch))
 		for _, r := range batch {
 			c, err := schemas.DecodeEnrichedClick(r.Value)
@@ -101,14 +103,14 @@ func (s *Attribution) Clicks() ingest.Handler {
 // Conversions returns the handler of TopicConversions: each conversion is
 // credited to its click (sent at once), parked until its click comes, or
 // logged as unattributed. Undecodable records are dead-lettered.
-func (s *Attribution) Conversions() ingest.Handler {
-	return func(ctx context.Context, batch []ingest.Record) error {
-		var out []ingest.Record
+func (s *Stage) Conversions() record.Handler {
+	return func(ctx context.Context, batch []record.Record) error {
+		var out []record.Record
 		var credited []attribution.Attributed
 		for _, r := range batch {
 			c, err := schemas.DecodeConversion(r.Value)
 			if err != nil {
-				out = append(out, deadLetter(s.log, "attribution", r, err))
+				out = append(out, handler.DeadLetter(s.log, "attribution", r, err))
 				continue
 			}
 			at, outcome, err := s.cfg.Attributor.Attribute(c)
@@ -137,19 +139,19 @@ func (s *Attribution) Conversions() ingest.Handler {
 }
 
 // events returns the conversion.attributed records of atts.
-func (s *Attribution) events(atts []attribution.Attributed) []ingest.Record {
-	recs := make([]ingest.Record, 0, len(atts))
+func (s *Stage) events(atts []attribution.Attributed) []record.Record {
+	recs := make([]record.Record, 0, len(atts))
 	for _, at := range atts {
 		data, _ := json.Marshal(s.data(at)) // plain strings, numbers and times: cannot fail
 		c := at.Conversion
-		recs = append(recs, LinkEventRecord(s.cfg.EventsTopic, at.Click.LinkID, schemas.LinkEvent{ID: c.EventID,
+		recs = append(recs, handler.LinkEventRecord(s.cfg.EventsTopic, at.Click.LinkID, schemas.LinkEvent{ID: c.EventID,
 			Type: schemas.EventConversionAttributed, Time: c.OccurredAt, WorkspaceID: c.WorkspaceID, Data: data}))
 	}
 	return recs
 }
 
 // data is the webhook data of an attribution.
-func (s *Attribution) data(at attribution.Attributed) schemas.AttributedConversion {
+func (s *Stage) data(at attribution.Attributed) schemas.AttributedConversion {
 	c, k := at.Conversion, at.Click
 	ec := k.Enriched()
 	contact := c.ContactID

@@ -1,4 +1,4 @@
-package pipeline
+package stage
 
 import (
 	"context"
@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/ingest/record/recordtest"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 	"github.com/clicktrail/clicktrail/sinks/webhook/alert"
@@ -32,9 +33,9 @@ func (f *webhookFixture) alertEndpoint(rc *hookReceiver, rules alert.Config, fil
 
 // alertClicks returns n click records of lnk_1 at alertBase+at[i], with
 // offsets from first on, mutated by mutate(i, click) when set.
-func (f *webhookFixture) alertClicks(first int64, at []time.Duration, mutate func(int, *schemas.EnrichedClick)) []ingest.Record {
+func (f *webhookFixture) alertClicks(first int64, at []time.Duration, mutate func(int, *schemas.EnrichedClick)) []record.Record {
 	f.t.Helper()
-	var recs []ingest.Record
+	var recs []record.Record
 	for i, d := range at {
 		rec, _ := f.click(func(c *schemas.EnrichedClick) {
 			c.EventID = fmt.Sprintf("0193a6f2-7c1e-7b3a-9f00-%012d", first+int64(i))
@@ -103,7 +104,7 @@ func TestAlertStateSurvivesRestart(t *testing.T) {
 	f.handle(f.alertClicks(1, minutes(0, 1), nil)...)
 
 	// A second stage on the same registry is the process after a restart.
-	restarted, err := NewWebhooks(WebhookConfig{Registry: f.reg, Sender: f.stage.cfg.Sender, Out: f.spool})
+	restarted, err := New(Config{Registry: f.reg, Sender: f.stage.cfg.Sender, Out: f.spool})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +217,7 @@ func TestAlertRetriedWithTheSameID(t *testing.T) {
 	// The endpoint was created at the fixture's wall clock, later than
 	// alertBase: it observes windows from then, so use times after it.
 	now := time.Now().UTC().Truncate(time.Minute).Add(2 * time.Minute)
-	var recs []ingest.Record
+	var recs []record.Record
 	for i := range 4 {
 		rec, _ := f.click(func(c *schemas.EnrichedClick) {
 			c.EventID = fmt.Sprintf("0193a6f2-7c1e-7b3a-9f00-%012d", i)
@@ -256,7 +257,7 @@ func TestLinkEventsDelivered(t *testing.T) {
 	f.endpoint(other, webhook.Filters{}, schemas.EventLinkUpdated)
 	ev := `{"v":1,"id":"0193a6f2-7c1e-7b3a-9f00-0000000011ee","type":"link.created","timestamp":"2026-11-23T12:00:00Z",` +
 		`"workspace_id":"default","data":{"id":"lnk_spring","domain":"go.brand.com","path":"spring"}}`
-	recs := []ingest.Record{
+	recs := []record.Record{
 		{Topic: schemas.TopicLinkEvents, Key: []byte("lnk_spring"), Value: []byte(ev)},
 		{Topic: schemas.TopicLinkEvents, Key: []byte("lnk_bad"), Value: []byte(`{"v":1}`)},
 	}
@@ -301,17 +302,17 @@ func BenchmarkWebhookClicksAlerts(b *testing.B) {
 	}
 	d, _ := webhook.NewDeliverer(webhook.Config{}, nil)
 	defer d.Close()
-	stage, err := NewWebhooks(WebhookConfig{Registry: reg, Sender: d, Out: &sliceProducer{}})
+	stage, err := New(Config{Registry: reg, Sender: d, Out: &recordtest.Producer{}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer stage.Close(context.Background())
-	batch := make([]ingest.Record, 1000)
+	batch := make([]record.Record, 1000)
 	for i := range batch {
 		c := schemas.EnrichedClick{V: 1, EventID: "0193a6f2-7c1e-7b3a-9f00-00000000c11c", Type: "click",
 			Time: alertBase.Add(time.Duration(i) * time.Millisecond), LinkID: fmt.Sprint("lnk_", i%100), Domain: "go.brand.com", DeviceType: "mobile"}
 		v, _ := c.Marshal()
-		batch[i] = ingest.Record{Topic: "clicks.enriched.v1", Value: v}
+		batch[i] = record.Record{Topic: "clicks.enriched.v1", Value: v}
 	}
 	h := stage.Clicks()
 	off := int64(0)

@@ -2,12 +2,12 @@
 // its processors: enrich (clicks.raw.v1 -> clicks.enriched.v1) and the
 // ClickHouse sink (clicks.enriched.v1 -> ClickHouse).
 //
-// A stage is an ingest.Handler, so the same code runs over Kafka consumer
+// A stage is an record.Handler, so the same code runs over Kafka consumer
 // groups (scale-out) and over the local spool (the embedded `clicktrail dev`).
 // Processors stay pure (enrich) or log-agnostic (sinks); this package is the
 // only place that decodes records, dead-letters the ones that cannot be
 // processed, and decides what "durable" means for a batch.
-package pipeline
+package handler
 
 import (
 	"context"
@@ -16,7 +16,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -40,17 +41,17 @@ type ClickWriter interface {
 // in its headers and is logged with its offset; the rest of the batch goes on.
 //
 // The handler returns nil only once out acknowledged every produced record.
-func Enrich(e Enricher, out ingest.Producer, outTopic string, log *slog.Logger) ingest.Handler {
-	log = orDiscard(log)
-	return func(ctx context.Context, batch []ingest.Record) error {
-		recs := make([]ingest.Record, 0, len(batch))
+func Enrich(e Enricher, out record.Producer, outTopic string, log *slog.Logger) record.Handler {
+	log = logs.OrDiscard(log)
+	return func(ctx context.Context, batch []record.Record) error {
+		recs := make([]record.Record, 0, len(batch))
 		for _, r := range batch {
 			v, ts, err := enrichOne(e, r.Value)
 			if err != nil {
-				recs = append(recs, deadLetter(log, "enrich", r, err))
+				recs = append(recs, DeadLetter(log, "enrich", r, err))
 				continue
 			}
-			recs = append(recs, ingest.Record{Topic: outTopic, Key: r.Key, Value: v, Timestamp: ts})
+			recs = append(recs, record.Record{Topic: outTopic, Key: r.Key, Value: v, Timestamp: ts})
 		}
 		if err := out.Produce(ctx, recs); err != nil {
 			return fmt.Errorf("produce %d enriched clicks: %w", len(recs), err)
@@ -89,55 +90,55 @@ type PartialWriteError interface {
 // nil only once both are durable, so the consumer commits after ClickHouse
 // acknowledged the insert; any other write error fails the batch, which is
 // then delivered again whole.
-func Sink(w ClickWriter, dlq ingest.Producer, log *slog.Logger) ingest.Handler {
-	log = orDiscard(log)
-	return func(ctx context.Context, batch []ingest.Record) error {
+func Sink(w ClickWriter, dlq record.Producer, log *slog.Logger) record.Handler {
+	log = logs.OrDiscard(log)
+	return func(ctx context.Context, batch []record.Record) error {
 		rows := make([]*schemas.EnrichedClick, 0, len(batch))
 		from := make([]int, 0, len(batch)) // rows[i] decoded from batch[from[i]]
-		var dead []ingest.Record
+		var dead []record.Record
 		for i, r := range batch {
 			c, err := schemas.DecodeEnrichedClick(r.Value)
 			if err != nil {
-				dead = append(dead, deadLetter(log, "sink", r, err))
+				dead = append(dead, DeadLetter(log, "sink", r, err))
 				continue
 			}
 			rows = append(rows, c)
 			from = append(from, i)
 		}
-		return writeRows(ctx, sinkBatch[*schemas.EnrichedClick]{stage: "sink", what: "clicks", batch: batch,
-			rows: rows, from: from, dead: dead}, w.Write, dlq, log)
+		return WriteRows(ctx, Batch[*schemas.EnrichedClick]{Stage: "sink", What: "clicks", Records: batch,
+			Rows: rows, From: from, Dead: dead}, w.Write, dlq, log)
 	}
 }
 
-// sinkBatch is a decoded batch on its way to a store: rows[i] was
+// Batch is a decoded batch on its way to a store: rows[i] was
 // decoded from batch[from[i]], and dead holds the dead letters of what
 // did not decode.
-type sinkBatch[T any] struct {
-	stage, what string
-	batch       []ingest.Record
-	rows        []T
-	from        []int
-	dead        []ingest.Record
+type Batch[T any] struct {
+	Stage, What string // the stage's name in dead letters, and what rows are in errors
+	Records     []record.Record
+	Rows        []T
+	From        []int
+	Dead        []record.Record
 }
 
-// writeRows writes b's rows with write, dead-letters (through dlq) what
+// WriteRows writes b's rows with write, dead-letters (through dlq) what
 // did not decode and what write rejected for good (a PartialWriteError),
 // and returns nil only once both are durable; any other write error fails
 // the batch, which is then delivered again whole.
-func writeRows[T any](ctx context.Context, b sinkBatch[T], write func(context.Context, []T) error, dlq ingest.Producer, log *slog.Logger) error {
-	dead := b.dead
-	if len(b.rows) > 0 {
-		err := write(ctx, b.rows)
+func WriteRows[T any](ctx context.Context, b Batch[T], write func(context.Context, []T) error, dlq record.Producer, log *slog.Logger) error {
+	dead := b.Dead
+	if len(b.Rows) > 0 {
+		err := write(ctx, b.Rows)
 		var partial PartialWriteError
 		switch {
 		case errors.As(err, &partial):
 			for i, rerr := range partial.RejectedRows() {
-				if i >= 0 && i < len(b.from) {
-					dead = append(dead, deadLetter(log, b.stage, b.batch[b.from[i]], rerr))
+				if i >= 0 && i < len(b.From) {
+					dead = append(dead, DeadLetter(log, b.Stage, b.Records[b.From[i]], rerr))
 				}
 			}
 		case err != nil:
-			return fmt.Errorf("write %d %s: %w", len(b.rows), b.what, err)
+			return fmt.Errorf("write %d %s: %w", len(b.Rows), b.What, err)
 		}
 	}
 	if len(dead) > 0 {
@@ -148,15 +149,10 @@ func writeRows[T any](ctx context.Context, b sinkBatch[T], write func(context.Co
 	return nil
 }
 
-func deadLetter(log *slog.Logger, stage string, r ingest.Record, err error) ingest.Record {
+// DeadLetter logs that stage dead-letters r for err and returns its dead
+// letter on r's topic's dead-letter topic (record.DeadLetter).
+func DeadLetter(log *slog.Logger, stage string, r record.Record, err error) record.Record {
 	log.Warn("dead-lettering record", "stage", stage, "topic", r.Topic,
 		"partition", r.Partition, "offset", r.Offset, "err", err)
-	return ingest.DeadLetter(stage, r, err, schemas.DeadLetterTopic(r.Topic))
-}
-
-func orDiscard(l *slog.Logger) *slog.Logger {
-	if l == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return l
+	return record.DeadLetter(stage, r, err, schemas.DeadLetterTopic(r.Topic))
 }

@@ -1,4 +1,4 @@
-package pipeline
+package stage
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
@@ -15,7 +15,7 @@ import (
 // with CLICKTRAIL_WEBHOOK_LOAD=1 and prints the healthy endpoint's latency
 // with and without a hanging endpoint in another workspace:
 //
-//	CLICKTRAIL_WEBHOOK_LOAD=1 go test -count=1 -run TestWebhookIsolationLoad -v ./internal/pipeline/
+//	CLICKTRAIL_WEBHOOK_LOAD=1 go test -count=1 -run TestWebhookIsolationLoad -v ./sinks/webhook/stage/
 //
 // A stream of 400 batches arrives open-loop, one every 25 ms (10 s), each
 // with one click of workspace B (healthy endpoint) and hanging/400 clicks
@@ -51,7 +51,7 @@ func TestWebhookIsolationLoad(t *testing.T) {
 
 // isolationLoad runs the stream and returns B's latencies.
 func isolationLoad(t *testing.T, batches int, every time.Duration, hanging int) []time.Duration {
-	f := newWebhookFixtureWith(t, time.Hour, func(s *WebhookConfig, d *webhook.Config) {
+	f := newWebhookFixtureWith(t, time.Hour, func(s *Config, d *webhook.Config) {
 		d.Timeout = webhook.DefaultTimeout
 		s.AttemptBudget = DefaultAttemptBudget
 		s.Schedule = webhook.DefaultSchedule()
@@ -65,7 +65,7 @@ func isolationLoad(t *testing.T, batches int, every time.Duration, hanging int) 
 	arrived := map[string]time.Time{}
 	start := time.Now()
 	for i := range batches {
-		var batch []ingest.Record
+		var batch []record.Record
 		for range hanging*(i+1)/batches - hanging*i/batches {
 			r, _ := f.workspaceClick("ws_a")
 			batch = append(batch, r)

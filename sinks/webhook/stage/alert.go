@@ -1,4 +1,4 @@
-package pipeline
+package stage
 
 import (
 	"context"
@@ -8,13 +8,13 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 	"github.com/clicktrail/clicktrail/sinks/webhook/alert"
 )
 
-// Defaults of the alert clock (WebhookConfig.AlertFlushEvery and
+// Defaults of the alert clock (Config.AlertFlushEvery and
 // AlertFlushLag).
 const (
 	DefaultAlertFlushEvery = 10 * time.Second
@@ -81,7 +81,7 @@ func (a *alerts) noteDue(st *alert.State) {
 // apply feeds click c, read from record r, to the rules of every endpoint
 // it matches, and returns the attempts of the events it triggers. A click
 // the states already include (see alerts) triggers nothing.
-func (w *Webhooks) applyAlerts(r ingest.Record, c *schemas.EnrichedClick, targets []webhook.AlertTarget) []webhook.Job {
+func (w *Stage) applyAlerts(r record.Record, c *schemas.EnrichedClick, targets []webhook.AlertTarget) []webhook.Job {
 	a := &w.alerts
 	pos := webhook.AlertPosition{Topic: r.Topic, Partition: r.Partition}
 	if off, ok := a.offsets[pos]; ok && r.Offset <= off {
@@ -107,7 +107,7 @@ func (w *Webhooks) applyAlerts(r ingest.Record, c *schemas.EnrichedClick, target
 // flushAlerts returns the attempts of the digests due at now, the
 // watermark, and forgets idle states. Unless full, it does nothing before
 // the earliest digest is due.
-func (w *Webhooks) flushAlerts(now time.Time, full bool) []webhook.Job {
+func (w *Stage) flushAlerts(now time.Time, full bool) []webhook.Job {
 	a := &w.alerts
 	if !full && (a.nextDue.IsZero() || now.Before(a.nextDue)) {
 		return nil
@@ -153,7 +153,7 @@ func (w *Webhooks) flushAlerts(now time.Time, full bool) []webhook.Job {
 }
 
 // alertJobs builds the first attempts of evs for ep.
-func (w *Webhooks) alertJobs(ep webhook.Endpoint, link string, evs []alert.Event) []webhook.Job {
+func (w *Stage) alertJobs(ep webhook.Endpoint, link string, evs []alert.Event) []webhook.Job {
 	var jobs []webhook.Job
 	for _, ev := range evs {
 		msg, err := webhook.NewMessage(AlertMessageID(ep.ID, link, ev.Key),
@@ -172,7 +172,7 @@ func (w *Webhooks) alertJobs(ep webhook.Endpoint, link string, evs []alert.Event
 // nothing (no fsync per batch when no endpoint has alerts): redelivering
 // its clicks would change nothing either, but for an endpoint given alert
 // rules since, whose states may then count a few clicks from just before.
-func (w *Webhooks) saveAlerts() error {
+func (w *Stage) saveAlerts() error {
 	a := &w.alerts
 	if len(a.changed) == 0 {
 		return nil
@@ -197,7 +197,7 @@ func (w *Webhooks) saveAlerts() error {
 // states; on failure (err non-nil, or the save failing) it reloads them
 // from the registry, so the redelivered records are counted again and
 // their events sent again with the same ids.
-func (w *Webhooks) settleAlerts(err error) error {
+func (w *Stage) settleAlerts(err error) error {
 	if err == nil {
 		if err = w.saveAlerts(); err == nil {
 			return nil
@@ -215,7 +215,7 @@ func (w *Webhooks) settleAlerts(err error) error {
 // handled, or it joins the next digest (never lost, but late). It returns
 // nil once the digests are delivered or durably parked and the states
 // saved.
-func (w *Webhooks) FlushAlerts(ctx context.Context, now time.Time) error {
+func (w *Stage) FlushAlerts(ctx context.Context, now time.Time) error {
 	w.alerts.mu.Lock()
 	defer w.alerts.mu.Unlock()
 	jobs := w.flushAlerts(now, true)
@@ -227,7 +227,7 @@ func (w *Webhooks) FlushAlerts(ctx context.Context, now time.Time) error {
 // comes to move time on. The lag is how late a click may reach this stage
 // and still count in its own period. Errors are logged and retried on the
 // next tick; it returns nil when ctx ends.
-func (w *Webhooks) RunAlertClock(ctx context.Context) error {
+func (w *Stage) RunAlertClock(ctx context.Context) error {
 	t := time.NewTicker(w.cfg.AlertFlushEvery)
 	defer t.Stop()
 	for {

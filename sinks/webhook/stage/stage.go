@@ -1,4 +1,4 @@
-package pipeline
+package stage
 
 import (
 	"context"
@@ -12,15 +12,17 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/internal/handler"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // Topics of the webhook stage (before any deployment prefix).
 const (
-	WebhookRetryTopic = "webhooks.retry.v1"
-	WebhookDLQTopic   = "webhooks.dlq.v1"
+	RetryTopic = "webhooks.retry.v1"
+	DLQTopic   = "webhooks.dlq.v1"
 )
 
 // Headers of the records on the retry and dead-letter topics; the value is
@@ -33,23 +35,23 @@ const (
 	HeaderWebhookNotBefore = "webhook.not_before" // unix milliseconds
 )
 
-// DefaultAttemptBudget is WebhookConfig.AttemptBudget's default: the
+// DefaultAttemptBudget is Config.AttemptBudget's default: the
 // freshness target of a webhook (click to delivered, p99).
 const DefaultAttemptBudget = time.Second
 
-// WebhookConfig configures the webhook delivery stage.
-type WebhookConfig struct {
+// Config configures the webhook delivery stage.
+type Config struct {
 	Registry *webhook.Registry // required
 	Sender   webhook.Sender    // required: a *webhook.Deliverer
 	// Out receives parked retries and dead letters; its Produce must
 	// return nil only once they are durable (the spool, or Kafka with
 	// acks=all). Required.
-	Out ingest.Producer
+	Out record.Producer
 	// RetryTopic is the retry topic of attempts due at once, and the
 	// prefix of the per-step retry topics (see RetryTopics); default
-	// WebhookRetryTopic.
+	// RetryTopic.
 	RetryTopic string
-	DLQTopic   string // default WebhookDLQTopic
+	DLQTopic   string // default DLQTopic
 	// Schedule is the retry schedule; zero means webhook.DefaultSchedule.
 	Schedule webhook.Schedule
 	// Dispatcher bounds per-endpoint concurrency and queues. A message
@@ -58,7 +60,7 @@ type WebhookConfig struct {
 	// AttemptBudget is how long a handler waits for the attempts of its
 	// batch; those unfinished by then are parked on the retry topic and
 	// their endpoints are slow until one of their attempts answers within
-	// it (see Webhooks). It bounds what a hanging endpoint costs the
+	// it (see Stage). It bounds what a hanging endpoint costs the
 	// others: one budget, once each time it turns slow. Default
 	// DefaultAttemptBudget; endpoints that answer slower than it get their
 	// messages through the retry schedule.
@@ -77,18 +79,18 @@ type WebhookConfig struct {
 	Logger *slog.Logger // nil discards
 }
 
-func (c WebhookConfig) withDefaults() WebhookConfig {
+func (c Config) withDefaults() Config {
 	if c.RetryTopic == "" {
-		c.RetryTopic = WebhookRetryTopic
+		c.RetryTopic = RetryTopic
 	}
 	if c.DLQTopic == "" {
-		c.DLQTopic = WebhookDLQTopic
+		c.DLQTopic = DLQTopic
 	}
 	if c.Schedule.Delays == nil {
 		c.Schedule = webhook.DefaultSchedule()
 	}
 	if c.ShortURL == nil {
-		c.ShortURL = defaultShortURL
+		c.ShortURL = handler.DefaultShortURL
 	}
 	if c.AttemptBudget == 0 {
 		c.AttemptBudget = DefaultAttemptBudget
@@ -102,16 +104,12 @@ func (c WebhookConfig) withDefaults() WebhookConfig {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	c.Logger = orDiscard(c.Logger)
+	c.Logger = logs.OrDiscard(c.Logger)
 	return c
 }
 
-// defaultShortURL is a click's short URL when the deployment names no
-// other: https on its domain.
-func defaultShortURL(c *schemas.EnrichedClick) string { return "https://" + c.Domain + "/" + c.Path }
-
 // Validate reports every bad field at once, each naming its key.
-func (c WebhookConfig) Validate() error {
+func (c Config) Validate() error {
 	var errs []error
 	if c.Registry == nil {
 		errs = append(errs, errors.New("registry: required"))
@@ -140,7 +138,7 @@ func (c WebhookConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Webhooks is the webhook delivery stage. Clicks is the handler of
+// Stage is the webhook delivery stage. Clicks is the handler of
 // clicks.enriched.v1 and Retries that of the retry topics; both deliver
 // through one Dispatcher, so an endpoint's concurrency bound holds across
 // them.
@@ -178,8 +176,8 @@ func (c WebhookConfig) Validate() error {
 // once, and after that delays only itself: its messages walk the retry
 // schedule to the dead-letter topic (or the endpoint is disabled after
 // RegistryConfig.DisableAfter), as if every attempt had timed out.
-type Webhooks struct {
-	cfg  WebhookConfig
+type Stage struct {
+	cfg  Config
 	reg  *webhook.Registry
 	log  *slog.Logger
 	disp *webhook.Dispatcher
@@ -194,13 +192,13 @@ type Webhooks struct {
 	alerts alerts
 }
 
-// NewWebhooks returns the stage. Close it to stop its Dispatcher.
-func NewWebhooks(cfg WebhookConfig) (*Webhooks, error) {
+// New returns the stage. Close it to stop its Dispatcher.
+func New(cfg Config) (*Stage, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("webhook stage config: %w", err)
 	}
-	w := &Webhooks{cfg: cfg, reg: cfg.Registry, log: cfg.Logger, waiters: map[uint64]chan webhook.Result{}, slow: map[string]bool{}}
+	w := &Stage{cfg: cfg, reg: cfg.Registry, log: cfg.Logger, waiters: map[uint64]chan webhook.Result{}, slow: map[string]bool{}}
 	if err := w.alerts.load(cfg.Registry); err != nil {
 		return nil, fmt.Errorf("webhook stage: %w", err)
 	}
@@ -213,7 +211,7 @@ func NewWebhooks(cfg WebhookConfig) (*Webhooks, error) {
 }
 
 // Close stops the Dispatcher, waiting for running attempts until ctx ends.
-func (w *Webhooks) Close(ctx context.Context) error { return w.disp.Close(ctx) }
+func (w *Stage) Close(ctx context.Context) error { return w.disp.Close(ctx) }
 
 // Clicks returns the handler of enriched clicks: each click goes to every
 // enabled endpoint of its workspace subscribed to its event type whose
@@ -225,10 +223,10 @@ func (w *Webhooks) Close(ctx context.Context) error { return w.disp.Close(ctx) }
 // from the endpoint, the link and the window (AlertMessageID); the alert
 // states are saved before the handler returns nil. Undecodable records are
 // dead-lettered.
-func (w *Webhooks) Clicks() ingest.Handler {
-	return func(ctx context.Context, batch []ingest.Record) error {
+func (w *Stage) Clicks() record.Handler {
+	return func(ctx context.Context, batch []record.Record) error {
 		var jobs []webhook.Job
-		var dead []ingest.Record
+		var dead []record.Record
 		var watermark time.Time
 		now := w.cfg.Now()
 		w.alerts.mu.Lock()
@@ -236,7 +234,7 @@ func (w *Webhooks) Clicks() ingest.Handler {
 		for _, r := range batch {
 			c, err := schemas.DecodeEnrichedClick(r.Value)
 			if err != nil {
-				dead = append(dead, deadLetter(w.log, "webhook", r, err))
+				dead = append(dead, handler.DeadLetter(w.log, "webhook", r, err))
 				continue
 			}
 			if c.Time.After(watermark) {
@@ -251,7 +249,7 @@ func (w *Webhooks) Clicks() ingest.Handler {
 			if len(to.Variant) > 0 { // routed: also rule.variant_chosen
 				vm, err := webhook.VariantChosenMessage(c, short)
 				if err != nil {
-					dead = append(dead, deadLetter(w.log, "webhook", r, err))
+					dead = append(dead, handler.DeadLetter(w.log, "webhook", r, err))
 					continue
 				}
 				for _, ep := range to.Variant {
@@ -264,7 +262,7 @@ func (w *Webhooks) Clicks() ingest.Handler {
 			}
 			msg, err := webhook.ClickMessage(c, short)
 			if err != nil {
-				dead = append(dead, deadLetter(w.log, "webhook", r, err))
+				dead = append(dead, handler.DeadLetter(w.log, "webhook", r, err))
 				continue
 			}
 			for _, ep := range eps {
@@ -288,20 +286,20 @@ func (w *Webhooks) Clicks() ingest.Handler {
 
 // settled is what one attempt leaves to produce.
 type settled struct {
-	records  []ingest.Record
+	records  []record.Record
 	disabled *webhook.RegisteredEndpoint // set when this attempt disabled it
 }
 
 // settle logs r and decides what follows it: nothing (delivered), a retry
 // record, or a dead letter, plus the disabled event when r disabled the
 // endpoint.
-func (w *Webhooks) settle(j webhook.Job, r webhook.Result) settled {
+func (w *Stage) settle(j webhook.Job, r webhook.Result) settled {
 	return w.follow(j, r, w.record(j, r))
 }
 
 // record logs r in the delivery log and returns the reason to disable the
 // endpoint, if r calls for it.
-func (w *Webhooks) record(j webhook.Job, r webhook.Result) string {
+func (w *Stage) record(j webhook.Job, r webhook.Result) string {
 	reason, err := w.reg.RecordAttempt(r, j.Attempt, j.Message)
 	if err != nil {
 		w.log.Error("webhook delivery log", "endpoint", j.Endpoint.ID, "message", j.Message.ID, "err", err)
@@ -311,7 +309,7 @@ func (w *Webhooks) record(j webhook.Job, r webhook.Result) string {
 
 // follow decides what follows attempt j ending with r, without logging it:
 // see settle. reason, when set, disables the endpoint.
-func (w *Webhooks) follow(j webhook.Job, r webhook.Result, reason string) settled {
+func (w *Stage) follow(j webhook.Job, r webhook.Result, reason string) settled {
 	var s settled
 	if reason != "" {
 		s.records, s.disabled = w.disable(j.Endpoint.ID, reason)
@@ -333,7 +331,7 @@ func (w *Webhooks) follow(j webhook.Job, r webhook.Result, reason string) settle
 // disable turns the endpoint off and returns the disabled events for the
 // workspace's other endpoints subscribed to them, as attempt-1 records on
 // the retry topic (due now), so the event is as durable as any message.
-func (w *Webhooks) disable(id, reason string) ([]ingest.Record, *webhook.RegisteredEndpoint) {
+func (w *Stage) disable(id, reason string) ([]record.Record, *webhook.RegisteredEndpoint) {
 	e, changed, err := w.reg.Disable(id, reason)
 	if err != nil || !changed {
 		if err != nil {
@@ -350,7 +348,7 @@ func (w *Webhooks) disable(id, reason string) ([]ingest.Record, *webhook.Registe
 		w.log.Error("build endpoint disabled event", "endpoint", id, "err", err)
 		return nil, &e
 	}
-	var recs []ingest.Record
+	var recs []record.Record
 	for _, ep := range w.reg.Subscribers(e.WorkspaceID, webhook.EventEndpointDisabled, e.ID, now) {
 		recs = append(recs, w.retryRecord(w.cfg.RetryTopic, ep.ID, msg, 1, now))
 	}
@@ -360,19 +358,19 @@ func (w *Webhooks) disable(id, reason string) ([]ingest.Record, *webhook.Registe
 // park returns the record that makes attempt number attempt of j's
 // message at notBefore, on the retry topic of schedule step step (the
 // 1-based index of the delay waited).
-func (w *Webhooks) park(j webhook.Job, attempt, step int, notBefore time.Time, why error) settled {
+func (w *Stage) park(j webhook.Job, attempt, step int, notBefore time.Time, why error) settled {
 	w.log.Debug("webhook attempt parked", "endpoint", j.Endpoint.ID, "message", j.Message.ID,
 		"next_attempt", attempt, "not_before", notBefore, "err", why)
-	return settled{records: []ingest.Record{w.retryRecord(w.stepTopic(step), j.Endpoint.ID, j.Message, attempt, notBefore)}}
+	return settled{records: []record.Record{w.retryRecord(w.stepTopic(step), j.Endpoint.ID, j.Message, attempt, notBefore)}}
 }
 
 // stepTopic is the retry topic of schedule step step: RetryTopic.<step>.
-func (w *Webhooks) stepTopic(step int) string { return w.cfg.RetryTopic + "." + strconv.Itoa(step) }
+func (w *Stage) stepTopic(step int) string { return w.cfg.RetryTopic + "." + strconv.Itoa(step) }
 
 // RetryTopics returns the topics Retries must consume: RetryTopic, which
 // holds attempts due at once (replays, webhook.endpoint.disabled events),
 // and one topic per schedule step, RetryTopic.1 to RetryTopic.<len(Delays)>.
-func (w *Webhooks) RetryTopics() []string {
+func (w *Stage) RetryTopics() []string {
 	ts := []string{w.cfg.RetryTopic}
 	for step := 1; step <= len(w.cfg.Schedule.Delays); step++ {
 		ts = append(ts, w.stepTopic(step))
@@ -380,12 +378,12 @@ func (w *Webhooks) RetryTopics() []string {
 	return ts
 }
 
-func (w *Webhooks) retryRecord(topic, endpoint string, msg webhook.Message, attempt int, notBefore time.Time) ingest.Record {
-	return ingest.Record{
+func (w *Stage) retryRecord(topic, endpoint string, msg webhook.Message, attempt int, notBefore time.Time) record.Record {
+	return record.Record{
 		Topic: topic,
 		Key:   []byte(endpoint),
 		Value: msg.Body,
-		Headers: []ingest.Header{
+		Headers: []record.Header{
 			{Key: HeaderWebhookEndpoint, Value: []byte(endpoint)},
 			{Key: HeaderWebhookMessage, Value: []byte(msg.ID)},
 			{Key: HeaderWebhookType, Value: []byte(msg.Type)},
@@ -395,19 +393,19 @@ func (w *Webhooks) retryRecord(topic, endpoint string, msg webhook.Message, atte
 	}
 }
 
-func (w *Webhooks) deadLetter(j webhook.Job, why string) ingest.Record {
+func (w *Stage) deadLetter(j webhook.Job, why string) record.Record {
 	w.log.Warn("webhook message dead-lettered", "endpoint", j.Endpoint.ID, "message", j.Message.ID,
 		"attempt", j.Attempt, "reason", why)
 	r := w.retryRecord(w.cfg.RetryTopic, j.Endpoint.ID, j.Message, j.Attempt, w.cfg.Now())
-	return ingest.DeadLetter("webhook", r, errors.New(why), w.cfg.DLQTopic)
+	return record.DeadLetter("webhook", r, errors.New(why), w.cfg.DLQTopic)
 }
 
 // Replay queues msgs for ep as first attempts due now, on the retry topic:
 // they keep their ids, so receivers deduplicate them. It implements
 // webhook.ReplayFunc.
-func (w *Webhooks) Replay(ctx context.Context, ep webhook.Endpoint, msgs []webhook.Message) error {
+func (w *Stage) Replay(ctx context.Context, ep webhook.Endpoint, msgs []webhook.Message) error {
 	now := w.cfg.Now()
-	recs := make([]ingest.Record, len(msgs))
+	recs := make([]record.Record, len(msgs))
 	for i, m := range msgs {
 		recs[i] = w.retryRecord(w.cfg.RetryTopic, ep.ID, m, 1, now)
 	}

@@ -1,4 +1,4 @@
-package pipeline
+package stage
 
 import (
 	"net/http"
@@ -10,7 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/ingest/record/recordtest"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -55,7 +56,7 @@ func (f *webhookFixture) workspaceEndpoint(ws, url string) webhook.RegisteredEnd
 }
 
 // workspaceClick is a click on a link of workspace ws with a fresh event id.
-func (f *webhookFixture) workspaceClick(ws string) (ingest.Record, string) {
+func (f *webhookFixture) workspaceClick(ws string) (record.Record, string) {
 	id := uuid.Must(uuid.NewV7()).String()
 	r, _ := f.click(func(c *schemas.EnrichedClick) { c.WorkspaceID, c.EventID, c.LinkID = ws, id, "lnk_"+ws })
 	return r, id
@@ -72,7 +73,7 @@ func (f *webhookFixture) workspaceClick(ws string) (ingest.Record, string) {
 // messages walks the retry schedule to the dead-letter topic.
 func TestWebhookHangingEndpointDelaysOnlyItself(t *testing.T) {
 	const batches, hangingPerBatch, healthyPerBatch = 20, 20, 5 // 400 and 100 events
-	f := newWebhookFixtureWith(t, time.Hour, func(s *WebhookConfig, d *webhook.Config) {
+	f := newWebhookFixtureWith(t, time.Hour, func(s *Config, d *webhook.Config) {
 		d.Timeout = time.Hour
 		// Long enough for the healthy endpoint to answer within it on a
 		// busy machine; only the first batch with A's clicks spends it.
@@ -86,7 +87,7 @@ func TestWebhookHangingEndpointDelaysOnlyItself(t *testing.T) {
 
 	wantA, wantB := map[string]bool{}, map[string]bool{}
 	for b := range batches {
-		var batch []ingest.Record
+		var batch []record.Record
 		for range hangingPerBatch { // A's clicks first: submitted before B's
 			r, id := f.workspaceClick("ws_a")
 			batch, wantA[id] = append(batch, r), true
@@ -121,16 +122,16 @@ func TestWebhookHangingEndpointDelaysOnlyItself(t *testing.T) {
 	waitUntil(t, "every A message dead-lettered", func() bool {
 		n := 0
 		for _, r := range f.dead() {
-			if header(r, HeaderWebhookEndpoint) == epA.ID {
+			if recordtest.Header(r, HeaderWebhookEndpoint) == epA.ID {
 				n++
 			}
 		}
 		return n >= len(wantA)
 	})
 	for _, r := range f.dead() {
-		id := header(r, HeaderWebhookMessage)
-		if header(r, HeaderWebhookEndpoint) != epA.ID || !wantA[id] {
-			t.Errorf("unexpected dead letter: endpoint %s message %s", header(r, HeaderWebhookEndpoint), id)
+		id := recordtest.Header(r, HeaderWebhookMessage)
+		if recordtest.Header(r, HeaderWebhookEndpoint) != epA.ID || !wantA[id] {
+			t.Errorf("unexpected dead letter: endpoint %s message %s", recordtest.Header(r, HeaderWebhookEndpoint), id)
 		}
 		delete(wantA, id)
 	}
@@ -155,19 +156,19 @@ func TestWebhookHangingEndpointDelaysOnlyItself(t *testing.T) {
 }
 
 func TestWebhookConfigValidate(t *testing.T) {
-	base := func() WebhookConfig {
-		return WebhookConfig{Registry: &webhook.Registry{}, Out: &sliceProducer{}}
+	base := func() Config {
+		return Config{Registry: &webhook.Registry{}, Out: &recordtest.Producer{}}
 	}
 	tests := []struct {
 		name   string
-		mutate func(*WebhookConfig)
+		mutate func(*Config)
 		errHas []string
 	}{
-		{"defaults", func(*WebhookConfig) {}, nil},
-		{"negative budget", func(c *WebhookConfig) { c.AttemptBudget = -time.Second }, []string{"attempt_budget"}},
-		{"bad dispatcher", func(c *WebhookConfig) { c.Dispatcher = webhook.DispatcherConfig{Concurrency: -1, QueueLen: -2} },
+		{"defaults", func(*Config) {}, nil},
+		{"negative budget", func(c *Config) { c.AttemptBudget = -time.Second }, []string{"attempt_budget"}},
+		{"bad dispatcher", func(c *Config) { c.Dispatcher = webhook.DispatcherConfig{Concurrency: -1, QueueLen: -2} },
 			[]string{"dispatcher: concurrency", "queue_len"}},
-		{"every problem at once", func(c *WebhookConfig) { c.AttemptBudget, c.AlertFlushLag = -1, -1 },
+		{"every problem at once", func(c *Config) { c.AttemptBudget, c.AlertFlushLag = -1, -1 },
 			[]string{"attempt_budget", "alert_flush_lag"}},
 	}
 	for _, tt := range tests {

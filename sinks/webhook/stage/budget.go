@@ -1,11 +1,11 @@
-package pipeline
+package stage
 
 import (
 	"context"
 	"fmt"
 	"time"
 
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
@@ -21,7 +21,7 @@ type pending struct {
 
 // run makes jobs' attempts and settles every one: it returns nil once each
 // is delivered or durably parked, waiting at most AttemptBudget for the
-// attempts (see Webhooks for what happens to the others).
+// attempts (see Stage for what happens to the others).
 //
 // The steps: jobs for slow endpoints are detached (parked at once, tried
 // unwaited if a worker is idle); the others are submitted, each with its
@@ -31,7 +31,7 @@ type pending struct {
 // stage once did, let one endpoint that hangs until the Deliverer's timeout
 // hold the commit of its batch and of every batch behind it, for all
 // workspaces.
-func (w *Webhooks) run(ctx context.Context, jobs []webhook.Job) error {
+func (w *Stage) run(ctx context.Context, jobs []webhook.Job) error {
 	var (
 		waiting []pending
 		done    []settled
@@ -58,7 +58,7 @@ func (w *Webhooks) run(ctx context.Context, jobs []webhook.Job) error {
 		waiting = append(waiting, pending{j, ch})
 	}
 	done = append(done, w.collect(waiting)...)
-	var out []ingest.Record
+	var out []record.Record
 	for _, s := range done {
 		out = append(out, s.records...)
 	}
@@ -72,7 +72,7 @@ func (w *Webhooks) run(ctx context.Context, jobs []webhook.Job) error {
 
 // collect settles the results of waiting that come within AttemptBudget
 // and abandons the rest. It needs no ctx case: the budget bounds it.
-func (w *Webhooks) collect(waiting []pending) []settled {
+func (w *Stage) collect(waiting []pending) []settled {
 	if len(waiting) == 0 {
 		return nil
 	}
@@ -99,7 +99,7 @@ func (w *Webhooks) collect(waiting []pending) []settled {
 // meanwhile, parked unmade if it had not started, or else parked as a
 // failed attempt while the request goes on (its result goes to late), its
 // endpoint marked slow.
-func (w *Webhooks) abandon(p pending) settled {
+func (w *Stage) abandon(p pending) settled {
 	w.unwait(p.job.Ticket) // from here a result goes to late
 	select {
 	case r := <-p.ch: // onResult sends under w.mu: if it came, it is here
@@ -120,7 +120,7 @@ func (w *Webhooks) abandon(p pending) settled {
 // anyway when a worker of the endpoint is idle, its result going to late.
 // Without an idle worker the unmade attempt is logged as failed, so the
 // delivery log says why nothing was sent.
-func (w *Webhooks) detach(j webhook.Job) settled {
+func (w *Stage) detach(j webhook.Job) settled {
 	if err := w.disp.SubmitIdle(j); err != nil {
 		return w.settle(j, w.unanswered(j, fmt.Errorf("not attempted: endpoint %s is slow to answer: %w", j.Endpoint.ID, err)))
 	}
@@ -129,20 +129,20 @@ func (w *Webhooks) detach(j webhook.Job) settled {
 
 // unanswered is the Result of an attempt this stage stopped waiting for (or
 // did not make): to retry, per the schedule.
-func (w *Webhooks) unanswered(j webhook.Job, err error) webhook.Result {
+func (w *Stage) unanswered(j webhook.Job, err error) webhook.Result {
 	return webhook.Result{EndpointID: j.Endpoint.ID, MessageID: j.Message.ID, Attempted: w.cfg.Now(),
 		Outcome: webhook.OutcomeRetry, Err: err}
 }
 
 // parkUnmade parks j's attempt, never made, with the same number, due
 // after the schedule's first delay.
-func (w *Webhooks) parkUnmade(j webhook.Job, why error) settled {
+func (w *Stage) parkUnmade(j webhook.Job, why error) settled {
 	return w.park(j, j.Attempt, 1, w.cfg.Now().Add(w.cfg.Schedule.Delays[0]), why)
 }
 
 // onResult is the Dispatcher's callback. A handler waiting for the attempt
 // gets r; an attempt nobody waits for (abandoned or detached) goes to late.
-func (w *Webhooks) onResult(j webhook.Job, r webhook.Result) {
+func (w *Stage) onResult(j webhook.Job, r webhook.Result) {
 	w.mu.Lock()
 	ch, ok := w.waiters[j.Ticket]
 	if ok {
@@ -159,7 +159,7 @@ func (w *Webhooks) onResult(j webhook.Job, r webhook.Result) {
 // it logs it, decides whether the endpoint is slow (it answered, or failed,
 // within AttemptBudget or not), and disables the endpoint if r calls for
 // it, producing the disabled events unwaited.
-func (w *Webhooks) late(j webhook.Job, r webhook.Result) {
+func (w *Stage) late(j webhook.Job, r webhook.Result) {
 	w.setSlow(j.Endpoint.ID, r.Latency >= w.cfg.AttemptBudget)
 	reason := w.record(j, r)
 	if reason == "" {
@@ -176,7 +176,7 @@ func (w *Webhooks) late(j webhook.Job, r webhook.Result) {
 	}
 }
 
-func (w *Webhooks) setSlow(id string, slow bool) {
+func (w *Stage) setSlow(id string, slow bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if slow {
@@ -186,7 +186,7 @@ func (w *Webhooks) setSlow(id string, slow bool) {
 	}
 }
 
-func (w *Webhooks) unwait(ticket uint64) {
+func (w *Stage) unwait(ticket uint64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	delete(w.waiters, ticket)

@@ -1,4 +1,4 @@
-package pipeline
+package stage
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/ingest/record/recordtest"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 	"github.com/clicktrail/clicktrail/webhooksig"
@@ -77,10 +79,10 @@ type webhookFixture struct {
 	t     *testing.T
 	reg   *webhook.Registry
 	spool *ingest.Spool
-	stage *Webhooks
+	stage *Stage
 
 	mu   sync.Mutex
-	dlq  []ingest.Record
+	dlq  []record.Record
 	errs chan error
 }
 
@@ -93,7 +95,7 @@ func newWebhookFixture(t *testing.T, disableAfter time.Duration) *webhookFixture
 // Deliverer's config changed by mutate. Its defaults: a 10s timeout, a
 // schedule of 10ms and 20ms, and an AttemptBudget as long as the timeout,
 // so that these tests never see an attempt abandoned on a busy machine.
-func newWebhookFixtureWith(t *testing.T, disableAfter time.Duration, mutate func(*WebhookConfig, *webhook.Config)) *webhookFixture {
+func newWebhookFixtureWith(t *testing.T, disableAfter time.Duration, mutate func(*Config, *webhook.Config)) *webhookFixture {
 	t.Helper()
 	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: t.TempDir(), DisableAfter: disableAfter})
 	if err != nil {
@@ -104,7 +106,7 @@ func newWebhookFixtureWith(t *testing.T, disableAfter time.Duration, mutate func
 		t.Fatal(err)
 	}
 	dcfg := webhook.Config{AllowPrivate: true, Timeout: 10 * time.Second}
-	scfg := WebhookConfig{
+	scfg := Config{
 		Registry: reg, Out: spool, AttemptBudget: 10 * time.Second,
 		Schedule: webhook.Schedule{Delays: []time.Duration{10 * time.Millisecond, 20 * time.Millisecond}},
 	}
@@ -116,19 +118,19 @@ func newWebhookFixtureWith(t *testing.T, disableAfter time.Duration, mutate func
 		t.Fatal(err)
 	}
 	scfg.Sender = d
-	stage, err := NewWebhooks(scfg)
+	stage, err := New(scfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	consumers := len(stage.RetryTopics()) + 1
 	f := &webhookFixture{t: t, reg: reg, spool: spool, stage: stage, errs: make(chan error, consumers)}
 	ctx, cancel := context.WithCancel(context.Background())
-	batch := ingest.BatchOptions{MaxRecords: 100, MaxWait: 5 * time.Millisecond}
+	batch := record.BatchOptions{MaxRecords: 100, MaxWait: 5 * time.Millisecond}
 	for _, topic := range stage.RetryTopics() {
 		go func() { f.errs <- spool.Consumer("retry", topic, batch).Run(ctx, stage.Retries()) }()
 	}
 	go func() {
-		f.errs <- spool.Consumer("dlq", WebhookDLQTopic, batch).Run(ctx, func(_ context.Context, recs []ingest.Record) error {
+		f.errs <- spool.Consumer("dlq", DLQTopic, batch).Run(ctx, func(_ context.Context, recs []record.Record) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.dlq = append(f.dlq, recs...)
@@ -165,13 +167,13 @@ func (f *webhookFixture) endpoint(rc *hookReceiver, filters webhook.Filters, eve
 	return e
 }
 
-func (f *webhookFixture) dead() []ingest.Record {
+func (f *webhookFixture) dead() []record.Record {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]ingest.Record(nil), f.dlq...)
+	return append([]record.Record(nil), f.dlq...)
 }
 
-func (f *webhookFixture) click(mutate func(*schemas.EnrichedClick)) (ingest.Record, *schemas.EnrichedClick) {
+func (f *webhookFixture) click(mutate func(*schemas.EnrichedClick)) (record.Record, *schemas.EnrichedClick) {
 	f.t.Helper()
 	c := &schemas.EnrichedClick{
 		V: schemas.EnrichedClickVersion, EventID: "0193a6f2-7c1e-7b3a-9f00-00000000c11c", Type: schemas.ClickTypeClick,
@@ -185,10 +187,10 @@ func (f *webhookFixture) click(mutate func(*schemas.EnrichedClick)) (ingest.Reco
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return ingest.Record{Topic: "clicks.enriched.v1", Value: v}, c
+	return record.Record{Topic: "clicks.enriched.v1", Value: v}, c
 }
 
-func (f *webhookFixture) handle(recs ...ingest.Record) {
+func (f *webhookFixture) handle(recs ...record.Record) {
 	f.t.Helper()
 	if err := f.stage.Clicks()(context.Background(), recs); err != nil {
 		f.t.Fatalf("Clicks handler: %v", err)
@@ -267,8 +269,8 @@ func TestWebhookAlwaysFailingIsDeadLettered(t *testing.T) {
 
 	waitUntil(t, "a dead letter", func() bool { return len(f.dead()) == 1 })
 	d := f.dead()[0]
-	if header(d, HeaderWebhookEndpoint) != ep.ID || header(d, HeaderWebhookMessage) != c.EventID ||
-		!strings.Contains(header(d, ingest.HeaderDLQError), "attempt 3 of 3") {
+	if recordtest.Header(d, HeaderWebhookEndpoint) != ep.ID || recordtest.Header(d, HeaderWebhookMessage) != c.EventID ||
+		!strings.Contains(recordtest.Header(d, record.HeaderDLQError), "attempt 3 of 3") {
 		t.Errorf("dead letter headers %+v", d.Headers)
 	}
 	if got, _ := rc.requests(); len(got) != 3 {
@@ -337,7 +339,7 @@ func TestWebhookFilters(t *testing.T) {
 	scan, _ := f.click(func(c *schemas.EnrichedClick) {
 		c.EventID, c.Type = "0193a6f2-7c1e-7b3a-9f00-000000000003", schemas.ClickTypeQRScan
 	})
-	f.handle(bot, human, scan, ingest.Record{Topic: "clicks.enriched.v1", Value: []byte("{")})
+	f.handle(bot, human, scan, record.Record{Topic: "clicks.enriched.v1", Value: []byte("{")})
 
 	ids := func(rc *hookReceiver) string {
 		got, _ := rc.requests()
@@ -383,20 +385,20 @@ func TestWebhookReplayResendsWithTheSameID(t *testing.T) {
 func TestDecodeParkedNamesTheHeader(t *testing.T) {
 	tests := []struct {
 		name    string
-		headers []ingest.Header
+		headers []record.Header
 		errHas  string
 	}{
 		{"none", nil, HeaderWebhookEndpoint},
-		{"bad attempt", []ingest.Header{{Key: HeaderWebhookEndpoint, Value: []byte("ep_1")}, {Key: HeaderWebhookMessage, Value: []byte("m")},
+		{"bad attempt", []record.Header{{Key: HeaderWebhookEndpoint, Value: []byte("ep_1")}, {Key: HeaderWebhookMessage, Value: []byte("m")},
 			{Key: HeaderWebhookAttempt, Value: []byte("0")}, {Key: HeaderWebhookNotBefore, Value: []byte("1")}}, HeaderWebhookAttempt},
-		{"bad not-before", []ingest.Header{{Key: HeaderWebhookEndpoint, Value: []byte("ep_1")}, {Key: HeaderWebhookMessage, Value: []byte("m")},
+		{"bad not-before", []record.Header{{Key: HeaderWebhookEndpoint, Value: []byte("ep_1")}, {Key: HeaderWebhookMessage, Value: []byte("m")},
 			{Key: HeaderWebhookAttempt, Value: []byte("2")}, {Key: HeaderWebhookNotBefore, Value: []byte("soon")}}, HeaderWebhookNotBefore},
-		{"ok", []ingest.Header{{Key: HeaderWebhookEndpoint, Value: []byte("ep_1")}, {Key: HeaderWebhookMessage, Value: []byte("m")},
+		{"ok", []record.Header{{Key: HeaderWebhookEndpoint, Value: []byte("ep_1")}, {Key: HeaderWebhookMessage, Value: []byte("m")},
 			{Key: HeaderWebhookAttempt, Value: []byte("2")}, {Key: HeaderWebhookNotBefore, Value: []byte("1")}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := decodeParked(ingest.Record{Headers: tt.headers})
+			_, err := decodeParked(record.Record{Headers: tt.headers})
 			if (err == nil) != (tt.errHas == "") || (err != nil && !strings.Contains(err.Error(), tt.errHas)) {
 				t.Fatalf("decodeParked = %v, want %q", err, tt.errHas)
 			}
@@ -408,7 +410,7 @@ func FuzzDecodeParked(f *testing.F) {
 	f.Add("ep_1", "m", "2", "1700000000000")
 	f.Add("", "", "-1", "x")
 	f.Fuzz(func(t *testing.T, ep, msg, attempt, notBefore string) {
-		p, err := decodeParked(ingest.Record{Headers: []ingest.Header{
+		p, err := decodeParked(record.Record{Headers: []record.Header{
 			{Key: HeaderWebhookEndpoint, Value: []byte(ep)}, {Key: HeaderWebhookMessage, Value: []byte(msg)},
 			{Key: HeaderWebhookAttempt, Value: []byte(attempt)}, {Key: HeaderWebhookNotBefore, Value: []byte(notBefore)},
 		}})
@@ -434,16 +436,16 @@ func BenchmarkWebhookClicksNoMatch(b *testing.B) {
 	}
 	d, _ := webhook.NewDeliverer(webhook.Config{}, nil)
 	defer d.Close()
-	stage, err := NewWebhooks(WebhookConfig{Registry: reg, Sender: d, Out: &sliceProducer{}})
+	stage, err := New(Config{Registry: reg, Sender: d, Out: &recordtest.Producer{}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer stage.Close(context.Background())
 	c := schemas.EnrichedClick{V: 1, EventID: "0193a6f2-7c1e-7b3a-9f00-00000000c11c", Type: "click", Time: time.Now(), LinkID: "lnk_1", Domain: "go.brand.com"}
 	v, _ := c.Marshal()
-	batch := make([]ingest.Record, 1000)
+	batch := make([]record.Record, 1000)
 	for i := range batch {
-		batch[i] = ingest.Record{Value: v}
+		batch[i] = record.Record{Value: v}
 	}
 	h := stage.Clicks()
 	b.ReportAllocs()
@@ -473,13 +475,13 @@ func BenchmarkWebhookClicksDeliver(b *testing.B) {
 	}
 	d, _ := webhook.NewDeliverer(webhook.Config{AllowPrivate: true}, nil)
 	defer d.Close()
-	out := &sliceProducer{}
-	stage, err := NewWebhooks(WebhookConfig{Registry: reg, Sender: d, Out: out})
+	out := &recordtest.Producer{}
+	stage, err := New(Config{Registry: reg, Sender: d, Out: out})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer stage.Close(context.Background())
-	batch := make([]ingest.Record, 100)
+	batch := make([]record.Record, 100)
 	for i := range batch {
 		c := schemas.EnrichedClick{V: 1, EventID: fmt.Sprintf("0193a6f2-7c1e-7b3a-9f00-%012d", i), Type: "click",
 			Time: time.Now(), LinkID: "lnk_1", Domain: "go.brand.com"}
@@ -493,8 +495,8 @@ func BenchmarkWebhookClicksDeliver(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(batch)), "ns/click")
-	if len(out.recs) != 0 {
-		b.Fatalf("%d attempts parked, want every one delivered", len(out.recs))
+	if len(out.Recs) != 0 {
+		b.Fatalf("%d attempts parked, want every one delivered", len(out.Recs))
 	}
 }
 

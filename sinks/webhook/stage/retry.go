@@ -1,4 +1,4 @@
-package pipeline
+package stage
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
@@ -25,14 +25,14 @@ import (
 // receiver's Retry-After longer than the step's delay (bounded by
 // webhook.MaxRetryAfter), which hold the records behind them on their
 // partition for at most that long.
-func (w *Webhooks) Retries() ingest.Handler {
-	return func(ctx context.Context, batch []ingest.Record) error {
+func (w *Stage) Retries() record.Handler {
+	return func(ctx context.Context, batch []record.Record) error {
 		var jobs []webhook.Job
-		var dead []ingest.Record
+		var dead []record.Record
 		for _, r := range batch {
 			p, err := decodeParked(r)
 			if err != nil {
-				dead = append(dead, ingest.DeadLetter("webhook-retry", r, err, w.cfg.DLQTopic))
+				dead = append(dead, record.DeadLetter("webhook-retry", r, err, w.cfg.DLQTopic))
 				continue
 			}
 			if p.notBefore.After(w.cfg.Now()) {
@@ -54,7 +54,7 @@ func (w *Webhooks) Retries() ingest.Handler {
 			case err != nil:
 				return fmt.Errorf("webhook retry of %s: %w", p.msg.ID, err)
 			case !e.Enabled:
-				dead = append(dead, ingest.DeadLetter("webhook-retry", r,
+				dead = append(dead, record.DeadLetter("webhook-retry", r,
 					fmt.Errorf("endpoint %s disabled: %s", e.ID, e.DisabledReason), w.cfg.DLQTopic))
 				continue
 			}
@@ -65,7 +65,7 @@ func (w *Webhooks) Retries() ingest.Handler {
 }
 
 // flush dead-letters dead, makes the attempts of jobs, and empties both.
-func (w *Webhooks) flush(ctx context.Context, jobs *[]webhook.Job, dead *[]ingest.Record) error {
+func (w *Stage) flush(ctx context.Context, jobs *[]webhook.Job, dead *[]record.Record) error {
 	if len(*dead) > 0 {
 		if err := w.cfg.Out.Produce(ctx, *dead); err != nil {
 			return fmt.Errorf("dead-letter %d webhook retries: %w", len(*dead), err)
@@ -86,7 +86,7 @@ type parked struct {
 }
 
 // decodeParked reads a retry-topic record, naming the bad header.
-func decodeParked(r ingest.Record) (parked, error) {
+func decodeParked(r record.Record) (parked, error) {
 	h := map[string]string{}
 	for _, x := range r.Headers {
 		h[x.Key] = string(x.Value)

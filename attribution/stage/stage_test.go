@@ -1,4 +1,4 @@
-package pipeline
+package stage
 
 import (
 	"context"
@@ -7,41 +7,42 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/attribution"
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/ingest/record/recordtest"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
-func newAttributionFixture(t *testing.T) (*Attribution, *sliceProducer) {
+func newAttributionFixture(t *testing.T) (*Stage, *recordtest.Producer) {
 	t.Helper()
 	attr, err := attribution.Open(attribution.Config{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { attr.Close() })
-	out := &sliceProducer{}
-	s, err := NewAttribution(AttributionConfig{Attributor: attr, Out: out})
+	out := &recordtest.Producer{}
+	s, err := New(Config{Attributor: attr, Out: out})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s, out
 }
 
-func conversionRecord(t *testing.T, c *schemas.Conversion, offset int64) ingest.Record {
+func conversionRecord(t *testing.T, c *schemas.Conversion, offset int64) record.Record {
 	t.Helper()
 	v, err := c.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ingest.Record{Topic: schemas.TopicConversions, Offset: offset, Value: v}
+	return record.Record{Topic: schemas.TopicConversions, Offset: offset, Value: v}
 }
 
-func enrichedRecord(t *testing.T, c *schemas.EnrichedClick) ingest.Record {
+func enrichedRecord(t *testing.T, c *schemas.EnrichedClick) record.Record {
 	t.Helper()
 	v, err := c.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ingest.Record{Topic: schemas.TopicClicksEnriched, Value: v}
+	return record.Record{Topic: schemas.TopicClicksEnriched, Value: v}
 }
 
 // TestAttributionOvertakenClick: a conversion that arrives before its
@@ -54,39 +55,39 @@ func TestAttributionOvertakenClick(t *testing.T) {
 	clickID := "0193a6f2-7c1e-7b3a-9f00-000000000001"
 	conv := &schemas.Conversion{V: 1, EventID: "0193a6f2-7c1e-7b3a-9f00-0000000000c1", WorkspaceID: "default",
 		Name: "purchase", ClickID: clickID, OccurredAt: now, ReceivedAt: now, Amount: 1200, Currency: "USD"}
-	bad := ingest.Record{Topic: schemas.TopicConversions, Offset: 7, Value: []byte(`{"v":1,"name":"x"}`)}
-	if err := s.Conversions()(context.Background(), []ingest.Record{bad, conversionRecord(t, conv, 8)}); err != nil {
+	bad := record.Record{Topic: schemas.TopicConversions, Offset: 7, Value: []byte(`{"v":1,"name":"x"}`)}
+	if err := s.Conversions()(context.Background(), []record.Record{bad, conversionRecord(t, conv, 8)}); err != nil {
 		t.Fatal(err)
 	}
-	if len(out.recs) != 1 || out.recs[0].Topic != schemas.DeadLetterTopic(schemas.TopicConversions) {
-		t.Fatalf("after the conversions: %d records %+v, want the bad one dead-lettered only", len(out.recs), out.recs)
+	if len(out.Recs) != 1 || out.Recs[0].Topic != schemas.DeadLetterTopic(schemas.TopicConversions) {
+		t.Fatalf("after the conversions: %d records %+v, want the bad one dead-lettered only", len(out.Recs), out.Recs)
 	}
-	out.recs = nil
+	out.Recs = nil
 
 	click := &schemas.EnrichedClick{V: 1, EventID: clickID, Type: schemas.ClickTypeClick, Time: now.Add(-time.Minute),
 		WorkspaceID: "default", LinkID: "lnk_1", Domain: "go.brand.com", Path: "sale", Destination: "https://shop.example/",
 		DeviceType: "mobile", Tags: []string{"q4"}}
-	clicks := []ingest.Record{enrichedRecord(t, click), {Topic: schemas.TopicClicksEnriched, Offset: 3, Value: []byte("nope")}}
+	clicks := []record.Record{enrichedRecord(t, click), {Topic: schemas.TopicClicksEnriched, Offset: 3, Value: []byte("nope")}}
 	if err := s.Clicks()(context.Background(), clicks); err != nil {
 		t.Fatal(err)
 	}
-	if len(out.recs) != 1 {
-		t.Fatalf("after the click: %d records, want the waiting conversion's event", len(out.recs))
+	if len(out.Recs) != 1 {
+		t.Fatalf("after the click: %d records, want the waiting conversion's event", len(out.Recs))
 	}
-	e, err := schemas.DecodeLinkEvent(out.recs[0].Value)
+	e, err := schemas.DecodeLinkEvent(out.Recs[0].Value)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.ID != conv.EventID || e.Type != schemas.EventConversionAttributed || string(out.recs[0].Key) != "lnk_1" {
-		t.Fatalf("event %+v key %s", e, out.recs[0].Key)
+	if e.ID != conv.EventID || e.Type != schemas.EventConversionAttributed || string(out.Recs[0].Key) != "lnk_1" {
+		t.Fatalf("event %+v key %s", e, out.Recs[0].Key)
 	}
 	// Resolved: the redelivered click sends nothing more.
-	out.recs = nil
+	out.Recs = nil
 	if err := s.Clicks()(context.Background(), clicks[:1]); err != nil {
 		t.Fatal(err)
 	}
-	if len(out.recs) != 0 {
-		t.Fatalf("a redelivered click sent %d records again", len(out.recs))
+	if len(out.Recs) != 0 {
+		t.Fatalf("a redelivered click sent %d records again", len(out.Recs))
 	}
 }
 
@@ -99,20 +100,20 @@ func TestAttributionKeepsParkedWhenSendFails(t *testing.T) {
 	clickID := "0193a6f2-7c1e-7b3a-9f00-000000000002"
 	conv := &schemas.Conversion{V: 1, EventID: "0193a6f2-7c1e-7b3a-9f00-0000000000c2", WorkspaceID: "default",
 		Name: "lead", ClickID: clickID, OccurredAt: now, ReceivedAt: now}
-	if err := s.Conversions()(context.Background(), []ingest.Record{conversionRecord(t, conv, 1)}); err != nil {
+	if err := s.Conversions()(context.Background(), []record.Record{conversionRecord(t, conv, 1)}); err != nil {
 		t.Fatal(err)
 	}
 	click := enrichedRecord(t, &schemas.EnrichedClick{V: 1, EventID: clickID, Type: schemas.ClickTypeClick, Time: now,
 		LinkID: "lnk_2", Domain: "go.brand.com", Path: "x", DeviceType: "desktop"})
-	out.fail = errors.New("broker away")
-	if err := s.Clicks()(context.Background(), []ingest.Record{click}); err == nil {
+	out.Fail = errors.New("broker away")
+	if err := s.Clicks()(context.Background(), []record.Record{click}); err == nil {
 		t.Fatal("the handler succeeded without sending")
 	}
-	out.fail = nil
-	if err := s.Clicks()(context.Background(), []ingest.Record{click}); err != nil {
+	out.Fail = nil
+	if err := s.Clicks()(context.Background(), []record.Record{click}); err != nil {
 		t.Fatal(err)
 	}
-	if len(out.recs) != 1 {
-		t.Fatalf("the redelivery sent %d records, want the conversion's event", len(out.recs))
+	if len(out.Recs) != 1 {
+		t.Fatalf("the redelivery sent %d records, want the conversion's event", len(out.Recs))
 	}
 }

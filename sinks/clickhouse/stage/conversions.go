@@ -1,4 +1,4 @@
-package pipeline
+package stage
 
 import (
 	"context"
@@ -7,31 +7,33 @@ import (
 	"log/slog"
 	"strconv"
 
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/internal/handler"
+	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/clickhouse"
 )
 
 // ConversionWriter stores attributed conversions; *clickhouse.Writer is
-// one. WriteConversions follows ClickWriter.Write's contract: nil once
+// one. WriteConversions follows handler.ClickWriter.Write's contract: nil once
 // durable, a PartialWriteError naming the rows that can never be stored.
 type ConversionWriter interface {
 	WriteConversions(ctx context.Context, convs []clickhouse.Conversion) error
 }
 
-// ConversionsSink returns the handler that stores the conversion.attributed
+// Conversions returns the handler that stores the conversion.attributed
 // events of schemas.TopicLinkEvents (the attribution stage's output) through w, for
 // analysts' funnels; every other event is passed over (by its headers when
-// it has them, without decoding). Like Sink, it returns nil only once the
+// it has them, without decoding). Like handler.Sink, it returns nil only once the
 // conversions are stored and what can never be stored is dead-lettered.
-func ConversionsSink(w ConversionWriter, dlq ingest.Producer, log *slog.Logger) ingest.Handler {
-	log = orDiscard(log)
-	return func(ctx context.Context, batch []ingest.Record) error {
+func Conversions(w ConversionWriter, dlq record.Producer, log *slog.Logger) record.Handler {
+	log = logs.OrDiscard(log)
+	return func(ctx context.Context, batch []record.Record) error {
 		var rows []clickhouse.Conversion
 		var from []int // rows[i] decoded from batch[from[i]]
-		var dead []ingest.Record
+		var dead []record.Record
 		for i, r := range batch {
-			if typ, _, ok := eventHeaders(r); ok && typ != schemas.EventConversionAttributed {
+			if typ, _, ok := handler.EventHeaders(r); ok && typ != schemas.EventConversionAttributed {
 				continue
 			}
 			e, err := schemas.DecodeLinkEvent(r.Value)
@@ -43,14 +45,14 @@ func ConversionsSink(w ConversionWriter, dlq ingest.Producer, log *slog.Logger) 
 				c, err = conversionRow(e)
 			}
 			if err != nil {
-				dead = append(dead, deadLetter(log, "conversions-sink", r, err))
+				dead = append(dead, handler.DeadLetter(log, "conversions-sink", r, err))
 				continue
 			}
 			rows = append(rows, c)
 			from = append(from, i)
 		}
-		return writeRows(ctx, sinkBatch[clickhouse.Conversion]{stage: "conversions-sink", what: "conversions", batch: batch,
-			rows: rows, from: from, dead: dead}, w.WriteConversions, dlq, log)
+		return handler.WriteRows(ctx, handler.Batch[clickhouse.Conversion]{Stage: "conversions-sink", What: "conversions", Records: batch,
+			Rows: rows, From: from, Dead: dead}, w.WriteConversions, dlq, log)
 	}
 }
 

@@ -1,11 +1,11 @@
-package pipeline
+package stage
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -18,12 +18,12 @@ func TestLinkEventsPassOverUnsubscribedTypes(t *testing.T) {
 	f := newWebhookFixture(t, time.Hour)
 	rc := newHookReceiver(t, nil)
 	f.endpoint(rc, webhook.Filters{}, schemas.EventLinkCreated)
-	headers := func(typ, ws string) []ingest.Header {
-		return []ingest.Header{{Key: schemas.HeaderEventType, Value: []byte(typ)}, {Key: schemas.HeaderEventWorkspace, Value: []byte(ws)}}
+	headers := func(typ, ws string) []record.Header {
+		return []record.Header{{Key: schemas.HeaderEventType, Value: []byte(typ)}, {Key: schemas.HeaderEventWorkspace, Value: []byte(ws)}}
 	}
 	good := `{"v":1,"id":"0193a6f2-7c1e-7b3a-9f00-0000000011ef","type":"link.created","timestamp":"2026-11-23T12:00:00Z",` +
 		`"workspace_id":"default","data":{"id":"lnk_a","domain":"go.brand.com","path":"a"}}`
-	recs := []ingest.Record{
+	recs := []record.Record{
 		{Topic: schemas.TopicLinkEvents, Key: []byte("unwanted"), Value: []byte(`{"v":1}`), Headers: headers(schemas.EventLinkUpdated, "default")},
 		{Topic: schemas.TopicLinkEvents, Key: []byte("other-workspace"), Value: []byte(`{"v":1}`), Headers: headers(schemas.EventLinkCreated, "ws_x")},
 		{Topic: schemas.TopicLinkEvents, Key: []byte("lnk_a"), Value: []byte(good), Headers: headers(schemas.EventLinkCreated, "default")},

@@ -1,0 +1,6 @@
+// Package stage holds the ClickHouse sink's stage of conversions:
+// Conversions stores the conversion.attributed events of the link events
+// topic in the conversions table. Enriched clicks go through the generic
+// internal/handler.Sink, which the dev file sink shares. Its topic and
+// group are listed in internal/app/stages.go; it imports no Kafka client.
+package stage
