@@ -27,7 +27,12 @@ type TopicSpec struct {
 
 // Retention of the default topics.
 const (
-	RawClickRetention      = 3 * 24 * time.Hour // holds raw IPs: keep it short
+	// RawClickRetention bounds how long Kafka keeps visitors' full
+	// addresses: long enough for enrichment to be down over a weekend
+	// without losing a click, no longer (README, Privacy). Its dead-letter
+	// topic keeps DeadLetterRetention, which is safe only because the
+	// enrich stage truncates the address of what it dead-letters.
+	RawClickRetention      = 3 * 24 * time.Hour
 	EnrichedClickRetention = 7 * 24 * time.Hour
 	DeadLetterRetention    = 30 * 24 * time.Hour // time for a human to look
 )

@@ -38,7 +38,8 @@ type ClickWriter interface {
 // the deployment's topic prefix) with the same
 // key (the link id, so per-link order holds). A record that does not decode or
 // cannot be enriched goes to the raw topic's dead-letter topic with the error
-// in its headers and is logged with its offset; the rest of the batch goes on.
+// in its headers and is logged with its offset, its address truncated first
+// (redactRawDeadLetter); the rest of the batch goes on.
 //
 // The handler returns nil only once out acknowledged every produced record.
 func Enrich(e Enricher, out record.Producer, outTopic string, log *slog.Logger) record.Handler {
@@ -48,7 +49,7 @@ func Enrich(e Enricher, out record.Producer, outTopic string, log *slog.Logger) 
 		for _, r := range batch {
 			v, ts, err := enrichOne(e, r.Value)
 			if err != nil {
-				recs = append(recs, DeadLetter(log, "enrich", r, err))
+				recs = append(recs, redactRawDeadLetter(DeadLetter(log, "enrich", r, err)))
 				continue
 			}
 			recs = append(recs, record.Record{Topic: outTopic, Key: r.Key, Value: v, Timestamp: ts})

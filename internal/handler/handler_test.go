@@ -2,8 +2,10 @@ package handler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,4 +150,44 @@ func mustDecode(t *testing.T, r record.Record) *schemas.RawClick {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestEnrichDeadLettersKeepNoAddress: a raw click that cannot be enriched
+// is dead-lettered for 30 days, so its address must be truncated (or the
+// value dropped when it cannot be searched), never kept whole.
+func TestEnrichDeadLettersKeepNoAddress(t *testing.T) {
+	out := &recordtest.Producer{}
+	h := Enrich(upperEnricher{}, out, schemas.TopicClicksEnriched, nil)
+	undecodable := rawRecord(t, 1, "198.51.100.77")
+	undecodable.Value = []byte(strings.Replace(string(undecodable.Value), `"v":1`, `"v":99`, 1))
+	batch := []record.Record{
+		undecodable,            // decodes as JSON, not as a raw click
+		rawRecord(t, 2, "bad"), // enrich refuses it
+		{Topic: schemas.TopicClicksRaw, Offset: 3, Value: []byte("198.51.100.77 not json")},
+	}
+	if err := h(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Recs) != 3 {
+		t.Fatalf("produced %d records, want 3 dead letters", len(out.Recs))
+	}
+	for i, r := range out.Recs {
+		all := string(r.Value)
+		for _, h := range r.Headers {
+			all += " " + string(h.Value)
+		}
+		if strings.Contains(all, "198.51.100.77") {
+			t.Errorf("dead letter %d keeps the full address: %s", i, all)
+		}
+	}
+	var first map[string]any
+	if err := json.Unmarshal(out.Recs[0].Value, &first); err != nil || first["ip"] != "198.51.100.0/24" || first["link_id"] != "lnk_a" {
+		t.Errorf("dead letter 0 = %s (%v), want the click with ip 198.51.100.0/24", out.Recs[0].Value, err)
+	}
+	if got := recordtest.Header(out.Recs[0], HeaderDLQRedacted); got != "ip" {
+		t.Errorf("dead letter 0 redacted header = %q, want ip", got)
+	}
+	if got := recordtest.Header(out.Recs[2], HeaderDLQRedacted); !strings.HasPrefix(got, "value (22 bytes") || out.Recs[2].Value != nil {
+		t.Errorf("dead letter 2 = %q with header %q, want the value dropped", out.Recs[2].Value, got)
+	}
 }
