@@ -80,8 +80,9 @@ func serveAPILimited(ctx context.Context, ln net.Listener, h http.Handler, route
 	return runServer(ctx, srv, apiLn, lim)
 }
 
+// newServer is a net/http server with lim, to serve a Listen listener.
 func newServer(h http.Handler, log *slog.Logger, lim serverLimits) *http.Server {
-	return &http.Server{
+	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: lim.readHeader,
 		ReadTimeout:       lim.read,
@@ -90,6 +91,8 @@ func newServer(h http.Handler, log *slog.Logger, lim serverLimits) *http.Server 
 		MaxHeaderBytes:    lim.header,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
+	httpedge.Install(srv)
+	return srv
 }
 
 // runServer serves srv on ln until ctx ends, then shuts it down within

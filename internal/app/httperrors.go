@@ -60,13 +60,13 @@ func fastExpect(limit int) func(*fasthttp.RequestCtx) int {
 func limitBody(h http.Handler, limit int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > int64(limit) {
-			tooLarge(w, limit)
+			tooLarge(w, r, limit)
 			return
 		}
 		if r.ContentLength < 0 { // chunked: its size is known once read
 			b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(limit)))
 			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-				tooLarge(w, limit)
+				tooLarge(w, r, limit)
 				return
 			}
 			if err != nil {
@@ -80,7 +80,8 @@ func limitBody(h http.Handler, limit int) http.Handler {
 	})
 }
 
-func tooLarge(w http.ResponseWriter, limit int) {
+func tooLarge(w http.ResponseWriter, r *http.Request, limit int) {
+	httpedge.LingerRequest(r) // the body is not read: let the client finish sending it
 	w.Header().Set("Connection", "close")
 	http.Error(w, fmt.Sprintf("request body larger than %d bytes", limit), http.StatusRequestEntityTooLarge)
 }

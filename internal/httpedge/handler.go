@@ -18,8 +18,11 @@ type jsonHandler struct {
 }
 
 func (h *jsonHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if a, ok := r.Context().Value(connKey{}).(*apiConn); ok {
-		a.handling.Store(true)
+	if c, ok := r.Context().Value(connKey{}).(*Conn); ok && c.api != nil {
+		c.api.handling.Store(true)
+	}
+	if r.ContentLength != 0 {
+		LingerRequest(r) // an API handler may refuse a body before reading it whole
 	}
 	if n := headBytes(r); n > h.cfg.MaxHeaderBytes {
 		w.Header().Set("Connection", "close")
@@ -102,6 +105,12 @@ func (w *jsonWriter) WriteHeader(status int) {
 		return
 	}
 	w.status, w.wroteHeader = status, true
+	if status == http.StatusRequestEntityTooLarge {
+		// What http.MaxBytesReader does on net/http's own writer, which
+		// this one hides from it: close after the answer, as the rest of
+		// the body is not read.
+		w.Header().Set("Connection", "close")
+	}
 	if status >= 400 && !isJSON(w.Header().Get("Content-Type")) || status == http.StatusNotFound && w.hold404 {
 		w.rewriting = true
 		return

@@ -59,16 +59,45 @@ func JSONErrors(srv *http.Server, ln net.Listener, cfg Config) (net.Listener, er
 	}
 	srv.MaxHeaderBytes = HardHeaderFactor * cfg.MaxHeaderBytes
 	srv.Handler = &jsonHandler{next: srv.Handler, cfg: cfg}
+	Install(srv)
+	return &listener{Listener: ln, linger: cfg.Linger, api: true}, nil
+}
+
+// Install sets srv's ConnContext and ConnState, which must not be changed
+// after, so that LingerRequest can find a request's connection and a
+// connection reused for another request stops lingering. srv must serve a
+// Listen or JSONErrors listener.
+func Install(srv *http.Server) {
 	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
-		if c, ok := c.(*Conn); ok && c.api != nil {
-			return context.WithValue(ctx, connKey{}, c.api)
+		if c, ok := c.(*Conn); ok {
+			return context.WithValue(ctx, connKey{}, c)
 		}
 		return ctx
 	}
 	srv.ConnState = func(c net.Conn, s http.ConnState) {
-		if c, ok := c.(*Conn); ok && c.api != nil && s == http.StateIdle {
-			c.api.idle()
+		if c, ok := c.(*Conn); ok && s == http.StateIdle {
+			c.idle()
 		}
 	}
-	return &listener{Listener: ln, linger: cfg.Linger, api: true}, nil
+}
+
+// LingerRequest marks r's connection to linger if the server closes it
+// after this request: for a request whose body the handler may leave
+// unread. net/http closes such a connection without a half-close when the
+// request said "Connection: close" or the handler answered with it, so
+// the Conn cannot tell by itself. If the connection is reused instead
+// (net/http read the rest of the body), the mark is cleared.
+func LingerRequest(r *http.Request) {
+	if c, ok := r.Context().Value(connKey{}).(*Conn); ok {
+		c.lingering.Store(true)
+	}
+}
+
+// idle: the connection's last response is flushed and it waits for the
+// next request, which net/http only does once the last one is read whole.
+func (c *Conn) idle() {
+	c.lingering.Store(false)
+	if c.api != nil {
+		c.api.idle()
+	}
 }
