@@ -112,7 +112,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 // write outside handlers) is returned as it is.
 func rewriteOwnAnswer(p, head []byte) []byte {
 	status, text, ok := parseOwnAnswer(p)
-	if !ok || status < 400 {
+	if !ok || status < 400 || status > 599 {
 		return p
 	}
 	msg := ownMessage(status, text, head)

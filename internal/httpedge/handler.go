@@ -65,17 +65,18 @@ func (h *jsonHandler) recoverPanic(jw *jsonWriter, r *http.Request) {
 	jw.replace(http.StatusInternalServerError, "the request failed; see the server log")
 }
 
-// headBytes is the size of r's request line and header fields as HTTP/1.1
-// sends them, counted from the parsed request (optional white space around
-// values is not counted).
+// headBytes is the size of r's request line and header fields, counted
+// from the parsed request as the shortest HTTP/1.1 that carries them
+// ("Name:value", no optional white space), so never more than the client
+// sent: the limit is on content, however it is spaced.
 func headBytes(r *http.Request) int {
 	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2
 	if r.Host != "" {
-		n += len("Host: ") + len(r.Host) + 2
+		n += len("Host:") + len(r.Host) + 2
 	}
 	for k, vs := range r.Header {
 		for _, v := range vs {
-			n += len(k) + 2 + len(v) + 2
+			n += len(k) + 1 + len(v) + 2
 		}
 	}
 	return n + 2

@@ -64,6 +64,9 @@ func errorJSON(status int, message string) []byte {
 	if message == "" {
 		message = strings.ToLower(http.StatusText(status))
 	}
+	if message == "" {
+		message = "error " + strconv.Itoa(status)
+	}
 	b, _ := json.Marshal(errorBody{errorDetail{Code: codeFor(status), Message: message}}) // strings always encode
 	return append(b, '\n')
 }
