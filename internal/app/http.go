@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/clicktrail/clicktrail/internal/httpedge"
 )
 
 // serverLimits bound what one client can hold of a server. Redirect
@@ -22,9 +24,13 @@ type serverLimits struct {
 	read       time.Duration // a whole request (net/http; fasthttp uses readHeader, as redirects have no body)
 	write      time.Duration
 	idle       time.Duration // between keep-alive requests
-	header     int           // bytes of request line and headers
-	body       int           // bytes of a request body, fasthttp only: it reads bodies whole before the handler
+	header     int           // bytes of request line and headers (431 beyond)
+	body       int           // bytes of a redirect request's body (413 beyond); the API's handlers bound their own
 	grace      time.Duration // shutdown: how long in-flight requests may take to finish
+	// linger bounds what is read and thrown away, after an answer, of a
+	// request the server did not read whole (a body over the limit), so
+	// that a client still sending reads its answer instead of a reset.
+	linger httpedge.Linger
 }
 
 var defaultLimits = serverLimits{
@@ -35,6 +41,7 @@ var defaultLimits = serverLimits{
 	header:     16 << 10,
 	body:       4 << 10,
 	grace:      10 * time.Second,
+	linger:     httpedge.DefaultLinger,
 }
 
 // listen opens addr now, so that a port conflict fails at start and tests
@@ -54,6 +61,27 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 }
 
 func serveLimited(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, lim serverLimits) error {
+	return runServer(ctx, newServer(h, log, lim), httpedge.Listen(ln, lim.linger), lim)
+}
+
+// serveAPI is serve for an API: every error answer is JSON in the API's
+// error shape, whoever gives it (httpedge.JSONErrors), and a known path
+// asked with a method it does not serve gets 405 when routes is set.
+func serveAPI(ctx context.Context, ln net.Listener, h http.Handler, routes *httpedge.Routes, log *slog.Logger) error {
+	return serveAPILimited(ctx, ln, h, routes, log, defaultLimits)
+}
+
+func serveAPILimited(ctx context.Context, ln net.Listener, h http.Handler, routes *httpedge.Routes, log *slog.Logger, lim serverLimits) error {
+	srv := newServer(h, log, lim)
+	apiLn, err := httpedge.JSONErrors(srv, ln, httpedge.Config{MaxHeaderBytes: lim.header, Linger: lim.linger, Routes: routes, Logger: log})
+	if err != nil {
+		return err
+	}
+	return runServer(ctx, srv, apiLn, lim)
+}
+
+// newServer is a net/http server with lim, to serve a Listen listener.
+func newServer(h http.Handler, log *slog.Logger, lim serverLimits) *http.Server {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: lim.readHeader,
@@ -63,6 +91,13 @@ func serveLimited(ctx context.Context, ln net.Listener, h http.Handler, log *slo
 		MaxHeaderBytes:    lim.header,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
+	httpedge.Install(srv)
+	return srv
+}
+
+// runServer serves srv on ln until ctx ends, then shuts it down within
+// the limits' grace.
+func runServer(ctx context.Context, srv *http.Server, ln net.Listener, lim serverLimits) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -91,10 +126,12 @@ const (
 // ReadTimeout bounds reading a whole request from its first byte (headers
 // included, so a slowloris client is cut off), IdleTimeout the wait for the
 // next one; ReadBufferSize bounds the request line and headers (431
-// beyond), MaxRequestBodySize the body (413).
+// beyond), MaxRequestBodySize the body (413, see fastError).
 func fastServer(h fasthttp.RequestHandler, log *slog.Logger, lim serverLimits) *fasthttp.Server {
 	return &fasthttp.Server{
 		Handler:                      h,
+		ErrorHandler:                 fastError,
+		ExpectHandler:                fastExpect(lim.body),
 		ReadTimeout:                  lim.readHeader,
 		WriteTimeout:                 lim.write,
 		IdleTimeout:                  lim.idle,
@@ -114,7 +151,7 @@ func fastServer(h fasthttp.RequestHandler, log *slog.Logger, lim serverLimits) *
 func serveFast(ctx context.Context, ln net.Listener, h fasthttp.RequestHandler, log *slog.Logger, lim serverLimits) error {
 	srv := fastServer(h, log, lim)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(httpedge.Listen(ln, lim.linger)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", ln.Addr(), err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/httpedge"
 	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/redirect"
@@ -40,6 +41,7 @@ type node struct {
 	fastRedirectH fasthttp.RequestHandler
 	frontEnd      string
 	apiH          http.Handler
+	apiRoutes     *httpedge.Routes   // from the API's OpenAPI document: its 405s
 	jobs          *linkapi.JobRunner // bulk link jobs
 	// shortScheme and shortBase make short URLs as the link API shows
 	// them (see shortURL).
@@ -135,6 +137,9 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	if n.apiH, err = linkapi.NewAPI(apiCfg); err != nil {
 		return nil, fmt.Errorf("link API: %w", err)
 	}
+	if n.apiRoutes, err = openAPIRoutes(n.apiH); err != nil {
+		return nil, fmt.Errorf("link API: %w", err)
+	}
 	rc := redirect.RedirectConfig{
 		Store:         n.store,
 		Clicks:        n.spool,
@@ -178,7 +183,7 @@ func (n *node) serve(g *group) {
 		})
 	}
 	g.Go("redirect server", n.serveRedirect)
-	g.Go("api server", func(ctx context.Context) error { return serve(ctx, n.apiLn, n.apiH, n.log) })
+	g.Go("api server", func(ctx context.Context) error { return serveAPI(ctx, n.apiLn, n.apiH, n.apiRoutes, n.log) })
 	g.Go("readiness", func(ctx context.Context) error {
 		<-ctx.Done()
 		n.redirector.SetReady(false) // /readyz: 503 while the servers drain
@@ -194,7 +199,7 @@ func (n *node) serve(g *group) {
 // until ctx ends; both give the same answers (redirect.NewRedirector).
 func (n *node) serveRedirect(ctx context.Context) error {
 	if n.frontEnd == FrontEndNetHTTP {
-		return serve(ctx, n.redirectLn, n.redirectH, n.log)
+		return serve(ctx, n.redirectLn, limitBody(n.redirectH, defaultLimits.body), n.log)
 	}
 	return serveFast(ctx, n.redirectLn, n.fastRedirectH, n.log, defaultLimits)
 }

@@ -240,7 +240,7 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 			if err != nil {
 				return err
 			}
-			g.Go("webhook api server", func(ctx context.Context) error { return serve(ctx, ln, apiH, log) })
+			g.Go("webhook api server", func(ctx context.Context) error { return serveAPI(ctx, ln, apiH, nil, log) })
 			if cfg.OnAPIReady != nil {
 				cfg.OnAPIReady("http://" + hostForURL(ln.Addr().String()))
 			}
