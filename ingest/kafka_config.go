@@ -74,24 +74,24 @@ func (c KafkaConfig) WithDefaults() KafkaConfig {
 func (c KafkaConfig) Validate() error {
 	var errs []error
 	if len(c.Brokers) == 0 {
-		errs = append(errs, errors.New("Brokers: at least one seed broker is required"))
+		errs = append(errs, errors.New("brokers: at least one seed broker is required"))
 	}
 	for i, b := range c.Brokers {
 		if _, port, err := net.SplitHostPort(b); err != nil || port == "" {
-			errs = append(errs, fmt.Errorf("Brokers[%d]: want host:port, got %q", i, b))
+			errs = append(errs, fmt.Errorf("brokers[%d]: want host:port, got %q", i, b))
 		}
 	}
 	if c.Partitions < 1 {
-		errs = append(errs, fmt.Errorf("Partitions: want at least 1, got %d", c.Partitions))
+		errs = append(errs, fmt.Errorf("partitions: want at least 1, got %d", c.Partitions))
 	}
 	if c.ReplicationFactor < 1 {
-		errs = append(errs, fmt.Errorf("ReplicationFactor: want at least 1, got %d", c.ReplicationFactor))
+		errs = append(errs, fmt.Errorf("replication_factor: want at least 1, got %d", c.ReplicationFactor))
 	}
 	if c.ProduceTimeout < time.Second {
-		errs = append(errs, fmt.Errorf("ProduceTimeout: want at least 1s, got %s", c.ProduceTimeout))
+		errs = append(errs, fmt.Errorf("produce_timeout: want at least 1s, got %s", c.ProduceTimeout))
 	}
 	if c.HandlerRetryTimeout < 0 {
-		errs = append(errs, fmt.Errorf("HandlerRetryTimeout: must not be negative, got %s", c.HandlerRetryTimeout))
+		errs = append(errs, fmt.Errorf("handler_retry_timeout: must not be negative, got %s", c.HandlerRetryTimeout))
 	}
 	return errors.Join(errs...)
 }

@@ -46,12 +46,12 @@ func TestKafkaConfigValidate(t *testing.T) {
 		want   string
 	}{
 		{"valid", func(*KafkaConfig) {}, ""},
-		{"no brokers", func(c *KafkaConfig) { c.Brokers = nil }, "Brokers:"},
-		{"broker without port", func(c *KafkaConfig) { c.Brokers = []string{"kafka"} }, "Brokers[0]"},
-		{"zero partitions", func(c *KafkaConfig) { c.Partitions = -1 }, "Partitions"},
-		{"zero replication", func(c *KafkaConfig) { c.ReplicationFactor = -1 }, "ReplicationFactor"},
-		{"produce timeout below 1s", func(c *KafkaConfig) { c.ProduceTimeout = 999 * time.Millisecond }, "ProduceTimeout"},
-		{"negative retry timeout", func(c *KafkaConfig) { c.HandlerRetryTimeout = -1 }, "HandlerRetryTimeout"},
+		{"no brokers", func(c *KafkaConfig) { c.Brokers = nil }, "brokers:"},
+		{"broker without port", func(c *KafkaConfig) { c.Brokers = []string{"kafka"} }, "brokers[0]"},
+		{"zero partitions", func(c *KafkaConfig) { c.Partitions = -1 }, "partitions"},
+		{"zero replication", func(c *KafkaConfig) { c.ReplicationFactor = -1 }, "replication_factor"},
+		{"produce timeout below 1s", func(c *KafkaConfig) { c.ProduceTimeout = 999 * time.Millisecond }, "produce_timeout"},
+		{"negative retry timeout", func(c *KafkaConfig) { c.HandlerRetryTimeout = -1 }, "handler_retry_timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

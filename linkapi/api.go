@@ -142,26 +142,26 @@ const MinAPIKeyLen = 16
 func (c *APIConfig) Validate() error {
 	var errs []error
 	if c.Store == nil {
-		errs = append(errs, errors.New("Store: required"))
+		errs = append(errs, errors.New("store: required"))
 	}
 	if len(c.APIKeys) == 0 {
-		errs = append(errs, errors.New("APIKeys: at least one key is required"))
+		errs = append(errs, errors.New("api_keys: at least one key is required"))
 	}
 	for i, k := range c.APIKeys {
 		if len(k) < MinAPIKeyLen {
-			errs = append(errs, fmt.Errorf("APIKeys[%d]: shorter than %d bytes", i, MinAPIKeyLen))
+			errs = append(errs, fmt.Errorf("api_keys[%d]: shorter than %d bytes", i, MinAPIKeyLen))
 		}
 	}
 	var fe *redirect.FieldError
 	if err := redirect.ValidateDomain(c.DefaultDomain); errors.As(err, &fe) {
-		errs = append(errs, fmt.Errorf("DefaultDomain: %s", fe.Message))
+		errs = append(errs, fmt.Errorf("default_domain: %s", fe.Message))
 	}
 	if s := c.ShortURLScheme; s != "" && s != "http" && s != "https" {
-		errs = append(errs, fmt.Errorf("ShortURLScheme: want http or https, got %q", s))
+		errs = append(errs, fmt.Errorf("short_url_scheme: want http or https, got %q", s))
 	}
 	if b := c.ShortURLBase; b != "" {
 		if u, err := url.Parse(b); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-			errs = append(errs, fmt.Errorf("ShortURLBase: want scheme://host[:port], got %q", b))
+			errs = append(errs, fmt.Errorf("short_url_base: want scheme://host[:port], got %q", b))
 		}
 	}
 	errs = append(errs, c.RateLimit.Validate("RateLimit"), c.Destinations.Validate("Destinations"))

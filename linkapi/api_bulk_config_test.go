@@ -36,7 +36,7 @@ func TestJobsConfigValidate(t *testing.T) {
 		})
 	}
 	if _, err := NewJobRunner(APIConfig{Jobs: JobsConfig{CallbackAttempts: -1}}); err == nil ||
-		!strings.Contains(err.Error(), "Jobs.CallbackAttempts") || !strings.Contains(err.Error(), "Store") {
+		!strings.Contains(err.Error(), "Jobs.CallbackAttempts") || !strings.Contains(err.Error(), "store") {
 		t.Errorf("NewJobRunner with a bad config: %v", err)
 	}
 }

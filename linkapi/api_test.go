@@ -182,11 +182,11 @@ func TestAPIConfigValidate(t *testing.T) {
 		mutate        func(*APIConfig)
 	}{
 		{"valid", "", func(*APIConfig) {}},
-		{"no store", "Store", func(c *APIConfig) { c.Store = nil }},
-		{"no keys", "APIKeys", func(c *APIConfig) { c.APIKeys = nil }},
-		{"short key", "APIKeys[1]", func(c *APIConfig) { c.APIKeys = append(c.APIKeys, "short") }},
-		{"bad domain", "DefaultDomain", func(c *APIConfig) { c.DefaultDomain = "Go.Example.com:80" }},
-		{"bad scheme", "ShortURLScheme", func(c *APIConfig) { c.ShortURLScheme = "ftp" }},
+		{"no store", "store", func(c *APIConfig) { c.Store = nil }},
+		{"no keys", "api_keys", func(c *APIConfig) { c.APIKeys = nil }},
+		{"short key", "api_keys[1]", func(c *APIConfig) { c.APIKeys = append(c.APIKeys, "short") }},
+		{"bad domain", "default_domain", func(c *APIConfig) { c.DefaultDomain = "Go.Example.com:80" }},
+		{"bad scheme", "short_url_scheme", func(c *APIConfig) { c.ShortURLScheme = "ftp" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := APIConfig{Store: s, APIKeys: []string{testKey}, DefaultDomain: testDomain}

@@ -62,21 +62,21 @@ const MinVisitorSecretLen = 32
 func (c *RedirectConfig) Validate() error {
 	var errs []error
 	if c.Store == nil {
-		errs = append(errs, errors.New("Store: required"))
+		errs = append(errs, errors.New("store: required"))
 	}
 	if c.Clicks == nil {
-		errs = append(errs, errors.New("Clicks: required"))
+		errs = append(errs, errors.New("clicks: required"))
 	}
 	if c.AnyHost || c.DefaultDomain != "" {
 		if msg := domainProblem(c.DefaultDomain); msg != "" {
-			errs = append(errs, fmt.Errorf("DefaultDomain: %s", msg))
+			errs = append(errs, fmt.Errorf("default_domain: %s", msg))
 		}
 	}
 	if n := len(c.VisitorSecret); n > 0 && n < MinVisitorSecretLen {
-		errs = append(errs, fmt.Errorf("VisitorSecret: need at least %d bytes, got %d", MinVisitorSecretLen, n))
+		errs = append(errs, fmt.Errorf("visitor_secret: need at least %d bytes, got %d", MinVisitorSecretLen, n))
 	}
 	if c.ClickIDParam != "" && (!validMetadataKey(c.ClickIDParam) || c.ClickIDParam == QRParam) {
-		errs = append(errs, fmt.Errorf("ClickIDParam: want 1 to %d characters of A-Z a-z 0-9 _ . - other than %q, got %.80q", MaxMetadataKeyLen, QRParam, c.ClickIDParam))
+		errs = append(errs, fmt.Errorf("click_id_param: want 1 to %d characters of A-Z a-z 0-9 _ . - other than %q, got %.80q", MaxMetadataKeyLen, QRParam, c.ClickIDParam))
 	}
 	return errors.Join(errs...)
 }

@@ -183,9 +183,9 @@ func TestRedirectConfigValidateRouting(t *testing.T) {
 	}{
 		{"defaults", "", func(*RedirectConfig) {}},
 		{"custom click param", "", func(c *RedirectConfig) { c.ClickIDParam = "cid" }},
-		{"short secret", "VisitorSecret", func(c *RedirectConfig) { c.VisitorSecret = []byte("short") }},
-		{"click param with space", "ClickIDParam", func(c *RedirectConfig) { c.ClickIDParam = "a b" }},
-		{"click param qr", "ClickIDParam", func(c *RedirectConfig) { c.ClickIDParam = QRParam }},
+		{"short secret", "visitor_secret", func(c *RedirectConfig) { c.VisitorSecret = []byte("short") }},
+		{"click param with space", "click_id_param", func(c *RedirectConfig) { c.ClickIDParam = "a b" }},
+		{"click param qr", "click_id_param", func(c *RedirectConfig) { c.ClickIDParam = QRParam }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := RedirectConfig{Store: s, Clicks: &memClickLog{}}

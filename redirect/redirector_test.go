@@ -237,10 +237,10 @@ func TestRedirectConfigValidate(t *testing.T) {
 		mutate        func(*RedirectConfig)
 	}{
 		{"valid", "", func(*RedirectConfig) {}},
-		{"no store", "Store", func(c *RedirectConfig) { c.Store = nil }},
-		{"no click log", "Clicks", func(c *RedirectConfig) { c.Clicks = nil }},
-		{"any host needs a domain", "DefaultDomain", func(c *RedirectConfig) { c.DefaultDomain = "" }},
-		{"bad domain", "DefaultDomain", func(c *RedirectConfig) { c.DefaultDomain = "a_b" }},
+		{"no store", "store", func(c *RedirectConfig) { c.Store = nil }},
+		{"no click log", "clicks", func(c *RedirectConfig) { c.Clicks = nil }},
+		{"any host needs a domain", "default_domain", func(c *RedirectConfig) { c.DefaultDomain = "" }},
+		{"bad domain", "default_domain", func(c *RedirectConfig) { c.DefaultDomain = "a_b" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := RedirectConfig{Store: s, Clicks: &memClickLog{}, DefaultDomain: testDomain, AnyHost: true}

@@ -47,7 +47,7 @@ func TestRoutes(t *testing.T) {
 func testHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/links", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"data":[]}`) })
-	mux.HandleFunc("GET /text-error", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "it broke", 502) })
+	mux.HandleFunc("GET /text-error", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "it broke", http.StatusBadGateway) })
 	mux.HandleFunc("GET /json-error", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(409)
