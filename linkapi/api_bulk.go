@@ -144,6 +144,12 @@ func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
+	if req.CallbackURL != "" {
+		if req.CallbackURL, aerr = a.checkCallbackURL(r.Context(), req.CallbackURL); aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+	}
 	p := principal(r)
 	rec := &jobRecord{
 		Job: Job{ID: NewJobID(), WorkspaceID: p.WorkspaceID, Status: JobQueued, Total: len(req.Items),
@@ -151,10 +157,6 @@ func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 		OnConflict: req.OnConflict, KeyID: p.KeyID, Scopes: p.Scopes, RemoteAddr: p.RemoteAddr,
 	}
 	if req.CallbackURL != "" {
-		if aerr := validateCallbackURL(req.CallbackURL, a.cfg.Jobs.AllowPrivateCallbacks); aerr != nil {
-			writeError(w, aerr)
-			return
-		}
 		rec.CallbackSecret = webhooksig.NewSecret()
 	}
 	items := make([][]byte, len(req.Items))

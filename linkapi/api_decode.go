@@ -160,7 +160,9 @@ func validateForAPI(l *redirect.Link) *apiError {
 	if err := l.Validate(); err != nil {
 		var fe *redirect.FieldError
 		if errors.As(err, &fe) {
-			return badRequest(CodeInvalidField, fe.Field, fe.Message)
+			aerr := badRequest(CodeInvalidField, fe.Field, fe.Message)
+			aerr.Rule = fe.Rule // the URL rule, for a URL field
+			return aerr
 		}
 		return badRequest(CodeInvalidField, "", err.Error())
 	}

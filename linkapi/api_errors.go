@@ -3,6 +3,8 @@ package linkapi
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/clicktrail/clicktrail/internal/urlrule"
 )
 
 // Error codes of the link API, in the "code" member of every error body:
@@ -37,7 +39,8 @@ const (
 	// Idempotency-Key is still running; retry once it has answered.
 	CodeIdempotencyKeyInUse = "idempotency_key_in_use"
 	// CodeDestinationRefused (400) says a destination is well formed but
-	// not allowed; "rule" names the DestinationPolicy rule (Rule*).
+	// not allowed; "rule" names the URL rule (Rule*) that refused it. A
+	// malformed URL is invalid_field, also with "rule".
 	CodeDestinationRefused = "destination_refused"
 	// CodeUnavailable (503): the request could not be completed now
 	// (a queue is unreachable); retry after Retry-After.
@@ -51,7 +54,7 @@ type apiError struct {
 	Field      string `json:"field,omitempty"`
 	Message    string `json:"message"`
 	ExistingID string `json:"existing_id,omitempty"` // with path_taken and external_id_taken
-	Rule       string `json:"rule,omitempty"`        // with destination_refused
+	Rule       string `json:"rule,omitempty"`        // with destination_refused, and invalid_field for a URL
 }
 
 // errorResponse is the body of every error answer.
@@ -70,9 +73,15 @@ func badRequest(code, field, msg string) *apiError {
 	return &apiError{status: http.StatusBadRequest, Code: code, Field: field, Message: msg}
 }
 
-// destinationRefused turns a *DestinationError into its 400 answer.
-func destinationRefused(e *DestinationError) *apiError {
-	return &apiError{status: http.StatusBadRequest, Code: CodeDestinationRefused, Field: e.Field, Rule: e.Rule, Message: e.Message}
+// urlRefused turns a URL rule's refusal into its 400 answer: invalid_field
+// when the URL is malformed (urlrule.Error.Malformed), else policyCode
+// (destination_refused for links, invalid_field for callbacks).
+func urlRefused(e *urlrule.Error, policyCode string) *apiError {
+	code := policyCode
+	if e.Malformed() {
+		code = CodeInvalidField
+	}
+	return &apiError{status: http.StatusBadRequest, Code: code, Field: e.Field, Rule: e.Rule, Message: e.Message}
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {

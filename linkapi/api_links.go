@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/clicktrail/clicktrail/internal/urlrule"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
@@ -49,33 +50,26 @@ func notFound() *apiError {
 	return &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no link with this id"}
 }
 
-// checkDestinations runs the server's destination policy on l, then its
-// workspace's host lists.
+// checkDestinations checks every URL of l with the one URL rule (the
+// server's DestinationPolicy and its workspace's host lists) and leaves
+// their normalized forms in l.
 func (a *api) checkDestinations(ctx context.Context, l *redirect.Link) *apiError {
 	ws, err := a.tenants.GetWorkspace(ctx, l.WorkspaceID)
 	if err != nil {
 		return a.internal("get workspace", err)
 	}
-	return a.destinationAnswer(checkLinkDestinations(ctx, &a.cfg.Destinations, workspacePolicy(ws), l))
+	return a.destinationAnswer(a.cfg.Destinations.CheckLink(ctx, l, ws))
 }
 
-// checkLinkDestinations runs server's policy on l, then, when not nil,
-// its workspace's (Workspace.policy).
-func checkLinkDestinations(ctx context.Context, server, workspace *DestinationPolicy, l *redirect.Link) error {
-	if err := server.CheckLink(ctx, l); err != nil || workspace == nil {
-		return err
-	}
-	return workspace.CheckLink(ctx, l)
-}
-
-// destinationAnswer is the answer to a destination check's error: nil, a
-// 400 destination_refused naming the rule, or a 500.
+// destinationAnswer is the answer to a URL check's error: nil, a 400
+// naming the field and the rule (invalid_field when the URL is malformed,
+// destination_refused when the policy refuses it), or a 500.
 func (a *api) destinationAnswer(err error) *apiError {
 	if err == nil {
 		return nil
 	}
-	if de, ok := errors.AsType[*DestinationError](err); ok {
-		return destinationRefused(de)
+	if e, ok := errors.AsType[*urlrule.Error](err); ok {
+		return urlRefused(e, CodeDestinationRefused)
 	}
 	return a.internal("check destinations", err)
 }

@@ -4,15 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/netguard"
+	"github.com/clicktrail/clicktrail/internal/urlrule"
 	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
@@ -33,33 +33,23 @@ type callbackBody struct {
 	Data      *Job      `json:"data"`
 }
 
-// validateCallbackURL checks a callback_url: absolute http(s) without
-// credentials, and, unless private callbacks are allowed, not a loopback,
-// private or link-local host by name or address. A host name that resolves
-// to such an address is refused when dialing (netguard.Guard).
-func validateCallbackURL(raw string, allowPrivate bool) *apiError {
-	bad := func(msg string) *apiError { return badRequest(CodeInvalidField, "callback_url", msg) }
-	if len(raw) > 2048 {
-		return bad("at most 2048 characters")
+// checkCallbackURL checks a callback_url with the one URL rule for URLs
+// the service calls (internal/urlrule, RequireAddresses: a name must
+// resolve now, and to public addresses only, unless private callbacks are
+// allowed) and returns its normalized form. Every refusal is a 400
+// invalid_field naming the rule. DNS can change afterwards: the callback
+// dials through netguard.Guard.
+func (a *api) checkCallbackURL(ctx context.Context, raw string) (string, *apiError) {
+	rule := urlrule.Policy{AllowPrivate: a.cfg.Jobs.AllowPrivateCallbacks, RequireAddresses: true,
+		Resolve: a.cfg.Destinations.Resolve, ResolveTimeout: a.cfg.Destinations.ResolveTimeout}
+	u, err := rule.Check(ctx, "callback_url", raw, urlrule.Web)
+	if e, ok := errors.AsType[*urlrule.Error](err); ok {
+		return "", urlRefused(e, CodeInvalidField)
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return bad("want an absolute http or https URL")
+	if err != nil {
+		return "", a.internal("check callback_url", err)
 	}
-	if u.User != nil {
-		return bad("must not contain user info (user:password@)")
-	}
-	if allowPrivate {
-		return nil
-	}
-	host := normalizeHost(u.Hostname())
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return bad("host " + host + " is loopback")
-	}
-	if addr, literal, ok := parseHostIP(host); literal && (!ok || nonPublic(addr)) {
-		return bad("host " + host + " is not a public address")
-	}
-	return nil
+	return u, nil
 }
 
 // defaultCallback returns JobsConfig.Callback's default: a client with a

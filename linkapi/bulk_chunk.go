@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/pebblekv"
+	"github.com/clicktrail/clicktrail/internal/urlrule"
 	"github.com/clicktrail/clicktrail/linkapi/audit"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/cockroachdb/pebble/v2"
@@ -37,10 +38,10 @@ type chunkRun struct {
 	r      *JobRunner
 	rec    *jobRecord
 	ctx    context.Context
-	policy *DestinationPolicy
-	// wsPolicy is the workspace's own host lists (nil: none), as they were
-	// when the job started.
-	wsPolicy *DestinationPolicy
+	// rule is the URL rule of the job's links: the server's
+	// DestinationPolicy with a per-job lookup memo, and the workspace's host
+	// lists as they were when the job started.
+	rule *urlrule.Policy
 	em       *emitter
 	// scratch is the buffer record encodes values into.
 	scratch []byte
@@ -121,11 +122,9 @@ func (c *chunkRun) prepareOne(it *chunkItem, raw []byte) {
 	it.base = it.d.link.Path
 }
 
-// checkDestinations is api.checkDestinations with the job's policies
-// (the server's with a per-job lookup memo, and the workspace's host
-// lists read once at the job's start).
+// checkDestinations is api.checkDestinations with the job's rule.
 func (c *chunkRun) checkDestinations(l *redirect.Link) *apiError {
-	return c.r.a.destinationAnswer(checkLinkDestinations(c.ctx, c.policy, c.wsPolicy, l))
+	return c.r.a.destinationAnswer(checkLinkURLs(c.ctx, c.rule, l))
 }
 
 // failure is the outcome of item index failing with aerr.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,8 +62,11 @@ func (f *bulkFixture) open() {
 			f.record(typ + " " + l.ID)
 		},
 		Destinations: DestinationPolicy{Resolve: func(_ context.Context, host string) ([]netip.Addr, error) {
-			if host == "intranet.example.org" {
+			switch host {
+			case "intranet.example.org":
 				return []netip.Addr{netip.MustParseAddr("10.0.0.1")}, nil
+			case "nowhere.example":
+				return nil, errors.New("no such host")
 			}
 			return []netip.Addr{netip.MustParseAddr("93.184.216.34")}, nil
 		}},

@@ -189,9 +189,10 @@ func (r *JobRunner) process(rec *jobRecord) error {
 	if err != nil {
 		return fmt.Errorf("bulk job %s: read its workspace: %w", rec.ID, err)
 	}
+	rule := policy.rule(ws)
 	em := newEmitter(&r.a.cfg)
 	defer em.close()
-	c := &chunkRun{r: r, rec: rec, ctx: ctx, policy: &policy, wsPolicy: workspacePolicy(ws), em: em}
+	c := &chunkRun{r: r, rec: rec, ctx: ctx, rule: &rule, em: em}
 
 	next := make(chan preparedChunk, 1)
 	prepare := func(first int) { next <- c.prepareChunk(first) }

@@ -83,6 +83,13 @@ var pathParam = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?\}`)
 func openAPIDocument(routes []apiRoute) ([]byte, error) {
 	g := newSchemaGen()
 	errRef := g.ref(errorResponse{})
+	g.comps["ApiError"]["properties"].(map[string]any)["rule"] = map[string]any{
+		"type": "string", "enum": urlRules,
+		"description": "With destination_refused, and with invalid_field for a URL field: the rule of the one URL rule " +
+			"(link destinations, expired_url, variants, routing rules, callback_url) that refused the URL. " +
+			"syntax, scheme, credentials, host and port are a malformed URL (invalid_field); the others a policy refusal " +
+			"(destination_refused; unresolvable only for callback_url, whose host must resolve).",
+	}
 	paths := map[string]map[string]any{}
 	for i := range routes {
 		r := &routes[i]
@@ -223,3 +230,7 @@ func (a *api) serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Write(a.openAPI)
 }
+
+// urlRules are the values of an error's "rule" member (Rule*).
+var urlRules = []string{RuleSyntax, RuleScheme, RuleCredentials, RuleHost, RulePort, RuleBlocklist, RuleDenyList,
+	RuleNotInAllowList, RuleWorkspaceDenyList, RuleWorkspaceNotInAllowList, RulePrivateAddress, RuleUnresolvable}

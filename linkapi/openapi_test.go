@@ -161,6 +161,12 @@ func TestOpenAPISchemas(t *testing.T) {
 			t.Errorf("ApiError has no member %q: %v", m, apiErr.Properties)
 		}
 	}
+	enum, _ := apiErr.Properties["rule"]["enum"].([]any)
+	for _, r := range []string{RulePrivateAddress, RuleWorkspaceDenyList, RuleHost, RulePort, RuleSyntax, RuleUnresolvable, RuleScheme} {
+		if !slices.Contains(enum, any(r)) {
+			t.Errorf("ApiError.rule enum %v lacks %q", enum, r)
+		}
+	}
 	if _, ok := apiErr.Properties["status"]; ok {
 		t.Error("ApiError documents the unexported status")
 	}

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/clicktrail/clicktrail/internal/urlrule"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -42,41 +43,18 @@ func domainProblem(d string) string {
 	return ""
 }
 
-// urlProblem checks a destination: an absolute http or https URL with a host,
-// no userinfo, at most MaxDestinationLen bytes, no spaces or control
-// characters. It returns "" or what is wrong.
-func urlProblem(s string) string {
-	if msg := rawURLProblem(s); msg != "" {
-		return msg
+// urlProblem checks one URL field of a link with the syntax half of the
+// one URL rule (internal/urlrule.Parse, at most MaxDestinationLen bytes):
+// kind Web for destinations, WebOrApp for routing rules. It returns nil or
+// a *FieldError naming field and the rule. It does not normalize: the
+// link API stores the normalized form urlrule.Policy.Check returns, and a
+// link stored before that rule, with a host in Unicode, still loads,
+// replicates and redirects as it was.
+func urlProblem(field, raw string, kind urlrule.Kind) error {
+	if _, e := urlrule.Parse(raw, kind, MaxDestinationLen); e != nil {
+		return &FieldError{Field: field, Message: e.Message, Rule: e.Rule}
 	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return "not a URL"
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return "scheme must be http or https"
-	case u.Opaque != "" || u.Host == "" || u.Hostname() == "":
-		return "must be an absolute URL with a host"
-	case u.User != nil:
-		return "must not contain user info (user:password@)"
-	}
-	return ""
-}
-
-// rawURLProblem holds the checks every stored URL passes before it is
-// parsed: present, at most MaxDestinationLen bytes, no spaces or control
-// characters. It returns "" or what is wrong.
-func rawURLProblem(s string) string {
-	switch {
-	case s == "":
-		return "required"
-	case len(s) > MaxDestinationLen:
-		return "longer than " + itoa(MaxDestinationLen) + " bytes"
-	case strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }):
-		return "contains a space or control character"
-	}
-	return ""
+	return nil
 }
 
 // utmParams pairs each UTM query parameter with its field.

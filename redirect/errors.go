@@ -31,6 +31,9 @@ func (e *PathTakenError) Is(target error) bool { return target == ErrPathTaken }
 type FieldError struct {
 	Field   string
 	Message string
+	// Rule is, for a URL field, the internal/urlrule rule that refused
+	// it ("scheme", "host", ...); empty for other fields.
+	Rule string
 }
 
 func (e *FieldError) Error() string { return "field " + e.Field + ": " + e.Message }

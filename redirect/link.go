@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/clicktrail/clicktrail/internal/base62"
+	"github.com/clicktrail/clicktrail/internal/urlrule"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -98,8 +99,8 @@ func (l *Link) Validate() error {
 	if err := ValidatePath(l.Path); err != nil {
 		return err
 	}
-	if p := urlProblem(l.DestinationURL); p != "" {
-		return FieldErrorf("destination_url", "%s", p)
+	if err := urlProblem("destination_url", l.DestinationURL, urlrule.Web); err != nil {
+		return err
 	}
 	if l.ExternalID != "" {
 		if err := ValidateExternalID(l.ExternalID); err != nil {
@@ -110,8 +111,8 @@ func (l *Link) Validate() error {
 		return FieldErrorf("path", "reserved")
 	}
 	if l.ExpiredURL != "" {
-		if p := urlProblem(l.ExpiredURL); p != "" {
-			return FieldErrorf("expired_url", "%s", p)
+		if err := urlProblem("expired_url", l.ExpiredURL, urlrule.Web); err != nil {
+			return err
 		}
 	} else if l.ExpiredRedirect {
 		return FieldErrorf("expired_url", "required when expired_redirect is true")

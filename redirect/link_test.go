@@ -10,38 +10,6 @@ import (
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
-func TestURLProblem(t *testing.T) {
-	for _, tc := range []struct {
-		name, url string
-		ok        bool
-	}{
-		{"https", "https://example.org/a?b=c#d", true},
-		{"http with port", "http://example.org:8080/", true},
-		{"IPv6 host", "https://[2001:db8::1]/", true},
-		{"upper-case scheme", "HTTPS://example.org/", true},
-		{"javascript", "javascript:alert(1)", false},
-		{"javascript with slashes", "javascript://example.org/%0Aalert(1)", false},
-		{"data", "data:text/html;base64,PHNjcmlwdD4=", false},
-		{"ftp", "ftp://example.org/", false},
-		{"relative", "/just/a/path", false},
-		{"scheme-relative", "//example.org/", false},
-		{"no host", "https:///path", false},
-		{"opaque", "https:example.org", false},
-		{"userinfo", "https://user:pass@example.org/", false},
-		{"user only", "https://user@example.org/", false},
-		{"space", "https://example.org/a b", false},
-		{"newline", "https://example.org/\r\nSet-Cookie: x", false},
-		{"too long", "https://example.org/" + strings.Repeat("a", MaxDestinationLen), false},
-		{"empty", "", false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if p := urlProblem(tc.url); (p == "") != tc.ok {
-				t.Fatalf("urlProblem(%q) = %q, want ok=%v", tc.url, p, tc.ok)
-			}
-		})
-	}
-}
-
 func TestLocationMergesUTM(t *testing.T) {
 	for _, tc := range []struct {
 		name, dest string

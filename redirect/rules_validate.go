@@ -2,9 +2,10 @@ package redirect
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/clicktrail/clicktrail/internal/urlrule"
 )
 
 // validateRules checks l.Rules; errors name the field as the API spells it,
@@ -47,8 +48,8 @@ func validateRules(rules []Rule) error {
 				}
 			}
 		}
-		if p := appURLProblem(r.DestinationURL); p != "" {
-			return FieldErrorf(name+".destination_url", "%s", p)
+		if err := urlProblem(name+".destination_url", r.DestinationURL, urlrule.WebOrApp); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -76,8 +77,8 @@ func validateVariants(vs []Variant) error {
 		if v.Weight < 1 || v.Weight > MaxVariantWeight {
 			return FieldErrorf(name+".weight", "want 1 to %d, got %d", MaxVariantWeight, v.Weight)
 		}
-		if p := urlProblem(v.DestinationURL); p != "" {
-			return FieldErrorf(name+".destination_url", "%s", p)
+		if err := urlProblem(name+".destination_url", v.DestinationURL, urlrule.Web); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -101,30 +102,4 @@ func validLanguage(l string) bool {
 		}
 	}
 	return true
-}
-
-// unsafeSchemes run code or read local data in the browser; a deep link may
-// use any other scheme.
-var unsafeSchemes = []string{"javascript", "vbscript", "data", "file", "blob", "about", "filesystem"}
-
-// appURLProblem checks a rule destination: an http(s) URL as urlProblem
-// wants, or an app deep link "scheme:rest" with a scheme that is not in
-// unsafeSchemes. It returns "" or what is wrong.
-func appURLProblem(s string) string {
-	if msg := rawURLProblem(s); msg != "" {
-		return msg
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" {
-		return "not an absolute URL or deep link (scheme:...)"
-	}
-	switch {
-	case u.Scheme == "http" || u.Scheme == "https":
-		return urlProblem(s)
-	case slices.Contains(unsafeSchemes, u.Scheme):
-		return "scheme " + u.Scheme + " is not allowed"
-	case u.Opaque == "" && u.Host == "" && u.Path == "":
-		return "deep link has nothing after the scheme"
-	}
-	return ""
 }

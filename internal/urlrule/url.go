@@ -133,7 +133,7 @@ func Parse(raw string, kind Kind, maxLen int) (*URL, *Error) {
 			return nil, refuse(RuleSyntax, "deep link has nothing after the scheme")
 		}
 	} else if pu.Opaque != "" || pu.Host == "" {
-		return nil, refuse(RuleHost, "must be an absolute URL with a host")
+		return nil, refuse(RuleHost, "no host: must be an absolute URL with a host")
 	}
 	if pu.User != nil {
 		return nil, refuse(RuleCredentials, "must not contain user info (user:password@)")
@@ -184,7 +184,7 @@ func (u *URL) setHost(pu *url.URL) *Error {
 	}
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	if host == "" {
-		return refuse(RuleHost, "must be an absolute URL with a host")
+		return refuse(RuleHost, "no host: must be an absolute URL with a host")
 	}
 	if i := strings.IndexFunc(host, forbiddenHostRune); i >= 0 {
 		return refuse(RuleHost, "host %.60q contains %q", host, host[i])

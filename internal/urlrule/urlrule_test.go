@@ -3,6 +3,7 @@ package urlrule
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -31,6 +32,7 @@ var dns = resolver(map[string][]string{
 	"evil.com":          {"93.184.215.18"},
 	"shop.example.com":  {"93.184.215.19"},
 	"other.example.net": {"93.184.215.20"},
+	"mapped.example":    {"::ffff:192.168.1.1"},
 })
 
 // TestCheck is the one table of the URL rule: every case names the input,
@@ -120,6 +122,57 @@ func TestCheck(t *testing.T) {
 		{name: "deep link to private host", raw: "myapp://10.0.0.1/x", kind: WebOrApp, rule: RulePrivateAddress},
 		{name: "deep link to denied host", raw: "myapp://evil.com/x", kind: WebOrApp, policy: Policy{DenyHosts: []string{"evil.com"}}, rule: RuleDenyList},
 		{name: "deep link empty", raw: "myapp:", kind: WebOrApp, rule: RuleSyntax},
+		// Moved from redirect's TestURLProblem (the syntax half).
+		{name: "http with port", raw: "http://example.org:8080/", want: "http://example.org:8080/"},
+		{name: "documentation IPv6 when private allowed", raw: "https://[2001:db8::1]/", policy: Policy{AllowPrivate: true}, want: "https://[2001:db8::1]/"},
+		{name: "upper-case scheme", raw: "HTTPS://example.org/", want: "HTTPS://example.org/"},
+		{name: "javascript with slashes", raw: "javascript://example.org/%0Aalert(1)", rule: RuleScheme},
+		{name: "data in a web field", raw: "data:text/html;base64,PHNjcmlwdD4=", rule: RuleScheme},
+		{name: "scheme-relative", raw: "//example.org/", rule: RuleSyntax},
+		{name: "user only", raw: "https://user@example.org/", rule: RuleCredentials},
+		{name: "CRLF", raw: "https://example.org/\r\nSet-Cookie: x", rule: RuleSyntax},
+
+		// Moved from linkapi's TestDestinationPolicyCheck. Three of its
+		// cases now name a more precise rule: "http:///x" is host (was
+		// scheme), "http://1.2.3.400/" and "http://[fe80::1%25eth0]/" are
+		// host (were private_address): all three are still refused.
+		{name: "loopback other", raw: "http://127.9.9.9:8080/x", rule: RulePrivateAddress},
+		{name: "rfc1918 10", raw: "http://10.0.0.1", rule: RulePrivateAddress},
+		{name: "rfc1918 172", raw: "https://172.16.5.4/", rule: RulePrivateAddress},
+		{name: "rfc1918 192", raw: "https://192.168.0.1/", rule: RulePrivateAddress},
+		{name: "cgnat", raw: "http://100.64.0.1/", rule: RulePrivateAddress},
+		{name: "unspecified v4", raw: "http://0.0.0.0/", rule: RulePrivateAddress},
+		{name: "unspecified v6", raw: "http://[::]/", rule: RulePrivateAddress},
+		{name: "multicast v4", raw: "http://224.0.0.1/", rule: RulePrivateAddress},
+		{name: "multicast v6", raw: "http://[ff02::1]/", rule: RulePrivateAddress},
+		{name: "broadcast", raw: "http://255.255.255.255/", rule: RulePrivateAddress},
+		{name: "unique local v6", raw: "http://[fd12:3456::1]/", rule: RulePrivateAddress},
+		{name: "v4-mapped hex v6", raw: "http://[::ffff:a00:1]/", rule: RulePrivateAddress},
+		{name: "nat64 of private", raw: "http://[64:ff9b::10.0.0.1]/", rule: RulePrivateAddress},
+		{name: "6to4 of loopback", raw: "http://[2002:7f00:1::1]/", rule: RulePrivateAddress},
+		{name: "short IPv4", raw: "http://127.1/", rule: RulePrivateAddress},
+		{name: "hex IPv4 one part", raw: "http://0x7f000001/", rule: RulePrivateAddress},
+		{name: "trailing dot IPv4", raw: "http://10.0.0.1./", rule: RulePrivateAddress},
+		{name: "invalid IPv4 over 255", raw: "http://1.2.3.400/", rule: RuleHost},
+		{name: "link-local v6 with zone", raw: "http://[fe80::1%25eth0]/", rule: RuleHost},
+		{name: "no host, two slashes", raw: "http:///x", rule: RuleHost},
+		{name: "localhost subdomain any case", raw: "http://app.LOCALHOST./", rule: RulePrivateAddress},
+		{name: "resolves v4-mapped private", raw: "https://mapped.example/", rule: RulePrivateAddress},
+		{name: "upper-case host resolves private", raw: "https://INTERNAL.example./", rule: RulePrivateAddress},
+		{name: "deny wildcard", raw: "https://a.b.tracker.example/", policy: Policy{DenyHosts: []string{"*.tracker.example"}}, rule: RuleDenyList},
+		{name: "deny wildcard not apex", raw: "https://tracker.example/", policy: Policy{DenyHosts: []string{"*.tracker.example"}}, want: "https://tracker.example/"},
+		{name: "blocklist wins over private", raw: "https://internal.example:8443/", policy: Policy{Blocklist: []string{"internal.example"}}, rule: RuleBlocklist},
+		{name: "allow exact", raw: "https://shop.example.com/a", policy: Policy{AllowHosts: []string{"shop.example.com"}}, want: "https://shop.example.com/a"},
+		{name: "suffix is not a subdomain", raw: "https://evilbrand.example/", policy: Policy{AllowHosts: []string{"*.brand.example"}}, rule: RuleNotInAllowList},
+		{name: "wildcard must end the host", raw: "https://intranet.brand.example.evil/", policy: Policy{AllowHosts: []string{"*.brand.example"}}, rule: RuleNotInAllowList},
+		{name: "allowed host resolving private", raw: "https://internal.example/", policy: Policy{AllowHosts: []string{"internal.example"}}, rule: RulePrivateAddress},
+		{name: "workspace deny full-width host", raw: "https://ｅｖｉｌ.com/", policy: Policy{WorkspaceDenyHosts: []string{"evil.com"}}, rule: RuleWorkspaceDenyList},
+		{name: "rule destination gopher", raw: "gopher://127.0.0.1:6379/_SET", kind: WebOrApp, rule: RuleScheme},
+		{name: "rule destination to workspace-denied host", raw: "myapp://evil.com/x", kind: WebOrApp, policy: Policy{WorkspaceDenyHosts: []string{"evil.com"}}, rule: RuleWorkspaceDenyList},
+		{name: "deep link host normalized", raw: "myapp://Bücher.de/x", kind: WebOrApp, want: "myapp://xn--bcher-kva.de/x"},
+		{name: "unresolvable deep link refused for callbacks", raw: "https://nowhere.example/", kind: WebOrApp, policy: Policy{RequireAddresses: true}, rule: RuleUnresolvable},
+		{name: "resolvable accepted when required", raw: "https://example.com/cb", policy: Policy{RequireAddresses: true}, want: "https://example.com/cb"},
+		{name: "private literal allowed, name still must resolve", raw: "http://nowhere.example/", policy: Policy{AllowPrivate: true, RequireAddresses: true}, rule: RuleUnresolvable},
 		{name: "web via app field denied host", raw: "https://evil.com/", kind: WebOrApp, policy: Policy{DenyHosts: []string{"evil.com"}}, rule: RuleDenyList},
 	}
 	for _, tt := range tests {
@@ -127,6 +180,11 @@ func TestCheck(t *testing.T) {
 			p := tt.policy
 			p.Resolve = dns
 			got, err := p.Check(context.Background(), "destination_url", tt.raw, tt.kind)
+			prepared := p.Prepared()
+			pgot, perr := prepared.Check(context.Background(), "destination_url", tt.raw, tt.kind)
+			if pgot != got || fmt.Sprint(perr) != fmt.Sprint(err) {
+				t.Fatalf("Prepared().Check(%q) = %q, %v; Check = %q, %v", tt.raw, pgot, perr, got, err)
+			}
 			if tt.rule == "" {
 				if err != nil {
 					t.Fatalf("Check(%q) = %v, want accepted", tt.raw, err)
@@ -172,6 +230,10 @@ func FuzzCheck(f *testing.F) {
 		"https://example.com/", "http://127。0。0。1/", "http://ｌｏｃａｌｈｏｓｔ/", "http://2130706433/",
 		"http://[::ffff:127.0.0.1]/", "myapp://x/y", "gopher://127.0.0.1:6379/", "http://a:65536/",
 		"https://Bücher.de/", "http://evil.com\\@x/", "https://ｅｖｉｌ.com/", "http://0x7f.1/",
+		// from linkapi's FuzzDestinationSafety, merged here
+		"http://169.254.169.254/latest/meta-data", "http://[fe80::1%25en0]/", "http://u:p@example.com",
+		"javascript:alert(1)", "data:text/html,x", "http://1.2.3.4.5/", "http://0x/", "http://00/",
+		"http://%31%32%37.0.0.1/", "HTTP://LOCALHOST./",
 	} {
 		f.Add(s, false)
 		f.Add(s, true)
@@ -185,6 +247,10 @@ func FuzzCheck(f *testing.F) {
 		}
 		p := Policy{Resolve: dns, DenyHosts: []string{"evil.com"}, Blocklist: []string{"*.bad.example"}}
 		got, err := p.Check(context.Background(), "f", raw, kind)
+		prepared := p.Prepared()
+		if pgot, perr := prepared.Check(context.Background(), "f", raw, kind); pgot != got || fmt.Sprint(perr) != fmt.Sprint(err) {
+			t.Fatalf("Prepared().Check(%q) = %q, %v; Check = %q, %v", raw, pgot, perr, got, err)
+		}
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) || e.Field != "f" || !rules[e.Rule] {

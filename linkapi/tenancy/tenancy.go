@@ -14,6 +14,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/internal/base62"
 	"github.com/clicktrail/clicktrail/internal/pebblekv"
+	"github.com/clicktrail/clicktrail/internal/urlrule"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -54,8 +55,9 @@ type Workspace struct {
 	// DestinationAllowHosts and DestinationDenyHosts narrow the
 	// destinations the workspace's links may have, on top of the server's
 	// DestinationPolicy (same patterns: "shop.example.com" or
-	// "*.example.com"): with an allow list, every destination host must
-	// match it; a host on the deny list is refused.
+	// "*.example.com", normalized as hosts are by internal/urlrule, which
+	// checks them with PatternProblem): with an allow list, every
+	// destination host must match it; a host on the deny list is refused.
 	DestinationAllowHosts []string  `json:"destination_allow_hosts"`
 	DestinationDenyHosts  []string  `json:"destination_deny_hosts"`
 	UpdatedAt             time.Time `json:"updated_at"`
@@ -77,7 +79,7 @@ func (w *Workspace) Validate() error {
 			return redirect.FieldErrorf(list.name, "at most %d hosts, got %d", MaxWorkspaceHosts, len(list.hosts))
 		}
 		for i, h := range list.hosts {
-			if msg := HostPatternProblem(h); msg != "" {
+			if msg := urlrule.PatternProblem(h); msg != "" {
 				return redirect.FieldErrorf(fmt.Sprintf("%s[%d]", list.name, i), "%s", msg)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/netguard"
+	"github.com/clicktrail/clicktrail/internal/urlrule"
 	"github.com/clicktrail/clicktrail/sinks/webhook/alert"
 )
 
@@ -142,7 +143,7 @@ func (a *api) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_field", "enabled", "an endpoint is created enabled")
 		return
 	}
-	if !a.checkSpec(w, r.Context(), spec, true) {
+	if !a.checkSpec(w, r.Context(), &spec, true) {
 		return
 	}
 	e, err := a.reg.Create(spec)
@@ -153,9 +154,19 @@ func (a *api) create(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, view(e, true))
 }
 
-// checkSpec validates spec and, when newURL, its URL against the
-// production and SSRF rules, answering 400 naming the field when it fails.
-func (a *api) checkSpec(w http.ResponseWriter, ctx context.Context, spec EndpointSpec, newURL bool) bool {
+// checkSpec validates spec and, when newURL, its URL with the one URL rule
+// (internal/urlrule: a name must resolve, to public addresses unless
+// AllowPrivate) and the production rule, answering 400 naming the field
+// (and, for url, the rule) when it fails: invalid_field for a malformed
+// URL, endpoint_refused for one the rules refuse. It leaves the normalized
+// URL in spec.
+func (a *api) checkSpec(w http.ResponseWriter, ctx context.Context, spec *EndpointSpec, newURL bool) bool {
+	if newURL {
+		if _, e := urlrule.Parse(spec.URL, urlrule.Web, 0); e != nil {
+			writeRuleError(w, "invalid_field", e)
+			return false
+		}
+	}
 	if err := spec.normalized().Validate(); err != nil {
 		field, msg, _ := strings.Cut(firstError(err).Error(), ": ")
 		writeError(w, http.StatusBadRequest, "invalid_field", strings.TrimPrefix(field, "endpoint "), msg)
@@ -164,31 +175,34 @@ func (a *api) checkSpec(w http.ResponseWriter, ctx context.Context, spec Endpoin
 	if !newURL {
 		return true
 	}
-	if err := a.checkURL(ctx, spec.URL); err != nil {
-		writeError(w, http.StatusBadRequest, "endpoint_refused", "url", err.Error())
+	u, err := a.checkURL(ctx, spec.URL)
+	if err != nil {
+		writeRuleError(w, "endpoint_refused", err)
 		return false
 	}
+	spec.URL = u
 	return true
 }
 
-// checkURL applies the creation-time rules to a well-formed endpoint URL:
-// https only in production, and unless AllowPrivate, every address the host
-// resolves to must pass the SSRF guard.
-func (a *api) checkURL(ctx context.Context, raw string) error {
-	u, err := parseEndpointURL(raw)
+// checkURL applies the creation-time rules to a well-formed endpoint URL
+// and returns it normalized: https only in production, and the URL rule
+// for URLs the service calls.
+func (a *api) checkURL(ctx context.Context, raw string) (string, *urlrule.Error) {
+	rule := urlrule.Policy{AllowPrivate: a.cfg.AllowPrivate, RequireAddresses: true, Resolve: a.cfg.Resolve,
+		ResolveTimeout: 5 * time.Second}
+	u, err := rule.Check(ctx, "url", raw, urlrule.Web)
 	if err != nil {
-		return err
+		return "", err.(*urlrule.Error) // Check returns nothing else
 	}
-	if a.cfg.Production && u.Scheme != "https" {
-		return errors.New("endpoint url must be https in production")
+	if pu, _ := urlrule.Parse(u, urlrule.Web, 0); a.cfg.Production && pu.Scheme != "https" {
+		return "", &urlrule.Error{Field: "url", Rule: urlrule.RuleScheme, Message: "endpoint url must be https in production"}
 	}
-	if a.cfg.AllowPrivate {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	_, err = (&netguard.Guard{Resolve: a.cfg.Resolve}).Addrs(ctx, u.Hostname())
-	return err
+	return u, nil
+}
+
+// writeRuleError answers 400 code for the URL rule's refusal e.
+func writeRuleError(w http.ResponseWriter, code string, e *urlrule.Error) {
+	writeJSON(w, http.StatusBadRequest, map[string]apiErrorBody{"error": {Code: code, Field: "url", Message: e.Message, Rule: e.Rule}})
 }
 
 func (a *api) list(w http.ResponseWriter, r *http.Request) {
@@ -235,7 +249,7 @@ func (a *api) patch(w http.ResponseWriter, r *http.Request) {
 	if req.Alerts != nil {
 		spec.Alerts = *req.Alerts
 	}
-	if !a.checkSpec(w, r.Context(), spec, req.URL != nil) {
+	if !a.checkSpec(w, r.Context(), &spec, req.URL != nil) {
 		return
 	}
 	spec = spec.normalized()

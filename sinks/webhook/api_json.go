@@ -53,6 +53,7 @@ type apiErrorBody struct {
 	Code    string `json:"code"`
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
+	Rule    string `json:"rule,omitempty"` // the URL rule (internal/urlrule) that refused url
 }
 
 func writeError(w http.ResponseWriter, status int, code, field, msg string) {

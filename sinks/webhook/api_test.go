@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -142,6 +143,49 @@ func TestAPICreateRefusals(t *testing.T) {
 	dev := newAPIFixture(t, func(c *APIConfig) { c.Production, c.AllowPrivate = false, true })
 	if status, got := dev.do("POST", PathEndpoints, `{"url":"http://127.0.0.1:9/","events":["click.created"]}`); status != http.StatusCreated {
 		t.Errorf("AllowPrivate dev create = %d %v", status, got)
+	}
+}
+
+// TestAPIEndpointURLRule: an endpoint URL goes through the one URL rule
+// (internal/urlrule) on create and PATCH: the outside probe's payloads of
+// issue 11 are refused naming the rule, and an accepted URL is stored
+// normalized.
+func TestAPIEndpointURLRule(t *testing.T) {
+	long := "https://" + strings.Repeat("a.", 127) + "example.com/"
+	tests := []struct{ name, url, code, rule string }{
+		{"ideographic full stops", "https://127。0。0。1/", "endpoint_refused", "private_address"},
+		{"full-width full stops", "https://127．0．0．1/", "endpoint_refused", "private_address"},
+		{"full-width localhost", "https://ｌｏｃａｌｈｏｓｔ/", "endpoint_refused", "private_address"},
+		{"decimal loopback", "https://2130706433/", "endpoint_refused", "private_address"},
+		{"unresolvable", "https://nowhere.example.com/", "endpoint_refused", "unresolvable"},
+		{"http in production", "http://hooks.example.com/", "endpoint_refused", "scheme"},
+		{"gopher", "gopher://127.0.0.1:6379/_INFO", "invalid_field", "scheme"},
+		{"port 0", "https://hooks.example.com:0/", "invalid_field", "port"},
+		{"port 65536", "https://hooks.example.com:65536/", "invalid_field", "port"},
+		{"host over 253 bytes", long, "invalid_field", "host"},
+		{"user only", "https://u@hooks.example.com/", "invalid_field", "credentials"},
+	}
+	f := newAPIFixture(t, nil)
+	_, ok := f.do("POST", PathEndpoints, `{"url":"https://ＨＯＯＫＳ.example.com./in","events":["click.created"]}`)
+	if ok["url"] != "https://hooks.example.com/in" {
+		t.Fatalf("create answered %v, want the normalized url https://hooks.example.com/in", ok)
+	}
+	id, _ := ok["id"].(string)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := `{"url":` + strconv.Quote(tt.url) + `,"events":["click.created"]}`
+			for _, req := range [][2]string{{"POST", PathEndpoints}, {"PATCH", PathEndpoints + "/" + id}} {
+				status, got := f.do(req[0], req[1], body)
+				code, field := errField(got)
+				rule, _ := got["error"].(map[string]any)["rule"].(string)
+				if status != http.StatusBadRequest || code != tt.code || field != "url" || rule != tt.rule {
+					t.Fatalf("%s = %d %v, want 400 %s rule %s", req[0], status, got, tt.code, tt.rule)
+				}
+			}
+		})
+	}
+	if n := len(f.reg.List("")); n != 1 {
+		t.Errorf("%d endpoints stored, want the one accepted", n)
 	}
 }
 

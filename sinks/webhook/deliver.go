@@ -116,7 +116,7 @@ func (d *Deliverer) attempt(ctx context.Context, ep Endpoint, msg Message, r *Re
 
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
-	host := u.Hostname()
+	host := u.Host // normalized: ASCII, an IPv6 address without brackets
 	addrs, err := d.guard.Addrs(ctx, host)
 	if err != nil {
 		r.Outcome, r.Err = OutcomeRetry, fmt.Errorf("endpoint %s: %w", ep.ID, err)
@@ -128,7 +128,7 @@ func (d *Deliverer) attempt(ctx context.Context, ep Endpoint, msg Message, r *Re
 	}
 	ctx = context.WithValue(ctx, checkedKey{}, &checkedAddrs{host: host, addrs: addrs})
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(msg.Body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String, bytes.NewReader(msg.Body))
 	if err != nil {
 		r.Outcome, r.Err = OutcomeDisable, fmt.Errorf("endpoint %s: build request: %w", ep.ID, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -204,7 +205,8 @@ func TestDeliverRefusesBadInput(t *testing.T) {
 		{"ftp url", func(e *Endpoint, _ *Message) { e.URL = "ftp://example.com/" }, OutcomeDisable, "endpoint url: scheme"},
 		{"not a url", func(e *Endpoint, _ *Message) { e.URL = "http://[::1" }, OutcomeDisable, "endpoint url"},
 		{"no host", func(e *Endpoint, _ *Message) { e.URL = "https:///x" }, OutcomeDisable, "no host"},
-		{"unicode host", func(e *Endpoint, _ *Message) { e.URL = "https://bücher.example/" }, OutcomeDisable, "punycode"},
+		{"host over 253 bytes", func(e *Endpoint, _ *Message) { e.URL = "https://" + strings.Repeat("a.", 127) + "example/" }, OutcomeDisable, "endpoint url: host"},
+		{"port 0", func(e *Endpoint, _ *Message) { e.URL = "https://example.com:0/" }, OutcomeDisable, "endpoint url: port"},
 		{"password in url", func(e *Endpoint, _ *Message) { e.URL = "https://u:p@example.com/" }, OutcomeDisable, "credentials"},
 		{"no secret", func(e *Endpoint, _ *Message) { e.Secrets = nil }, OutcomeDisable, "endpoint secrets"},
 		{"bad secret", func(e *Endpoint, _ *Message) { e.Secrets = []string{"whsec_x"} }, OutcomeDisable, "secrets[0]"},
@@ -224,6 +226,30 @@ func TestDeliverRefusesBadInput(t *testing.T) {
 	}
 	if _, _, hits := rc.received(); hits != 0 {
 		t.Errorf("receiver got %d requests for invalid input", hits)
+	}
+}
+
+// TestDeliverNormalizesHost: an endpoint URL with a host in Unicode is
+// delivered to its ASCII (punycode) form, as urlrule normalizes it, and
+// the dial goes to the addresses checked for that form. (Before issue 11
+// the Deliverer refused such a URL, and TestDeliverRefusesBadInput had a
+// "unicode host" case expecting OutcomeDisable: the endpoint API now
+// stores the normalized URL instead of refusing it.)
+func TestDeliverNormalizesHost(t *testing.T) {
+	rc := newReceiver(t, nil)
+	var looked []string
+	d := newTestDeliverer(t, Config{AllowPrivate: true, Resolve: func(_ context.Context, host string) ([]netip.Addr, error) {
+		looked = append(looked, host)
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+	}})
+	ep := rc.endpoint("ep")
+	ep.URL = strings.Replace(ep.URL, "127.0.0.1", "Bücher.example", 1)
+	if r := d.Deliver(context.Background(), ep, testMessage(t)); r.Outcome != OutcomeDelivered {
+		t.Fatalf("Deliver = %s %v, want delivered", r.Outcome, r.Err)
+	}
+	got, _, _ := rc.received()
+	if len(looked) != 1 || looked[0] != "xn--bcher-kva.example" || len(got) != 1 || !strings.HasPrefix(got[0].Host, "xn--bcher-kva.example:") {
+		t.Fatalf("resolved %q, receiver saw %+v; want xn--bcher-kva.example", looked, got)
 	}
 }
 

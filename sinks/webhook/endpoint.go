@@ -3,8 +3,8 @@ package webhook
 import (
 	"errors"
 	"fmt"
-	"net/url"
 
+	"github.com/clicktrail/clicktrail/internal/urlrule"
 	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
@@ -13,7 +13,7 @@ type Endpoint struct {
 	// ID names the endpoint in results and logs, and keys its Dispatcher
 	// queue.
 	ID string
-	// URL is an absolute http or https URL.
+	// URL is an absolute http or https URL (internal/urlrule's syntax).
 	URL string
 	// Secrets sign every message, each giving one signature in
 	// webhook-signature: the current secret, plus the previous one during a
@@ -43,30 +43,15 @@ func (e Endpoint) Validate() error {
 	return errors.Join(errs...)
 }
 
-func parseEndpointURL(raw string) (*url.URL, error) {
-	if raw == "" {
-		return nil, errors.New("endpoint url: required")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, errors.New("endpoint url: not a URL")
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return nil, fmt.Errorf("endpoint url: scheme %q, want https or http", u.Scheme)
-	}
-	host := u.Hostname()
-	if host == "" {
-		return nil, errors.New("endpoint url: no host")
-	}
-	for i := 0; i < len(host); i++ {
-		if host[i] >= 0x80 {
-			return nil, errors.New("endpoint url: host is not ASCII: give an internationalized name in its xn-- (punycode) form")
-		}
-	}
-	if u.User != nil {
-		if _, hasPassword := u.User.Password(); hasPassword {
-			return nil, errors.New("endpoint url: credentials in the URL are not supported: the signature authenticates clicktrail to the receiver")
-		}
+// parseEndpointURL checks raw with the syntax half of the one URL rule
+// (internal/urlrule.Parse: absolute http or https, a host, no credentials)
+// and returns it normalized, which is what the Deliverer sends to: an
+// endpoint stored with a host in Unicode or upper case is reached at its
+// ASCII form, as Go's client would reach it.
+func parseEndpointURL(raw string) (*urlrule.URL, error) {
+	u, e := urlrule.Parse(raw, urlrule.Web, 0)
+	if e != nil {
+		return nil, fmt.Errorf("endpoint url: %s: %s", e.Rule, e.Message)
 	}
 	return u, nil
 }
