@@ -267,4 +267,3 @@ func TestOpenAPIStatedContract(t *testing.T) {
 		t.Errorf("WorkspaceView requires updated_at, which is omitted while unknown")
 	}
 }
-
