@@ -101,6 +101,8 @@ type MountedRoute struct {
 	Status                          int
 	Errors                          []int
 	Query                           []MountedQueryParam
+	// Also are other success statuses with the Response body.
+	Also []int
 }
 
 // MountedQueryParam documents a query parameter of a MountedRoute.
@@ -112,7 +114,7 @@ func documented(own []apiRoute, mounted []MountedRoute) []apiRoute {
 	out := slices.Clone(own)
 	for _, m := range mounted {
 		r := apiRoute{method: m.Method, pattern: m.Pattern, summary: m.Summary, request: m.Request, required: m.Required,
-			response: m.Response, status: m.Status, errors: m.Errors, scopes: []string{m.Scope}}
+			response: m.Response, status: m.Status, also: m.Also, errors: m.Errors, scopes: []string{m.Scope}, mounted: true}
 		for _, q := range m.Query {
 			r.query = append(r.query, queryParam{q.Name, q.Type, q.Description})
 		}
@@ -238,7 +240,7 @@ var linkRoutes = []apiRoute{
 		method: "PUT", pattern: "/v1/links/external/{external_id}",
 		summary: "Create (201) or replace (200) the link with this external_id; the body is that of POST /v1/links",
 		request: createLinkRequest{}, required: []string{"destination_url"},
-		response: linkResponse{}, status: http.StatusOK,
+		response: linkResponse{}, status: http.StatusOK, also: []int{http.StatusCreated},
 		errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 		scopes: []string{"links:write"}, handle: (*api).putExternal,
 	},

@@ -23,7 +23,7 @@ var tenancyRoutes = []apiRoute{
 	{
 		method: "POST", pattern: "/v1/workspaces", summary: "Create a workspace (bootstrap keys only)",
 		request: createWorkspaceRequest{}, required: []string{"name"},
-		response: tenancy.Workspace{}, status: http.StatusCreated,
+		response: workspaceView{}, status: http.StatusCreated,
 		errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusRequestEntityTooLarge},
 		scopes: []string{tenancy.ScopeAdmin}, handle: (*api).createWorkspace,
 	},
@@ -35,14 +35,14 @@ var tenancyRoutes = []apiRoute{
 	},
 	{
 		method: "GET", pattern: "/v1/workspace", summary: "The caller's workspace and its settings",
-		response: tenancy.Workspace{}, status: http.StatusOK,
+		response: workspaceView{}, status: http.StatusOK,
 		scopes: []string{tenancy.ScopeWorkspaceRead}, handle: (*api).getWorkspace,
 	},
 	{
 		method: "PATCH", pattern: "/v1/workspace",
 		summary: "Change the caller's workspace: name, and the destination host lists its links must satisfy " +
 			"(absent = unchanged; a list replaces the old one; [] clears it)",
-		request: workspacePatch{}, response: tenancy.Workspace{}, status: http.StatusOK,
+		request: workspacePatch{}, response: workspaceView{}, status: http.StatusOK,
 		errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge},
 		scopes: []string{tenancy.ScopeWorkspaceWrite}, handle: (*api).patchWorkspace,
 	},
@@ -119,7 +119,7 @@ func (a *api) getWorkspace(w http.ResponseWriter, r *http.Request) {
 		writeError(w, a.internal("get workspace", err))
 		return
 	}
-	writeJSON(w, http.StatusOK, ws)
+	writeJSON(w, http.StatusOK, viewWorkspace(ws))
 }
 
 func (a *api) patchWorkspace(w http.ResponseWriter, r *http.Request) {
@@ -156,11 +156,11 @@ func (a *api) patchWorkspace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.audit(r.Context(), "workspace.updated", "workspace", ws.ID, changes)
-	writeJSON(w, http.StatusOK, ws)
+	writeJSON(w, http.StatusOK, viewWorkspace(ws))
 }
 
 type listWorkspacesResponse struct {
-	Workspaces []*tenancy.Workspace `json:"workspaces"`
+	Workspaces []workspaceView `json:"workspaces"`
 }
 
 type createKeyRequest struct {
@@ -238,13 +238,17 @@ func (a *api) createWorkspace(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
+	if req.Name == "" { // the document requires it
+		writeError(w, badRequest(CodeInvalidField, "name", "required"))
+		return
+	}
 	ws := &tenancy.Workspace{ID: tenancy.NewWorkspaceID(), Name: req.Name, CreatedAt: a.cfg.Now().UTC()}
 	if err := a.tenants.CreateWorkspace(r.Context(), ws); err != nil {
 		writeError(w, a.fieldOrInternal("create workspace", err))
 		return
 	}
 	a.audit(r.Context(), audit.WorkspaceCreated, "workspace", ws.ID, nil)
-	writeJSON(w, http.StatusCreated, ws)
+	writeJSON(w, http.StatusCreated, viewWorkspace(ws))
 }
 
 func (a *api) listWorkspaces(w http.ResponseWriter, r *http.Request) {
@@ -254,7 +258,7 @@ func (a *api) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	def, _ := a.tenants.GetWorkspace(r.Context(), redirect.DefaultWorkspaceID)
-	writeJSON(w, http.StatusOK, listWorkspacesResponse{Workspaces: append([]*tenancy.Workspace{def}, list...)})
+	writeJSON(w, http.StatusOK, listWorkspacesResponse{Workspaces: viewWorkspaces(append([]*tenancy.Workspace{def}, list...))})
 }
 
 func (a *api) createKey(w http.ResponseWriter, r *http.Request) {
@@ -262,6 +266,10 @@ func (a *api) createKey(w http.ResponseWriter, r *http.Request) {
 	var req createKeyRequest
 	if aerr := decodeBody(w, r, &req); aerr != nil {
 		writeError(w, aerr)
+		return
+	}
+	if req.Name == "" { // the document requires it
+		writeError(w, badRequest(CodeInvalidField, "name", "required"))
 		return
 	}
 	ws := p.WorkspaceID

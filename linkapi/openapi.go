@@ -3,6 +3,7 @@ package linkapi
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -27,12 +28,19 @@ type apiRoute struct {
 	// required lists the members a client must send.
 	request  any
 	required []string
-	// response is a zero value of the success body type; status its code.
+	// response is a zero value of the success body type, nil (with no
+	// media) for an answer without a body; status its code, also other
+	// success codes with the same body (PUT external: 200 or 201).
 	response any
 	status   int
+	also     []int
 	// errors are the error statuses the handler itself answers; every
-	// route also gets 405 and 500, and authenticated ones 401 and 429.
+	// route also gets serverErrors, authenticated ones authErrors and
+	// idempotent ones idempotencyErrors.
 	errors []int
+	// mounted: a handler of APIConfig.Mount, which the Idempotency-Key
+	// protocol does not wrap.
+	mounted bool
 	// scopes the route needs (one, today); empty for any authenticated
 	// key; nil for a public route, served without authentication or rate
 	// limit.
@@ -63,6 +71,26 @@ func queryNames(params []queryParam) map[string]bool {
 }
 
 func (r *apiRoute) public() bool { return r.scopes == nil }
+
+// idempotent reports whether the Idempotency-Key protocol wraps the route.
+func (r *apiRoute) idempotent() bool {
+	return !r.public() && !r.mounted && r.method != http.MethodGet
+}
+
+var (
+	// serverErrors can answer any request: a malformed one (400), a
+	// method the path does not serve (405), request line and headers
+	// over the server's limit (431), a failure (500).
+	serverErrors = []int{http.StatusBadRequest, http.StatusMethodNotAllowed, http.StatusRequestHeaderFieldsTooLarge, http.StatusInternalServerError}
+	// authErrors are the bearer-key guard's: no or an unknown key, a key
+	// without the scope, over the rate limit.
+	authErrors = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests}
+	// idempotencyErrors are the Idempotency-Key protocol's (idempotent.go):
+	// a bad key (400), the key's first request still running (409), a
+	// body over the route's bound (413, read before the handler runs), the
+	// key first used with another request (422).
+	idempotencyErrors = []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity}
+)
 
 const (
 	openAPIPath   = "/v1/openapi.json"
@@ -126,6 +154,9 @@ func openAPIDocument(routes []apiRoute) ([]byte, error) {
 			},
 		},
 	}
+	if err := applyFacts(g.comps); err != nil {
+		return nil, err
+	}
 	return json.MarshalIndent(doc, "", "  ")
 }
 
@@ -143,9 +174,10 @@ func (g *schemaGen) operation(r *apiRoute, errRef map[string]any) (map[string]an
 		if q.typ == "date-time" {
 			schema = map[string]any{"type": "string", "format": "date-time"}
 		}
+		maps.Copy(schema, queryFact(r.pattern, q.name))
 		params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.desc, "schema": schema})
 	}
-	if !r.public() && r.method != http.MethodGet {
+	if r.idempotent() {
 		params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header",
 			"description": "A retry with the same key and body replays the first answer for 24 h; another body answers 422.",
 			"schema":      map[string]any{"type": "string", "minLength": 1, "maxLength": idempotency.MaxKeyLen}})
@@ -154,17 +186,9 @@ func (g *schemaGen) operation(r *apiRoute, errRef map[string]any) (map[string]an
 		op["parameters"] = params
 	}
 	if r.request != nil {
-		ref := g.ref(r.request)
-		comp := g.comps[strings.TrimPrefix(ref["$ref"].(string), schemaRefBase)]
-		for _, f := range r.required {
-			if _, ok := comp["properties"].(map[string]any)[f]; !ok {
-				return nil, fmt.Errorf("required member %q is not in the request body", f)
-			}
-		}
-		if len(r.required) > 0 {
-			comp["required"] = r.required
-		} else {
-			delete(comp, "required")
+		ref, err := g.requestRef(r)
+		if err != nil {
+			return nil, err
 		}
 		op["requestBody"] = map[string]any{"required": true, "content": jsonContent(ref)}
 	}
@@ -182,28 +206,39 @@ func (g *schemaGen) operation(r *apiRoute, errRef map[string]any) (map[string]an
 		return h
 	}
 	responses := map[string]any{}
-	ok := map[string]any{"description": http.StatusText(r.status)}
-	if len(r.media) > 0 {
-		content := map[string]any{}
-		for _, m := range r.media {
-			content[m] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+	for _, status := range append([]int{r.status}, r.also...) {
+		ok := map[string]any{"description": http.StatusText(status)}
+		switch {
+		case len(r.media) > 0:
+			content := map[string]any{}
+			for _, m := range r.media {
+				content[m] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			}
+			ok["content"] = content
+		case r.response != nil:
+			ok["content"] = jsonContent(g.schema(typeOf(r.response)))
 		}
-		ok["content"] = content
-	} else {
-		ok["content"] = jsonContent(g.schema(typeOf(r.response)))
+		if h := statusHeaders(status); h != nil {
+			ok["headers"] = h
+		}
+		responses[strconv.Itoa(status)] = ok
 	}
-	if h := statusHeaders(r.status); h != nil {
-		ok["headers"] = h
+	if len(r.media) > 0 {
+		// ETag and If-None-Match (api_qr.go)
+		responses[strconv.Itoa(http.StatusNotModified)] = map[string]any{"description": "Not Modified: the If-None-Match ETag is current"}
 	}
-	responses[strconv.Itoa(r.status)] = ok
-	errs := append(slices.Clone(r.errors), http.StatusMethodNotAllowed, http.StatusInternalServerError)
+	errs := slices.Concat(r.errors, serverErrors)
 	if !r.public() {
-		errs = append(errs, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests)
+		errs = append(errs, authErrors...)
 		op["security"] = []any{map[string]any{"bearer": r.scopes}}
 	} else {
 		op["security"] = []any{}
 	}
-	for _, status := range errs {
+	if r.idempotent() {
+		errs = append(errs, idempotencyErrors...)
+	}
+	slices.Sort(errs)
+	for _, status := range slices.Compact(errs) {
 		resp := map[string]any{"description": http.StatusText(status), "content": jsonContent(errRef)}
 		if h := statusHeaders(status); h != nil && status != http.StatusUnauthorized {
 			resp["headers"] = h

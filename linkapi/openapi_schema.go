@@ -2,7 +2,10 @@ package linkapi
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -17,10 +20,45 @@ import (
 type schemaGen struct {
 	comps map[string]map[string]any
 	names map[reflect.Type]string
+	// required is the required list a request component was given by
+	// the first route that sent it (see requestRef).
+	required map[string][]string
 }
 
 func newSchemaGen() *schemaGen {
-	return &schemaGen{comps: map[string]map[string]any{}, names: map[reflect.Type]string{}}
+	return &schemaGen{comps: map[string]map[string]any{}, names: map[reflect.Type]string{}, required: map[string][]string{}}
+}
+
+// requestRef returns the schema of r's request body: its type's component
+// with the members r requires. A type that two routes require differently
+// (POST and PATCH of one body) gets a component per required list.
+func (g *schemaGen) requestRef(r *apiRoute) (map[string]any, error) {
+	ref := g.ref(r.request)
+	name := strings.TrimPrefix(ref["$ref"].(string), schemaRefBase)
+	comp := g.comps[name]
+	for _, f := range r.required {
+		if _, ok := comp["properties"].(map[string]any)[f]; !ok {
+			return nil, fmt.Errorf("required member %q is not in the request body", f)
+		}
+	}
+	first, seen := g.required[name]
+	switch {
+	case !seen:
+		g.required[name] = r.required
+	case slices.Equal(first, r.required):
+		return ref, nil
+	default:
+		name += "For" + exportedName(strings.ReplaceAll(operationID(r), "_", ""))
+		comp = maps.Clone(comp)
+		g.comps[name] = comp
+		ref = map[string]any{"$ref": schemaRefBase + name}
+	}
+	if len(r.required) > 0 {
+		comp["required"] = r.required
+	} else {
+		delete(comp, "required")
+	}
+	return ref, nil
 }
 
 var (
@@ -101,7 +139,8 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	var required []string
 	g.fields(t, props, &required)
-	obj := map[string]any{"type": "object", "properties": props}
+	// The server encodes no other member and its decoders refuse any.
+	obj := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
 	if len(required) > 0 {
 		obj["required"] = required
 	}
@@ -134,11 +173,24 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]str
 		if hasOpt(opts, "string") {
 			s = map[string]any{"type": "string"}
 		}
+		omitted := hasOpt(opts, "omitempty") || hasOpt(opts, "omitzero")
+		if f.Type.Kind() == reflect.Pointer && !omitted {
+			s = nullable(s) // a nil pointer is written null
+		}
 		props[name] = s
-		if !hasOpt(opts, "omitempty") && !hasOpt(opts, "omitzero") {
+		if !omitted {
 			*required = append(*required, name)
 		}
 	}
+}
+
+// nullable returns s allowing null as well.
+func nullable(s map[string]any) map[string]any {
+	if t, ok := s["type"].(string); ok {
+		s["type"] = []string{t, "null"}
+		return s
+	}
+	return map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
 }
 
 func hasOpt(opts, want string) bool {

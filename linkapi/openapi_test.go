@@ -2,6 +2,7 @@ package linkapi
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -213,4 +214,62 @@ func slicesEqualJSON(a, b any) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
+}
+
+// TestOpenAPIStatedContract pins what a property-based client found the
+// document missing (issue 11); TestOpenAPIConformance in internal/app checks
+// the same against a running server.
+func TestOpenAPIStatedContract(t *testing.T) {
+	_, rec := fetchOpenAPI(t)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct {
+				Name, In string
+				Schema   map[string]any
+			}
+			Responses map[string]any
+		}
+		Components struct{ Schemas map[string]map[string]any }
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range apiRoutes {
+		op := doc.Paths[r.pattern][strings.ToLower(r.method)]
+		want := []int{400, 405, 431, 500}
+		if r.idempotent() {
+			want = append(want, 409, 413, 422)
+		}
+		if !r.public() {
+			want = append(want, 401, 403, 429)
+		}
+		for _, status := range want {
+			if op.Responses[strconv.Itoa(status)] == nil {
+				t.Errorf("%s %s does not document %d", r.method, r.pattern, status)
+			}
+		}
+	}
+	put := doc.Paths["/v1/links/external/{external_id}"]["put"]
+	if put.Responses["200"] == nil || put.Responses["201"] == nil {
+		t.Errorf("PUT /v1/links/external/{external_id} documents %v, want 200 and 201", slices.Collect(maps.Keys(put.Responses)))
+	}
+	qr := map[string]map[string]any{}
+	for _, p := range doc.Paths["/v1/links/{id}/qr"]["get"].Parameters {
+		qr[p.Name] = p.Schema
+	}
+	if !slicesEqualJSON(qr["format"]["enum"], []string{"png", "svg"}) {
+		t.Errorf("QR format schema %v, want enum png, svg", qr["format"])
+	}
+	if qr["size"]["minimum"] != float64(64) || qr["size"]["maximum"] != float64(2048) {
+		t.Errorf("QR size schema %v, want 64 to 2048", qr["size"])
+	}
+	for name, c := range doc.Components.Schemas {
+		if c["type"] == "object" && c["additionalProperties"] != false {
+			t.Errorf("%s is open: the server writes and accepts no other member", name)
+		}
+	}
+	ws := doc.Components.Schemas["WorkspaceView"]
+	if slices.Contains(ws["required"].([]any), any("updated_at")) {
+		t.Errorf("WorkspaceView requires updated_at, which is omitted while unknown")
+	}
 }

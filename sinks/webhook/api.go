@@ -76,8 +76,16 @@ func NewAPI(cfg APIConfig) (http.Handler, error) {
 	}
 	a := &api{cfg: cfg, reg: cfg.Registry, log: cfg.Logger}
 	mux := http.NewServeMux()
+	allow := map[string][]string{}
 	for _, r := range routes {
 		mux.HandleFunc(r.Method+" "+r.Pattern, func(w http.ResponseWriter, req *http.Request) { r.handle(a, w, req) })
+		allow[r.Pattern] = append(allow[r.Pattern], r.Method)
+		if r.Method == http.MethodGet {
+			allow[r.Pattern] = append(allow[r.Pattern], http.MethodHead)
+		}
+	}
+	for pattern, methods := range allow {
+		mux.Handle(pattern, methodNotAllowed(strings.Join(methods, ", ")))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "", "no such route")
@@ -356,7 +364,7 @@ func (a *api) replay(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ids = ids[:len(msgs)]
+	ids = append([]string{}, ids[:len(msgs)]...) // [] rather than null when none failed
 	writeJSON(w, http.StatusAccepted, replayResponse{Replayed: ids})
 }
 
@@ -399,6 +407,14 @@ func (a *api) deliveries(w http.ResponseWriter, r *http.Request) {
 		ds = []Delivery{}
 	}
 	writeJSON(w, http.StatusOK, deliveriesResponse{Deliveries: ds})
+}
+
+// methodNotAllowed answers a method a path does not serve.
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "", "allowed: "+allow)
+	}
 }
 
 // fail answers 404 for ErrNotFound, 400 for a validation error from the

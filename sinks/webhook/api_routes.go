@@ -13,8 +13,8 @@ type Route struct {
 	// Write says the operation changes something: the mounting API asks
 	// for its write scope (webhooks:write) rather than the read one.
 	Write bool
-	// Request and Response are zero values of the JSON bodies (Request nil
-	// for none); Required lists the request members a client must send.
+	// Request and Response are zero values of the JSON bodies (nil for
+	// none); Required lists the request members a client must send.
 	Request, Response any
 	Required          []string
 	Status            int   // of success
@@ -54,15 +54,16 @@ var routes = []Route{
 		Summary: "Change a webhook endpoint's url, events, filters, alerts or enabled flag (absent = unchanged)",
 		Request: endpointRequest{}, Response: endpointView{}, Status: http.StatusOK,
 		Errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusRequestEntityTooLarge}, handle: (*api).patch},
-	{Method: "DELETE", Pattern: PathEndpoints + "/{id}", Write: true, Summary: "Delete a webhook endpoint",
-		Response: endpointView{}, Status: http.StatusOK, Errors: []int{http.StatusNotFound}, handle: (*api).delete},
+	{Method: "DELETE", Pattern: PathEndpoints + "/{id}", Write: true, Summary: "Delete a webhook endpoint; 204, no body",
+		Status: http.StatusNoContent, Errors: []int{http.StatusNotFound}, handle: (*api).delete},
 	{Method: "POST", Pattern: PathEndpoints + "/{id}/rotate-secret", Write: true,
 		Summary:  "Issue a new signing secret (in this answer only); the old one keeps signing beside it for 24 h",
 		Response: endpointView{}, Status: http.StatusOK, Errors: []int{http.StatusNotFound}, handle: (*api).rotate},
 	{Method: "POST", Pattern: PathEndpoints + "/{id}/replay", Write: true,
 		Summary: "Send again one message (message_id) or every failed message since a time, with the same webhook-id",
 		Request: replayRequest{}, Response: replayResponse{}, Status: http.StatusAccepted,
-		Errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusNotImplemented}, handle: (*api).replay},
+		Errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusNotImplemented},
+		handle: (*api).replay},
 	{Method: "GET", Pattern: PathDeliveries, Summary: "Delivery attempts, newest first: status, latency, response snippet, error",
 		Query: []QueryParam{
 			{"endpoint", "string", "Only this endpoint's attempts."},

@@ -252,3 +252,21 @@ func TestAPIPatchDeleteReplay(t *testing.T) {
 		t.Errorf("error code %q", code)
 	}
 }
+
+// TestAPIAnswersAsDocumented: a replay with nothing to send answers
+// "replayed": [] (the document promises an array), and a method a path
+// does not serve answers 405 with Allow, as the link API's paths do.
+func TestAPIAnswersAsDocumented(t *testing.T) {
+	f := newAPIFixture(t, nil)
+	_, created := f.do("POST", PathEndpoints, `{"url":"https://hooks.example.com/","events":["click.created"]}`)
+	path := PathEndpoints + "/" + created["id"].(string)
+	status, got := f.do("POST", path+"/replay", `{"since":"`+time.Now().Add(time.Hour).UTC().Format(time.RFC3339)+`"}`)
+	if replayed, ok := got["replayed"].([]any); status != http.StatusAccepted || !ok || len(replayed) != 0 {
+		t.Errorf("replay of nothing = %d %v, want 202 with replayed []", status, got)
+	}
+	for _, c := range []struct{ method, path string }{{"PUT", path}, {"DELETE", PathEndpoints}, {"POST", PathDeliveries}, {"GET", path + "/replay"}} {
+		if status, got := f.do(c.method, c.path, ""); status != http.StatusMethodNotAllowed {
+			t.Errorf("%s %s = %d %v, want 405", c.method, c.path, status, got)
+		}
+	}
+}
