@@ -26,8 +26,23 @@ export CLICKTRAIL_TEST_REQUIRE_SERVICES=1
 echo "== go vet"
 go vet ./...
 
+# staticcheck, pinned, installed into .local/bin on first use (the Go module
+# proxy serves exact versions; a clean machine has no staticcheck).
+staticcheck_version=v0.8.2
+staticcheck=.local/bin/staticcheck-$staticcheck_version
+if [ ! -x "$staticcheck" ]; then
+	echo "== installing staticcheck $staticcheck_version"
+	GOBIN="$PWD/.local/bin/sc.$$" go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+	mv ".local/bin/sc.$$/staticcheck" "$staticcheck" && rmdir ".local/bin/sc.$$"
+fi
+echo "== staticcheck"
+"$staticcheck" ./...
+
 echo "== go test (unit, fuzz seed corpora, integration against Kafka and ClickHouse)"
 go test -count=1 -p 2 -timeout 15m ./...
+
+echo "== go test -race (the same tests, integration included, under the race detector)"
+go test -race -count=1 -p 2 -timeout 20m ./...
 
 echo "== go test -tags outage (stops and restarts the Kafka broker)"
 go test -count=1 -tags outage -run 'Outage' -timeout 10m ./e2e/...
