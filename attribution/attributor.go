@@ -26,6 +26,8 @@ const (
 )
 
 // Config configures an Attributor. Zero fields take the defaults.
+// Tagged fields are CLI flags (internal/cliflag); DefaultConfig gives
+// the defaults they show.
 type Config struct {
 	// Dir is the pebble directory, owned by this Attributor alone.
 	// Required.
@@ -33,15 +35,19 @@ type Config struct {
 	// Window: a click older than this (at the conversion's time) is not
 	// credited, and the index forgets clicks this old (Sweep); default
 	// DefaultWindow.
-	Window time.Duration
+	Window time.Duration `flag:"attribution-window" env:"CLICKTRAIL_ATTRIBUTION_WINDOW" usage:"how long after a click a conversion is credited to it (conversion.attributed); older clicks are forgotten"`
 	// PendingFor is how long a conversion waits for its click before it
 	// is dropped as unattributed; default DefaultPendingFor.
-	PendingFor time.Duration
+	PendingFor time.Duration `flag:"attribution-wait" env:"CLICKTRAIL_ATTRIBUTION_WAIT" usage:"how long a conversion that arrived before its click waits for it before it is dropped as unattributed"`
 	// Now is the clock of pending deadlines and sweeps; nil means
 	// time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger // nil discards
 }
+
+// DefaultConfig returns a Config with the defaults of its tunables set
+// (Dir, Now and Logger left to the caller).
+func DefaultConfig() Config { return Config{Window: DefaultWindow, PendingFor: DefaultPendingFor} }
 
 func (c Config) withDefaults() Config {
 	if c.Window == 0 {

@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"go.uber.org/goleak"
 
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -20,22 +20,21 @@ var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 // fixture is an Attributor on a real pebble directory with a settable clock.
 type fixture struct {
-	a   *Attributor
-	dir string
-	mu  sync.Mutex
-	now time.Time
+	a     *Attributor
+	dir   string
+	clock *testutil.Clock
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{dir: t.TempDir(), now: t0}
+	f := &fixture{dir: t.TempDir(), clock: testutil.NewClock(t0)}
 	f.open(t)
 	return f
 }
 
 func (f *fixture) open(t *testing.T) {
 	t.Helper()
-	a, err := Open(Config{Dir: f.dir, Window: 30 * 24 * time.Hour, PendingFor: time.Hour, Now: f.clock})
+	a, err := Open(Config{Dir: f.dir, Window: 30 * 24 * time.Hour, PendingFor: time.Hour, Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,23 +47,11 @@ func (f *fixture) reopen(t *testing.T) {
 	if err := f.a.Close(); err != nil {
 		t.Fatal(err)
 	}
-	a, err := Open(Config{Dir: f.dir, Window: 30 * 24 * time.Hour, PendingFor: time.Hour, Now: f.clock})
+	a, err := Open(Config{Dir: f.dir, Window: 30 * 24 * time.Hour, PendingFor: time.Hour, Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.a = a
-}
-
-func (f *fixture) clock() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fixture) advance(d time.Duration) {
-	f.mu.Lock()
-	f.now = f.now.Add(d)
-	f.mu.Unlock()
 }
 
 // idAt is a UUIDv7 of millisecond at, distinguished by n.
@@ -265,7 +252,7 @@ func TestParkedConversionResolvedByItsClick(t *testing.T) {
 		t.Fatalf("after Resolved, a redelivery resolved %d, want none", len(again))
 	}
 	// The other workspace's conversion expires unattributed.
-	f.advance(2 * time.Hour)
+	f.clock.Advance(2 * time.Hour)
 	expired, err := f.a.Sweep()
 	if err != nil {
 		t.Fatal(err)
@@ -282,7 +269,7 @@ func TestSweepForgetsOldClicksAndContacts(t *testing.T) {
 	mixedOld := click(idAt(t0, 3), "ws_a", "lnk_3", "hs_mixed", t0)
 	mixedNew := click(idAt(t0.Add(30*24*time.Hour), 4), "ws_a", "lnk_4", "hs_mixed", t0.Add(30*24*time.Hour))
 	f.index(t, old, recent, mixedOld, mixedNew)
-	f.advance(40 * 24 * time.Hour) // old is 40 days old, recent 20
+	f.clock.Advance(40 * 24 * time.Hour) // old is 40 days old, recent 20
 	if _, err := f.a.Sweep(); err != nil {
 		t.Fatal(err)
 	}

@@ -9,10 +9,13 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/client"
+	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
+	"github.com/clicktrail/clicktrail/sinks/clickhouse"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // TestConversionAttributedThroughKafka runs the scale-out shape: a click
@@ -35,19 +38,19 @@ func TestConversionAttributedThroughKafka(t *testing.T) {
 	redirectURL, apiURL := startNode(t, "redirect node", &node, func(ctx context.Context) error { return app.RunRedirectNode(ctx, node) })
 	batch := app.Batch{MaxRecords: 100, MaxWait: 50 * time.Millisecond}
 	run(t, "enrich", func(ctx context.Context) error {
-		return app.RunEnrichWorker(ctx, app.EnrichWorker{Kafka: kafka, Group: testenv.Name("enrich"),
-			Enrich: app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret}, Batch: batch})
+		return app.RunWorker(ctx, app.Worker{Name: "enrich", Kafka: kafka, Group: testenv.Name("enrich"),
+			StageConfigs: app.StageConfigs{Enrich: enrich.Config{GeoIPPath: geoDB(t), HashSecret: hashSecret}}, Batch: batch})
 	})
 	run(t, "webhook sink", func(ctx context.Context) error {
-		return app.RunWebhookSink(ctx, app.WebhookSink{Kafka: kafka, Group: testenv.Name("webhook"), DataDir: sinkDir,
-			Webhooks: app.Webhooks{AllowPrivate: true}, Batch: batch})
+		return app.RunWorker(ctx, app.Worker{Name: "sink webhook", Kafka: kafka, Group: testenv.Name("webhook"), Local: app.Local{DataDir: sinkDir},
+			StageConfigs: app.StageConfigs{Webhooks: app.Webhooks{Delivery: webhook.Config{AllowPrivate: true}}}, Batch: batch})
 	})
 	dsn, conn, db := clickhouseDB(t)
-	if _, err := app.Migrate(context.Background(), dsn, nil); err != nil {
+	if _, err := app.Migrate(context.Background(), clickhouse.Config{DSN: dsn}, nil); err != nil {
 		t.Fatal(err)
 	}
 	run(t, "clickhouse sink", func(ctx context.Context) error {
-		return app.RunClickHouseSink(ctx, app.ClickHouseSink{Kafka: kafka, Group: testenv.Name("sink"), DSN: dsn, Batch: batch})
+		return app.RunWorker(ctx, app.Worker{Name: "sink clickhouse", Kafka: kafka, Group: testenv.Name("sink"), StageConfigs: app.StageConfigs{ClickHouse: clickhouse.Config{DSN: dsn}}, Batch: batch})
 	})
 
 	l := createLink(t, apiURL, client.CreateLinkRequest{DestinationURL: "https://shop.example.com/cart", Path: "cart",

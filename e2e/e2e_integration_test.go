@@ -13,10 +13,12 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/clicktrail/clicktrail/client"
+	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
+	"github.com/clicktrail/clicktrail/sinks/clickhouse"
 )
 
 // TestClickThroughKafkaToClickHouse is the spine: create a link through the
@@ -88,10 +90,10 @@ func assertDeadLettered(t *testing.T, brokers []string, topic string, offset int
 func TestClickThroughEmbeddedDev(t *testing.T) {
 	dsn, conn, db := clickhouseDB(t)
 	dev := app.Dev{
-		RedirectNode:  nodeConfig(t),
-		Enrich:        app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret},
-		ClickHouseDSN: dsn,
-		Batch:         app.Batch{MaxRecords: 1000, MaxWait: 100 * time.Millisecond},
+		RedirectNode: nodeConfig(t),
+		StageConfigs: app.StageConfigs{Enrich: enrich.Config{GeoIPPath: geoDB(t), HashSecret: hashSecret},
+			ClickHouse: clickhouse.Config{DSN: dsn}},
+		Batch: app.Batch{MaxRecords: 1000, MaxWait: 100 * time.Millisecond},
 	}
 	dev.AnyHost = true
 	redirectURL, apiURL := startNode(t, "dev", &dev.RedirectNode, func(ctx context.Context) error { return app.RunDev(ctx, dev) })

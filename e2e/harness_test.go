@@ -15,10 +15,12 @@ import (
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/clicktrail/clicktrail/client"
+	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/enrich/enrichtest"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/internal/testutil"
+	"github.com/clicktrail/clicktrail/sinks/clickhouse"
 )
 
 const (
@@ -211,7 +213,7 @@ func startKafkaPipeline(t *testing.T, name string) kafkaPipeline {
 	var dsn string
 	dsn, p.conn, p.db = clickhouseDB(t)
 	p.kafka = app.Kafka{Brokers: p.brokers, TopicPrefix: testenv.Name(name) + ".", Partitions: 3, ReplicationFactor: 1}
-	if _, err := app.Migrate(context.Background(), dsn, nil); err != nil {
+	if _, err := app.Migrate(context.Background(), clickhouse.Config{DSN: dsn}, nil); err != nil {
 		t.Fatal(err)
 	}
 	node := nodeConfig(t)
@@ -219,11 +221,11 @@ func startKafkaPipeline(t *testing.T, name string) kafkaPipeline {
 	p.redirectURL, p.apiURL = startNode(t, "redirect node", &node, func(ctx context.Context) error { return app.RunRedirectNode(ctx, node) })
 	batch := app.Batch{MaxRecords: 1000, MaxWait: 200 * time.Millisecond}
 	run(t, "enrich", func(ctx context.Context) error {
-		return app.RunEnrichWorker(ctx, app.EnrichWorker{Kafka: p.kafka, Group: testenv.Name("enrich"),
-			Enrich: app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret}, Batch: batch})
+		return app.RunWorker(ctx, app.Worker{Name: "enrich", Kafka: p.kafka, Group: testenv.Name("enrich"),
+			StageConfigs: app.StageConfigs{Enrich: enrich.Config{GeoIPPath: geoDB(t), HashSecret: hashSecret}}, Batch: batch})
 	})
 	run(t, "sink", func(ctx context.Context) error {
-		return app.RunClickHouseSink(ctx, app.ClickHouseSink{Kafka: p.kafka, Group: testenv.Name("sink"), DSN: dsn, Batch: batch})
+		return app.RunWorker(ctx, app.Worker{Name: "sink clickhouse", Kafka: p.kafka, Group: testenv.Name("sink"), StageConfigs: app.StageConfigs{ClickHouse: clickhouse.Config{DSN: dsn}}, Batch: batch})
 	})
 	return p
 }

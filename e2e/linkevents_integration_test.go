@@ -9,6 +9,7 @@ import (
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/schemas"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // TestLinkEventsReachWebhooksThroughKafka: a link created through a redirect
@@ -28,8 +29,8 @@ func TestLinkEventsReachWebhooksThroughKafka(t *testing.T) {
 	node.Kafka = kafka
 	_, apiURL := startNode(t, "redirect node", &node, func(ctx context.Context) error { return app.RunRedirectNode(ctx, node) })
 	run(t, "webhook sink", func(ctx context.Context) error {
-		return app.RunWebhookSink(ctx, app.WebhookSink{Kafka: kafka, Group: testenv.Name("webhook"), DataDir: sinkDir,
-			Webhooks: app.Webhooks{AllowPrivate: true}, Batch: app.Batch{MaxRecords: 100, MaxWait: 50 * time.Millisecond}})
+		return app.RunWorker(ctx, app.Worker{Name: "sink webhook", Kafka: kafka, Group: testenv.Name("webhook"), Local: app.Local{DataDir: sinkDir},
+			StageConfigs: app.StageConfigs{Webhooks: app.Webhooks{Delivery: webhook.Config{AllowPrivate: true}}}, Batch: app.Batch{MaxRecords: 100, MaxWait: 50 * time.Millisecond}})
 	})
 
 	l := createLink(t, apiURL, client.CreateLinkRequest{DestinationURL: "https://example.com/launch", Path: "launch"})

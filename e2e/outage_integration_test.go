@@ -12,9 +12,11 @@ import (
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/clicktrail/clicktrail/client"
+	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/internal/app"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/internal/testutil"
+	"github.com/clicktrail/clicktrail/sinks/clickhouse"
 )
 
 // TestKafkaOutage stops the broker while clicks are being served: the
@@ -88,7 +90,7 @@ func services(t *testing.T, verb string) {
 func TestRedirectNodeStartsDuringOutage(t *testing.T) {
 	brokers := testenv.Kafka(t)
 	dsn, conn, db := clickhouseDB(t)
-	if _, err := app.Migrate(context.Background(), dsn, nil); err != nil {
+	if _, err := app.Migrate(context.Background(), clickhouse.Config{DSN: dsn}, nil); err != nil {
 		t.Fatal(err)
 	}
 	kafka := app.Kafka{Brokers: brokers, TopicPrefix: testenv.Name("startdown") + ".", Partitions: 3, ReplicationFactor: 1}
@@ -115,11 +117,11 @@ func TestRedirectNodeStartsDuringOutage(t *testing.T) {
 	restarted = true
 	batch := app.Batch{MaxRecords: 1000, MaxWait: 200 * time.Millisecond}
 	run(t, "enrich", func(ctx context.Context) error {
-		return app.RunEnrichWorker(ctx, app.EnrichWorker{Kafka: kafka, Group: testenv.Name("enrich"),
-			Enrich: app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret}, Batch: batch})
+		return app.RunWorker(ctx, app.Worker{Name: "enrich", Kafka: kafka, Group: testenv.Name("enrich"),
+			StageConfigs: app.StageConfigs{Enrich: enrich.Config{GeoIPPath: geoDB(t), HashSecret: hashSecret}}, Batch: batch})
 	})
 	run(t, "sink", func(ctx context.Context) error {
-		return app.RunClickHouseSink(ctx, app.ClickHouseSink{Kafka: kafka, Group: testenv.Name("sink"), DSN: dsn, Batch: batch})
+		return app.RunWorker(ctx, app.Worker{Name: "sink clickhouse", Kafka: kafka, Group: testenv.Name("sink"), StageConfigs: app.StageConfigs{ClickHouse: clickhouse.Config{DSN: dsn}}, Batch: batch})
 	})
 	waitClicksOnce(t, conn, db, l.ID, served)
 }

@@ -47,10 +47,11 @@ func TestWebhookSinkOnKafkaRetriesAcrossRestart(t *testing.T) {
 
 	group := testenv.Name("webhook")
 	sink := func(ctx context.Context) error {
-		return app.RunWebhookSink(ctx, app.WebhookSink{
-			Kafka: kafka, Group: group, DataDir: dataDir,
-			Webhooks: app.Webhooks{AllowPrivate: true, Schedule: webhook.Schedule{Delays: []time.Duration{15 * time.Second}}},
-			Batch:    app.Batch{MaxRecords: 100, MaxWait: 50 * time.Millisecond},
+		return app.RunWorker(ctx, app.Worker{Name: "sink webhook",
+			Kafka: kafka, Group: group, Local: app.Local{DataDir: dataDir},
+			StageConfigs: app.StageConfigs{Webhooks: app.Webhooks{Delivery: webhook.Config{AllowPrivate: true},
+				Stage: whstage.Config{Schedule: webhook.Schedule{Delays: []time.Duration{15 * time.Second}}}}},
+			Batch: app.Batch{MaxRecords: 100, MaxWait: 50 * time.Millisecond},
 		})
 	}
 	ctx1, stop1 := context.WithCancel(context.Background())

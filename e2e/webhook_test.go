@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/client"
+	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/internal/app"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // TestWebhookThroughEmbeddedDev: an endpoint created through the mounted
@@ -17,9 +19,9 @@ func TestWebhookThroughEmbeddedDev(t *testing.T) {
 
 	dev := app.Dev{
 		RedirectNode: nodeConfig(t),
-		Enrich:       app.Enrich{GeoIPPath: geoDB(t), HashSecret: hashSecret},
-		Batch:        app.Batch{MaxRecords: 1000, MaxWait: 50 * time.Millisecond},
-		Webhooks:     app.Webhooks{AllowPrivate: true},
+		StageConfigs: app.StageConfigs{Enrich: enrich.Config{GeoIPPath: geoDB(t), HashSecret: hashSecret},
+			Webhooks: app.Webhooks{Delivery: webhook.Config{AllowPrivate: true}}},
+		Batch: app.Batch{MaxRecords: 1000, MaxWait: 50 * time.Millisecond},
 	}
 	dev.AnyHost = true
 	redirectURL, apiURL := startNode(t, "dev", &dev.RedirectNode, func(ctx context.Context) error { return app.RunDev(ctx, dev) })

@@ -27,7 +27,7 @@ func New(cfg Config) (*Enricher, error) {
 	cfg = cfg.withDefaults()
 	e := &Enricher{
 		// Copy the secret: the caller may reuse or wipe its slice.
-		salts: newSaltDays(append([]byte(nil), cfg.Secret...), cfg.Now),
+		salts: newSaltDays(append([]byte(nil), cfg.HashSecret...), cfg.Now),
 	}
 	for _, n := range cfg.InternalNetworks {
 		p := netip.MustParsePrefix(n).Masked()   // validated above

@@ -28,7 +28,7 @@ func testGeoDB(t testing.TB) string {
 
 func newTestEnricher(t testing.TB, geoPath string) *Enricher {
 	t.Helper()
-	e, err := New(Config{Secret: testSecret, GeoIPPath: geoPath, Now: func() time.Time { return clickTime }})
+	e, err := New(Config{HashSecret: testSecret, GeoIPPath: geoPath, Now: func() time.Time { return clickTime }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestNewGeoIPErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, err := New(Config{Secret: testSecret, GeoIPPath: tt.path})
+			e, err := New(Config{HashSecret: testSecret, GeoIPPath: tt.path})
 			if err == nil {
 				e.Close()
 				t.Fatal("want an error")
@@ -253,14 +253,14 @@ func TestConfigValidate(t *testing.T) {
 		want   string // "" means valid
 	}{
 		{"valid", func(*Config) {}, ""},
-		{"no secret", func(c *Config) { c.Secret = nil }, "Secret"},
-		{"short secret", func(c *Config) { c.Secret = c.Secret[:MinSecretLen-1] }, "Secret"},
+		{"no secret", func(c *Config) { c.HashSecret = nil }, "HashSecret"},
+		{"short secret", func(c *Config) { c.HashSecret = c.HashSecret[:MinSecretLen-1] }, "HashSecret"},
 		{"internal networks", func(c *Config) { c.InternalNetworks = []string{"10.0.0.0/8", "2001:db8::/32"} }, ""},
 		{"internal network not a prefix", func(c *Config) { c.InternalNetworks = []string{"10.0.0.0/8", "10.1.2.3"} }, "InternalNetworks[1]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := Config{Secret: testSecret}
+			c := Config{HashSecret: testSecret}
 			tt.mutate(&c)
 			err := c.Validate()
 			switch {
@@ -278,7 +278,7 @@ func TestConfigValidate(t *testing.T) {
 
 func TestNewCopiesSecret(t *testing.T) {
 	secret := append([]byte(nil), testSecret...)
-	e, err := New(Config{Secret: secret})
+	e, err := New(Config{HashSecret: secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func TestNewCopiesSecret(t *testing.T) {
 }
 
 func TestInternalNetworks(t *testing.T) {
-	e, err := New(Config{Secret: testSecret, InternalNetworks: []string{"10.0.0.0/8", "::ffff:192.168.0.0/112", "2001:db8:1::/48"}})
+	e, err := New(Config{HashSecret: testSecret, InternalNetworks: []string{"10.0.0.0/8", "::ffff:192.168.0.0/112", "2001:db8:1::/48"}})
 	if err != nil {
 		t.Fatal(err)
 	}

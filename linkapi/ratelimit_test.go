@@ -6,25 +6,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/redirect"
 )
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 func newLimitedFixture(t *testing.T, rl RateLimitConfig) *apiFixture {
 	return newConfiguredAPI(t, func(c *APIConfig) { c.RateLimit = rl })
@@ -59,7 +46,7 @@ func headerInt(t *testing.T, h http.Header, name string) int {
 }
 
 func TestAPIRateLimit(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
 	f := newLimitedFixture(t, RateLimitConfig{Burst: 3, PerSecond: 0.5, Now: clock.Now})
 	get := func(key string) *http.Response {
 		rec, _ := f.do(t, "GET", "/v1/links/"+redirect.NewLinkID(), "", key)
@@ -126,7 +113,7 @@ func TestAPIRateLimitDisabled(t *testing.T) {
 }
 
 func TestAPIOpenAPIIsNotLimited(t *testing.T) {
-	f := newLimitedFixture(t, RateLimitConfig{Burst: 1, PerSecond: 1, Now: (&fakeClock{}).Now})
+	f := newLimitedFixture(t, RateLimitConfig{Burst: 1, PerSecond: 1, Now: new(testutil.Clock).Now})
 	for i := range 3 {
 		rec, _ := f.do(t, "GET", openAPIPath, "", "")
 		if rec.Code != http.StatusOK {
@@ -136,7 +123,7 @@ func TestAPIOpenAPIIsNotLimited(t *testing.T) {
 }
 
 func TestRateLimiterEvictsFullBuckets(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
 	l := newRateLimiter(RateLimitConfig{Burst: 10, PerSecond: 10, Now: clock.Now})
 	for i := range 100 {
 		l.take(sha256.Sum256([]byte{byte(i)}))

@@ -17,11 +17,8 @@ func newApp() *cli.App {
 		Description: "dev runs everything in one process on the embedded default; redirect, enrich and\n" +
 			"sink clickhouse are the scale-out processes that talk through Kafka.",
 		Flags: []cli.Flag{logLevelFlag},
-		Commands: []*cli.Command{
-			devCmd(),
-			redirectCmd(),
-			enrichCmd(),
-			withSubcommands(sinkCmd(), webhookSinkCmd()),
+		// the Kafka workers (enrich, sink ...) are made from app.Stages
+		Commands: append(append([]*cli.Command{devCmd(), redirectCmd()}, workerCmds()...),
 			migrateCmd(),
 			linksCmd(),
 			keysCmd(),
@@ -29,7 +26,7 @@ func newApp() *cli.App {
 			domainsCmd(),
 			webhooksCmd(),
 			conversionsCmd(),
-		},
+		),
 	}
 }
 

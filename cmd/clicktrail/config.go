@@ -50,8 +50,7 @@ func redirectNodeConfig(c *cli.Context) (app.RedirectNode, error) {
 			FlushInterval: c.Duration(spoolFlushFlag.Name),
 			MaxBytes:      c.Int64(spoolMaxBytesFlag.Name),
 		},
-		AllowPrivateCallbacks: c.Bool(webhookAllowPrivateFlag.Name),
-		RedirectFrontEnd:      c.String(redirectFrontEndFlag.Name),
+		RedirectFrontEnd: c.String(redirectFrontEndFlag.Name),
 		LinkCheck: app.LinkCheck{
 			Enabled:      c.Bool(checkDestinationsFlag.Name),
 			Interval:     c.Duration(checkIntervalFlag.Name),
@@ -61,27 +60,11 @@ func redirectNodeConfig(c *cli.Context) (app.RedirectNode, error) {
 	}, nil
 }
 
-func kafkaConfig(c *cli.Context) app.Kafka {
-	return app.Kafka{
-		Brokers:           c.StringSlice(kafkaBrokersFlag.Name),
-		TopicPrefix:       c.String(topicPrefixFlag.Name),
-		Partitions:        int32(c.Int(partitionsFlag.Name)),
-		ReplicationFactor: int16(c.Int(replicationFlag.Name)),
-	}
-}
-
-func batchConfig(c *cli.Context) app.Batch {
-	return app.Batch{MaxRecords: c.Int(batchRecordsFlag.Name), MaxWait: c.Duration(batchWaitFlag.Name)}
-}
-
-// hashSecret returns --hash-secret, or in dev (dataDir set) the secret kept in
-// the data directory, created on first use.
-func hashSecret(c *cli.Context, dataDir string) ([]byte, error) {
-	if s := c.String(hashSecretFlag.Name); s != "" {
-		return []byte(s), nil
-	}
-	if dataDir == "" {
-		return nil, fmt.Errorf("hash-secret: required (at least 32 bytes)")
+// secretOrStored returns secret (--hash-secret), or when it is empty the
+// secret kept in dataDir, created on first use.
+func secretOrStored(secret []byte, dataDir string) ([]byte, error) {
+	if len(secret) > 0 {
+		return secret, nil
 	}
 	return app.LoadOrCreateSecret(dataDir)
 }

@@ -7,22 +7,27 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/clicktrail/clicktrail/internal/app"
+	"github.com/clicktrail/clicktrail/internal/cliflag"
 )
 
 func devCmd() *cli.Command {
+	cfg := app.Dev{StageConfigs: app.DefaultStageConfigs(), Batch: app.DefaultBatch()}
+	set := cliflag.Of(&cfg.Batch)
+	addStageFlags(set, &cfg.StageConfigs, func(app.Stage) bool { return true }) // dev runs them all
 	return &cli.Command{
 		Name:  "dev",
 		Usage: "run link API, redirector, enrichment and sinks in one process on the embedded default",
 		Description: "No external service is needed: links live in pebble under --data-dir, the local spool is\n" +
 			"the event log, and enriched clicks go to ClickHouse when --clickhouse-dsn is given, else to\n" +
 			"<data-dir>/clicks.jsonl. Any Host header is served as the default domain.",
-		// the node's flags, then every stage's (dev runs them all)
+		// the node's flags, then the batch bounds and every stage's
 		Flags: append([]cli.Flag{dataDirFlag, redirectAddrFlag, apiAddrFlag, apiKeyFlag, defaultDomainFlag,
 			debugAddrFlag, rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
 			clickIDParamFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag,
-			spoolMaxBytesFlag, batchRecordsFlag, batchWaitFlag, checkDestinationsFlag, checkIntervalFlag,
-			redirectFrontEndFlag}, stagesFlags(func(app.Stage) bool { return true })...),
+			spoolMaxBytesFlag, checkDestinationsFlag, checkIntervalFlag,
+			redirectFrontEndFlag}, set.Flags()...),
 		Action: func(c *cli.Context) error {
+			set.Load(c)
 			node, err := redirectNodeConfig(c)
 			if err != nil {
 				return err
@@ -38,31 +43,21 @@ func devCmd() *cli.Command {
 			if generated {
 				node.APIKeys = []string{"ct_dev_" + rand.Text()}
 			}
-			secret, err := hashSecret(c, node.DataDir)
-			if err != nil {
+			if cfg.Enrich.HashSecret, err = secretOrStored(cfg.Enrich.HashSecret, node.DataDir); err != nil {
 				return err
 			}
+			// dev is a developer's machine: endpoints may be plain http, and
+			// private ones (and bulk-job callbacks) only when asked for.
+			node.AllowPrivateCallbacks = cfg.Webhooks.Delivery.AllowPrivate
 			node.ClickIDParam = c.String(clickIDParamFlag.Name)
 			key := node.APIKeys[0]
 			node.OnReady = func(redirectURL, apiURL string) {
 				printDevBanner(c, redirectURL, apiURL, key, generated)
 			}
+			cfg.RedirectNode = node
 			ctx, stop := signalContext(c.Context)
 			defer stop()
-			return app.RunDev(ctx, app.Dev{
-				RedirectNode: node,
-				Enrich: app.Enrich{GeoIPPath: c.String(geoipFlag.Name), HashSecret: secret,
-					InternalNetworks: c.StringSlice(internalNetworkFlag.Name)},
-				ClickHouseDSN: c.String(clickhouseDSNFlag.Name),
-				Batch:         batchConfig(c),
-				// dev is a developer's machine: endpoints may be plain http, and
-				// private ones only when asked for.
-				Webhooks: app.Webhooks{AllowPrivate: c.Bool(webhookAllowPrivateFlag.Name),
-					Timeout:           c.Duration(webhookTimeoutFlag.Name),
-					Retention:         c.Duration(webhookRetentionFlag.Name),
-					AttributionWindow: c.Duration(attributionWindowFlag.Name),
-					AttributionWait:   c.Duration(attributionWaitFlag.Name)},
-			})
+			return app.RunDev(ctx, cfg)
 		},
 	}
 }
@@ -77,7 +72,7 @@ func printDevBanner(c *cli.Context, redirectURL, apiURL, key string, generated b
 	fmt.Fprintf(w, "\nCreate a link and follow it:\n")
 	fmt.Fprintf(w, "  curl -s -H 'Authorization: Bearer %s' -d '{\"destination_url\":\"https://example.com/spring\",\"path\":\"spring\"}' %s/v1/links\n", key, apiURL)
 	fmt.Fprintf(w, "  curl -si %s/spring\n\n", redirectURL)
-	if c.String(clickhouseDSNFlag.Name) == "" {
+	if c.String("clickhouse-dsn") == "" {
 		fmt.Fprintf(w, "Enriched clicks are appended to %s/clicks.jsonl (give --clickhouse-dsn for ClickHouse).\n", c.String(dataDirFlag.Name))
 	}
 }

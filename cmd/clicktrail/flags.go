@@ -3,12 +3,14 @@ package main
 import (
 	"time"
 
-	"github.com/clicktrail/clicktrail/attribution"
 	"github.com/urfave/cli/v2"
 )
 
-// Flags shared by several commands. Every flag can also be set through the
-// environment variable named in its EnvVars.
+// Flags of the redirect node (redirect and dev) and the global ones. Every
+// flag can also be set through the environment variable named in its
+// EnvVars. The flags of the stages, the workers, Kafka and the batch bounds
+// are not declared here: they are the tags of their config structs
+// (internal/cliflag; stages.go, workers.go).
 
 var logLevelFlag = &cli.StringFlag{
 	Name: "log-level", Value: "info", EnvVars: []string{"CLICKTRAIL_LOG_LEVEL"},
@@ -87,48 +89,9 @@ var (
 )
 
 var (
-	kafkaBrokersFlag = &cli.StringSliceFlag{
-		Name: "kafka-brokers", EnvVars: []string{"CLICKTRAIL_KAFKA_BROKERS"},
-		Usage: "seed brokers, host:port (repeat or comma-separate)",
-	}
-	topicPrefixFlag = &cli.StringFlag{
-		Name: "topic-prefix", EnvVars: []string{"CLICKTRAIL_TOPIC_PREFIX"},
-		Usage: "prepended to every topic name (shared clusters, tests)",
-	}
-	partitionsFlag = &cli.IntFlag{
-		Name: "topic-partitions", Value: 6, EnvVars: []string{"CLICKTRAIL_TOPIC_PARTITIONS"},
-		Usage: "partitions of topics clicktrail creates (the most consumers a group can use)",
-	}
-	replicationFlag = &cli.IntFlag{
-		Name: "topic-replication-factor", Value: 1, EnvVars: []string{"CLICKTRAIL_TOPIC_REPLICATION_FACTOR"},
-		Usage: "replicas of topics clicktrail creates (3 in production)",
-	}
-	groupFlag = &cli.StringFlag{
-		Name: "group", EnvVars: []string{"CLICKTRAIL_GROUP"},
-		Usage: "Kafka consumer group (instances with the same group share the work)",
-	}
-)
-
-var (
-	geoipFlag = &cli.StringFlag{
-		Name: "geoip-db", EnvVars: []string{"CLICKTRAIL_GEOIP_DB"},
-		Usage: "MaxMind-format .mmdb (City or Country) for geo enrichment; empty: no geo",
-	}
-	hashSecretFlag = &cli.StringFlag{
-		Name: "hash-secret", EnvVars: []string{"CLICKTRAIL_HASH_SECRET"},
-		Usage: "secret (>= 32 bytes) keying the visitor hash; dev generates one in the data dir",
-	}
 	clickIDParamFlag = &cli.StringFlag{
 		Name: "click-id-param", Value: "ct_click", EnvVars: []string{"CLICKTRAIL_CLICK_ID_PARAM"},
 		Usage: "query parameter that carries the click id to destinations of links with track_conversions",
-	}
-	clickhouseDSNFlag = &cli.StringFlag{
-		Name: "clickhouse-dsn", EnvVars: []string{"CLICKTRAIL_CLICKHOUSE_DSN"},
-		Usage: "clickhouse://user:password@host:9000/database (native protocol)",
-	}
-	batchRecordsFlag = &cli.IntFlag{
-		Name: "batch-max-records", Value: 10000, EnvVars: []string{"CLICKTRAIL_BATCH_MAX_RECORDS"},
-		Usage: "most records a consumer hands to its stage at once (one ClickHouse insert)",
 	}
 	redirectFrontEndFlag = &cli.StringFlag{
 		Name: "redirect-front-end", Value: "fasthttp", EnvVars: []string{"CLICKTRAIL_REDIRECT_FRONT_END"},
@@ -142,28 +105,5 @@ var (
 	checkIntervalFlag = &cli.DurationFlag{
 		Name: "check-interval", Value: 6 * time.Hour, EnvVars: []string{"CLICKTRAIL_CHECK_INTERVAL"},
 		Usage: "how often each link's destinations are checked (failures back off on their own schedule)",
-	}
-	internalNetworkFlag = &cli.StringSliceFlag{
-		Name: "internal-network", EnvVars: []string{"CLICKTRAIL_INTERNAL_NETWORKS"},
-		Usage: "CIDR of your own or test traffic (repeatable): its clicks are marked internal, which webhook " +
-			"endpoints and alerts can exclude",
-	}
-	webhookRetentionFlag = &cli.DurationFlag{
-		Name: "webhook-log-retention", Value: 30 * 24 * time.Hour, EnvVars: []string{"CLICKTRAIL_WEBHOOK_LOG_RETENTION"},
-		Usage: "how long the webhook delivery log keeps attempts and message bodies (replay needs them)",
-	}
-	attributionWindowFlag = &cli.DurationFlag{
-		Name: "attribution-window", Value: attribution.DefaultWindow, EnvVars: []string{"CLICKTRAIL_ATTRIBUTION_WINDOW"},
-		Usage: "how long after a click a conversion is credited to it (conversion.attributed); older clicks are forgotten",
-	}
-	attributionWaitFlag = &cli.DurationFlag{
-		Name: "attribution-wait", Value: attribution.DefaultPendingFor, EnvVars: []string{"CLICKTRAIL_ATTRIBUTION_WAIT"},
-		Usage: "how long a conversion that arrived before its click waits for it before it is dropped as unattributed",
-	}
-	batchWaitFlag = &cli.DurationFlag{
-		Name: "batch-max-wait", Value: 100 * time.Millisecond, EnvVars: []string{"CLICKTRAIL_BATCH_MAX_WAIT"},
-		Usage: "longest a partial batch waits before it is processed: bounds freshness (each stage adds up to this; " +
-			"bench/freshness.sh measured p99 click-to-webhook 1.5 s at 500ms, 0.31 s at 100ms). Under load batches fill " +
-			"before it; raise it only to cut ClickHouse inserts at low volume",
 	}
 )

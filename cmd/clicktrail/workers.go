@@ -1,109 +1,74 @@
 package main
 
 import (
-	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/clicktrail/clicktrail/internal/app"
+	"github.com/clicktrail/clicktrail/internal/cliflag"
 )
 
-func redirectCmd() *cli.Command {
-	return &cli.Command{
-		Name:  "redirect",
-		Usage: "serve redirects and the link API; clicks go through the local spool to Kafka",
-		Flags: []cli.Flag{dataDirFlag, redirectAddrFlag, apiAddrFlag, apiKeyFlag, defaultDomainFlag,
-			shortURLSchemeFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag, spoolMaxBytesFlag,
-			debugAddrFlag, rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
-			kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, geoipFlag, hashSecretFlag,
-			clickIDParamFlag, checkDestinationsFlag, checkIntervalFlag, webhookAllowPrivateFlag, redirectFrontEndFlag},
-		Action: func(c *cli.Context) error {
-			node, err := redirectNodeConfig(c)
-			if err != nil {
-				return err
-			}
-			node.Kafka = kafkaConfig(c)
-			if !node.Kafka.Enabled() {
-				return fmt.Errorf("kafka-brokers: required (use `clicktrail dev` to run without Kafka)")
-			}
-			log := node.Logger
-			if !c.IsSet(hashSecretFlag.Name) {
-				log.Warn("no --hash-secret: A/B variants are stable per node only (the secret is kept in the data dir)")
-			}
-			if node.VisitorSecret, err = hashSecret(c, node.DataDir); err != nil {
-				return err
-			}
-			node.GeoIPPath = c.String(geoipFlag.Name)
-			node.ClickIDParam = c.String(clickIDParamFlag.Name)
-			node.OnReady = func(r, a string) { log.Info("redirect node ready", "redirect", r, "api", a) }
-			ctx, stop := signalContext(c.Context)
-			defer stop()
-			return app.RunRedirectNode(ctx, node)
-		},
+// parentUsage is the help of the commands that group workers ("sink").
+var parentUsage = map[string]string{"sink": "run a sink"}
+
+// workerCmds returns a command for each Kafka worker of app.Stages (the
+// stages' Worker names): "enrich" at the top, "sink clickhouse" as
+// "clickhouse" under "sink". None is written by hand.
+func workerCmds() []*cli.Command {
+	var cmds []*cli.Command
+	parents := map[string]*cli.Command{}
+	for _, name := range app.Workers() {
+		cmd := workerCmd(name)
+		parent, sub, nested := strings.Cut(name, " ")
+		if !nested {
+			cmds = append(cmds, cmd)
+			continue
+		}
+		p := parents[parent]
+		if p == nil {
+			p = &cli.Command{Name: parent, Usage: parentUsage[parent]}
+			parents[parent] = p
+			cmds = append(cmds, p)
+		}
+		cmd.Name = sub
+		p.Subcommands = append(p.Subcommands, cmd)
 	}
+	return cmds
 }
 
-func enrichCmd() *cli.Command {
-	return &cli.Command{
-		Name:  "enrich",
-		Usage: "consume raw clicks from Kafka, enrich them, produce enriched clicks",
-		Flags: workerFlags("enrich"),
-		Action: func(c *cli.Context) error {
-			secret, err := hashSecret(c, "")
-			if err != nil {
-				return err
+// workerCmd is the command of worker name: the Kafka flags, --group, the
+// flags of its stages' configs and of what only the worker configures
+// (Stage.WorkerConfig), the batch bounds; it runs app.RunWorker.
+func workerCmd(name string) *cli.Command {
+	w := app.DefaultWorker(name)
+	set := cliflag.Of(&w.Kafka).Add(&w, []string{"group"})
+	var usage []string
+	for _, s := range app.Stages() {
+		if s.Worker != name {
+			continue
+		}
+		usage = append(usage, s.Usage)
+		if s.Config != nil {
+			set.Add(s.Config(&w.StageConfigs), nil)
+		}
+		if s.WorkerConfig != nil {
+			for _, c := range s.WorkerConfig(&w) {
+				set.Add(c, nil)
 			}
+		}
+	}
+	set.Add(&w.Batch, nil)
+	return &cli.Command{
+		Name:  name,
+		Usage: strings.Join(usage, "; "),
+		Flags: set.Flags(),
+		Action: func(c *cli.Context) error {
+			set.Load(c)
+			w.Logger = logger(c)
 			ctx, stop := signalContext(c.Context)
 			defer stop()
-			return app.RunEnrichWorker(ctx, app.EnrichWorker{
-				Kafka: kafkaConfig(c),
-				Group: c.String(groupFlag.Name),
-				Enrich: app.Enrich{GeoIPPath: c.String(geoipFlag.Name), HashSecret: secret,
-					InternalNetworks: c.StringSlice(internalNetworkFlag.Name)},
-				Batch:  batchConfig(c),
-				Logger: logger(c),
-			})
-		},
-	}
-}
-
-func sinkCmd() *cli.Command {
-	return &cli.Command{
-		Name:  "sink",
-		Usage: "run a sink",
-		Subcommands: []*cli.Command{{
-			Name:  "clickhouse",
-			Usage: "consume enriched clicks from Kafka and insert them into ClickHouse in batches",
-			Flags: workerFlags("sink clickhouse"),
-			Action: func(c *cli.Context) error {
-				ctx, stop := signalContext(c.Context)
-				defer stop()
-				return app.RunClickHouseSink(ctx, app.ClickHouseSink{
-					Kafka:  kafkaConfig(c),
-					Group:  c.String(groupFlag.Name),
-					DSN:    c.String(clickhouseDSNFlag.Name),
-					Batch:  batchConfig(c),
-					Logger: logger(c),
-				})
-			},
-		}},
-	}
-}
-
-func migrateCmd() *cli.Command {
-	return &cli.Command{
-		Name:  "migrate",
-		Usage: "create or update the ClickHouse database and tables (idempotent)",
-		Flags: []cli.Flag{clickhouseDSNFlag},
-		Action: func(c *cli.Context) error {
-			ctx, stop := signalContext(c.Context)
-			defer stop()
-			v, err := app.Migrate(ctx, c.String(clickhouseDSNFlag.Name), logger(c))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.App.Writer, "schema up to date on ClickHouse %s\n", v)
-			return nil
+			return app.RunWorker(ctx, w)
 		},
 	}
 }

@@ -61,9 +61,9 @@ type attributionRuntime struct {
 
 // openAttribution opens DataDir/attribution and the stage writing its
 // conversion.attributed events to eventsTopic on out.
-func openAttribution(dataDir string, cfg Webhooks, out ingest.Producer, eventsTopic string, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) (*attributionRuntime, error) {
-	attr, err := attribution.Open(attribution.Config{Dir: filepath.Join(dataDir, "attribution"), Window: cfg.AttributionWindow,
-		PendingFor: cfg.AttributionWait, Logger: log})
+func openAttribution(dataDir string, cfg attribution.Config, out ingest.Producer, eventsTopic string, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) (*attributionRuntime, error) {
+	cfg.Dir, cfg.Logger = filepath.Join(dataDir, "attribution"), log
+	attr, err := attribution.Open(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("attribution: %w", err)
 	}

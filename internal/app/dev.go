@@ -5,30 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"slices"
 
-	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/ingest/record"
-	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/schemas"
-	chstage "github.com/clicktrail/clicktrail/sinks/clickhouse/stage"
-	"github.com/clicktrail/clicktrail/sinks/jsonfile"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // RunDev runs the embedded default: the redirect node, and the stages of
 // the list (stages) reading the node's spool through the same consumer
-// interface they use for Kafka, each input under its SpoolGroup. Enriched clicks go to ClickHouse when a DSN is given
-// (its schema is migrated at start), else to <data-dir>/clicks.jsonl.
+// interface they use for Kafka, each input under its SpoolGroup. Enriched
+// clicks go to ClickHouse when cfg.ClickHouse.DSN is given (its schema is
+// migrated at start), else to <data-dir>/clicks.jsonl.
 // Unless cfg.Webhooks.Disabled, a third consumer group ("webhooks") delivers
 // them to webhook endpoints, with retries parked on the spool's retry topic,
 // and the endpoint API is mounted on the link API at /v1/webhooks/.
 func RunDev(ctx context.Context, cfg Dev) (err error) {
-	if err := cfg.Enrich.validate(); err != nil {
+	if err := cfg.Enrich.Validate(); err != nil {
 		return fmt.Errorf("dev config: %w", err)
 	}
 	if cfg.Kafka.Enabled() {
@@ -53,33 +49,14 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	}
 	defer func() { err = errors.Join(err, n.close()) }()
 
-	var writer handler.ClickWriter
-	var convWriter chstage.ConversionWriter // only ClickHouse keeps conversions
-	if cfg.ClickHouseDSN != "" {
-		w, err := openClickHouse(ctx, cfg.ClickHouseDSN, n.log, true)
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		writer, convWriter = w, w
-	} else {
-		w, err := jsonfile.Open(filepath.Join(cfg.DataDir, "clicks.jsonl"))
-		if err != nil {
-			return err
-		}
-		defer w.Close()
-		writer = w
-	}
-
 	env := StageEnv{Out: n.spool, Topic: cfg.Kafka.Topic, DataDir: cfg.DataDir, ShortURL: n.shortURL, Logger: n.log,
-		Enrich: cfg.Enrich, Webhooks: cfg.Webhooks, Clicks: writer, Hooks: hooks}
+		StageConfigs: cfg.StageConfigs, Embedded: true, Hooks: hooks}
 	list := Stages()
 	if hooks != nil {
 		// Link changes and bulk jobs' ends go to the link events topic for
 		// the webhook stage; conversions attributed there reach ClickHouse.
 		n.linkHooks = append(n.linkHooks, publishLinkChanges(n.spool, "", cfg.Kafka.Topic(schemas.TopicLinkEvents), n.log))
 		n.jobHooks = append(n.jobHooks, publishJobEvents(n.spool, cfg.Kafka.Topic(schemas.TopicLinkEvents), n.log))
-		env.Conversions = convWriter
 	} else {
 		list = slices.DeleteFunc(list, func(s Stage) bool { return s.Webhooks })
 	}
@@ -147,12 +124,4 @@ func openDevWebhooks(cfg *Dev) (*webhookRuntime, error) {
 		cfg.MountDocs = append(cfg.MountDocs, m)
 	}
 	return rt, nil
-}
-
-func newEnricher(cfg Enrich) (*enrich.Enricher, error) {
-	e, err := enrich.New(enrich.Config{Secret: cfg.HashSecret, GeoIPPath: cfg.GeoIPPath, InternalNetworks: cfg.InternalNetworks})
-	if err != nil {
-		return nil, fmt.Errorf("enrich: %w", err)
-	}
-	return e, nil
 }

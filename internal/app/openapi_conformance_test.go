@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/internal/openapicheck"
 	"github.com/clicktrail/clicktrail/linkapi"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // TestOpenAPIConformance holds the dev server to its OpenAPI document: for
@@ -29,9 +31,9 @@ func TestOpenAPIConformance(t *testing.T) {
 			RateLimit:    linkapi.RateLimitConfig{PerSecond: -1},
 			Destinations: linkapi.DestinationPolicy{AllowPrivateDestinations: true},
 		},
-		Enrich:   Enrich{HashSecret: bytes.Repeat([]byte("s"), 32)},
-		Batch:    Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
-		Webhooks: Webhooks{AllowPrivate: true},
+		StageConfigs: StageConfigs{Enrich: enrich.Config{HashSecret: bytes.Repeat([]byte("s"), 32)},
+			Webhooks: Webhooks{Delivery: webhook.Config{AllowPrivate: true}}},
+		Batch: Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
 	}
 	_, apiURL := startDev(t, dev)
 	resp, err := http.Get(apiURL + "/v1/openapi.json")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
@@ -19,8 +20,8 @@ func TestDevOpenAPIListsWebhookRoutes(t *testing.T) {
 			DataDir: t.TempDir(), RedirectAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", APIKeys: []string{"dev-test-key-0123456789abcdef"},
 			DefaultDomain: "go.brand.test", AnyHost: true,
 		},
-		Enrich: Enrich{HashSecret: bytes.Repeat([]byte("s"), 32)},
-		Batch:  Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
+		StageConfigs: StageConfigs{Enrich: enrich.Config{HashSecret: bytes.Repeat([]byte("s"), 32)}},
+		Batch:        Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
 	}
 	_, apiURL := startDev(t, dev)
 	resp, err := http.Get(apiURL + "/v1/openapi.json")

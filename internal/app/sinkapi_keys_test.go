@@ -40,7 +40,7 @@ func TestSinkAPITakesTheLinkAPIKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rt.close()
-	if _, err := rt.sinkAPI(WebhookSink{LinkAPIURL: link.URL}, nil); err != nil {
+	if _, err := rt.sinkAPI(WebhookAPI{LinkAPIURL: link.URL}, Webhooks{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
@@ -49,7 +49,7 @@ func TestSinkAPITakesTheLinkAPIKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, err := rt.apiIn(Webhooks{}, keyclient.Workspace, nil)
+	api, err := rt.apiIn(Webhooks{}, false, keyclient.Workspace, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestSinkAPITakesTheLinkAPIKeys(t *testing.T) {
 	if code, _ := call(sink.URL, keyB, "GET", "/v1/webhooks/endpoints", ""); code != http.StatusUnauthorized {
 		t.Fatalf("a revoked key after the cache time: %d", code)
 	}
-	if _, err := rt.sinkAPI(WebhookSink{LinkAPIURL: "ftp://x"}, nil); err == nil {
+	if _, err := rt.sinkAPI(WebhookAPI{LinkAPIURL: "ftp://x"}, Webhooks{}, nil); err == nil {
 		t.Fatal("an ftp link API URL was accepted")
 	}
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/clicktrail/clicktrail/attribution"
+	"github.com/clicktrail/clicktrail/enrich"
+	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/ingest/record"
-	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/schemas"
-	chstage "github.com/clicktrail/clicktrail/sinks/clickhouse/stage"
+	"github.com/clicktrail/clicktrail/sinks/clickhouse"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
 	whstage "github.com/clicktrail/clicktrail/sinks/webhook/stage"
 )
 
@@ -17,6 +20,8 @@ import (
 // run what this list says, and the CLI takes each worker's flags from it; neither wires a stage by hand.
 type Stage struct {
 	Name string
+	// Usage says what the stage does, in the help of its worker command.
+	Usage string
 	// Worker is the command of the Kafka worker that runs the stage
 	// ("enrich", "sink clickhouse", "sink webhook"); stages with the same
 	// worker run in one process.
@@ -32,9 +37,38 @@ type Stage struct {
 	// Webhooks marks the stages of webhook delivery, which dev runs
 	// unless Webhooks.Disabled.
 	Webhooks bool
+	// Config returns the stage's config inside c: its package's own
+	// Config (or a struct of them), whose tagged fields are the stage's
+	// flags in dev and in its worker (cmd/clicktrail, internal/cliflag).
+	// Nil: the stage has no config.
+	Config func(c *StageConfigs) any
+	// WorkerConfig returns what only the stage's Kafka worker configures
+	// (state on its own disk, a server of its own), pointers into w; their
+	// tagged fields are flags of the worker command only. Nil: nothing.
+	WorkerConfig func(w *Worker) []any
 	// Open opens the stage's package with its config (from env) and
 	// returns its handlers.
 	Open func(ctx context.Context, env StageEnv) (*Opened, error)
+}
+
+// StageConfigs are the configs of the stages of the list, each field its
+// package's own config, embedded rather than copied: what the CLI's flags
+// set (by the fields' tags) is what the package gets. A new stage with a
+// config adds its field here.
+type StageConfigs struct {
+	Enrich      enrich.Config
+	ClickHouse  clickhouse.Config // DSN empty: dev writes <data-dir>/clicks.jsonl, the worker refuses to start
+	Webhooks    Webhooks
+	Attribution attribution.Config
+}
+
+// DefaultStageConfigs returns the configs with the defaults the CLI shows
+// (zero fields take their package's defaults when opened).
+func DefaultStageConfigs() StageConfigs {
+	return StageConfigs{
+		Webhooks:    Webhooks{Registry: webhook.RegistryConfig{Retention: webhook.DefaultRetention}},
+		Attribution: attribution.DefaultConfig(),
+	}
 }
 
 // Input is a topic a stage reads.
@@ -71,21 +105,25 @@ type Task struct {
 // output goes, the deployment's topic names, their configs and the
 // resources several stages share.
 type StageEnv struct {
-	Out      record.Producer     // the spool (dev) or a Kafka producer
-	Topic    func(string) string // a schemas topic's full name
-	DataDir  string
+	Out      record.Producer                     // the spool (dev) or a Kafka producer
+	Topic    func(string) string                 // a schemas topic's full name
+	DataDir  string                              // where stages keep local state (webhooks/, attribution/, clicks.jsonl)
 	ShortURL func(*schemas.EnrichedClick) string // nil: https://domain/path
 	Logger   *slog.Logger
-	Enrich   Enrich
-	Webhooks Webhooks
-	// Clicks stores enriched clicks and, when it also stores
-	// conversions, Conversions is set (ClickHouse); dev without
-	// ClickHouse writes the clicks file and keeps no conversions.
-	Clicks      handler.ClickWriter
-	Conversions chstage.ConversionWriter
-	// Hooks is the webhook registry and deliverer, opened by the process
-	// (dev mounts its API before the stage exists).
+	StageConfigs
+	// Embedded is set by dev: the ClickHouse schema is migrated at open,
+	// and without a DSN clicks go to <data-dir>/clicks.jsonl.
+	Embedded bool
+	// Hooks is the webhook registry and deliverer when the process opened
+	// them (dev mounts their API before the stage exists); nil: the
+	// webhook stage opens its own in DataDir.
 	Hooks *webhookRuntime
+	// WebhookAPI is the webhook worker's own endpoint API (Addr empty:
+	// none).
+	WebhookAPI WebhookAPI
+	// EnsureTopics creates topics a stage knows only once open (Kafka;
+	// nil on the spool, whose topics need no creating).
+	EnsureTopics func(ctx context.Context, specs ...ingest.TopicSpec) error
 }
 
 // Stages is the one list of clicktrail's stages. Adding a stage (a CRM
@@ -93,33 +131,44 @@ type StageEnv struct {
 func Stages() []Stage {
 	return []Stage{
 		{Name: "enrich", Worker: "enrich", Group: defaultEnrichGroup,
+			Usage:  "consume raw clicks from Kafka, enrich them, produce enriched clicks",
 			Reads:  []Input{{Topic: rawTopic, SpoolGroup: "enrich"}},
 			Writes: []string{enrichedTopic},
+			Config: func(c *StageConfigs) any { return &c.Enrich },
 			Open:   openEnrich},
 		{Name: "sink clickhouse", Worker: "sink clickhouse", Group: defaultSinkGroup,
+			Usage: "consume enriched clicks from Kafka and insert them into ClickHouse in batches",
 			Reads: []Input{
 				{Topic: enrichedTopic, SpoolGroup: "sink"},
 				// attributed conversions ride the link events topic; their own
 				// group keeps a conversions table that lags from holding clicks back
 				{Topic: schemas.TopicLinkEvents, GroupSuffix: "-conversions", SpoolGroup: "sink-conversions"},
 			},
-			Open: openClickSink},
+			Config: func(c *StageConfigs) any { return &c.ClickHouse },
+			Open:   openClickSink},
 		{Name: "webhooks", Worker: "sink webhook", Group: defaultWebhookGroup,
+			Usage: "consume enriched clicks and the webhook retry topic from Kafka and deliver signed webhooks " +
+				"to the endpoints registered in <data-dir>/webhooks",
 			Reads: []Input{
 				{Topic: enrichedTopic, SpoolGroup: "webhooks"},
 				{Topic: schemas.TopicLinkEvents, GroupSuffix: "-link-events", SpoolGroup: "webhooks"},
 			},
-			Writes:   []string{whstage.RetryTopic + ".<step>", whstage.DLQTopic},
-			Webhooks: true,
-			Open:     openWebhookStage},
+			Writes:       []string{whstage.RetryTopic + ".<step>", whstage.DLQTopic},
+			Webhooks:     true,
+			Config:       func(c *StageConfigs) any { return &c.Webhooks },
+			WorkerConfig: func(w *Worker) []any { return []any{&w.Local, &w.WebhookAPI} },
+			Open:         openWebhookStage},
 		{Name: "attribution", Worker: "sink webhook", Group: defaultWebhookGroup,
+			Usage: "attribute conversions to clicks (<data-dir>/attribution)",
 			Reads: []Input{
 				{Topic: enrichedTopic, GroupSuffix: "-attribution", SpoolGroup: "attribution"},
 				{Topic: conversionsTopic, GroupSuffix: "-conversions", SpoolGroup: "attribution"},
 			},
-			Writes:   []string{schemas.TopicLinkEvents},
-			Webhooks: true,
-			Open:     openAttributionStage},
+			Writes:       []string{schemas.TopicLinkEvents},
+			Webhooks:     true,
+			Config:       func(c *StageConfigs) any { return &c.Attribution },
+			WorkerConfig: func(w *Worker) []any { return []any{&w.Local} },
+			Open:         openAttributionStage},
 	}
 }
 

@@ -32,61 +32,45 @@ const defaultWebhookGroup = "clicktrail-sink-webhook"
 // webhookRetention keeps parked retries past the schedule's 28 hours.
 const webhookRetention = 7 * 24 * time.Hour
 
-// Webhooks configures webhook delivery, in dev and in the webhook sink.
+// Webhooks configures webhook delivery, in dev and in the webhook sink:
+// the configs of the webhook sink's packages, embedded whole. Their tagged
+// fields are the CLI's flags.
 type Webhooks struct {
 	// Disabled turns the stage off (dev only).
 	Disabled bool
-	// AllowPrivate lets endpoints resolve to private and loopback
-	// addresses: tests and local development only.
-	AllowPrivate bool
-	// Production refuses http:// endpoint URLs.
-	Production bool
-	// Timeout bounds each attempt; zero means webhook.DefaultTimeout.
-	Timeout time.Duration
-	// AttemptBudget is how long a batch waits for its attempts before
-	// those unfinished are parked on the retry topics (ADR 005); zero means
-	// whstage.DefaultAttemptBudget.
-	AttemptBudget time.Duration
-	// Dispatcher bounds each endpoint's concurrent attempts and queue;
-	// zero fields take webhook.DefaultConcurrency and DefaultQueueLen.
-	Dispatcher webhook.DispatcherConfig
-	// Schedule is the retry schedule; zero means webhook.DefaultSchedule.
-	Schedule webhook.Schedule
-	// Retention is how long the delivery log keeps attempts and message
-	// bodies (swept hourly); zero means webhook.DefaultRetention.
-	Retention time.Duration
-	// AttributionWindow and AttributionWait configure the attribution of
-	// conversions (attribution.Config's Window and PendingFor); zero means the
-	// crm defaults.
-	AttributionWindow, AttributionWait time.Duration
+	// Delivery configures the deliverer: AllowPrivate (tests and local
+	// development only), the Timeout of each attempt.
+	Delivery webhook.Config
+	// Registry configures the endpoint registry and its delivery log
+	// (Retention); its Dir is <data-dir>/webhooks and its Logger the
+	// process's.
+	Registry webhook.RegistryConfig
+	// Stage configures the delivery stage: AttemptBudget (ADR 005), the
+	// per-endpoint Dispatcher, the retry Schedule. Its registry, sender,
+	// output, topics, short URLs and logger are the process's.
+	Stage whstage.Config
 }
 
-// WebhookSink is the webhook delivery stage as a Kafka consumer group. Its
-// endpoint registry and delivery log live in DataDir/webhooks, owned by
-// this one process.
-type WebhookSink struct {
-	Kafka    Kafka
-	Group    string
-	DataDir  string
-	Webhooks Webhooks
-	Batch    Batch
-	Logger   *slog.Logger
-	// APIAddr, when set, serves the endpoint API (/v1/webhooks/...) of
-	// this sink's registry on its own listener, behind APIKeys.
-	APIAddr string
-	// APIKeys are the bearer keys of the endpoint API (the deployment's
-	// bootstrap keys, as given to the link API): each acts in the default
-	// workspace. Required with APIAddr.
-	APIKeys []string
+// WebhookAPI is the endpoint API (/v1/webhooks/...) a webhook sink
+// worker serves of its own registry, on its own listener.
+type WebhookAPI struct {
+	// Addr, when set, is where the API listens.
+	Addr string `flag:"api-addr" env:"CLICKTRAIL_WEBHOOK_API_ADDR" usage:"serve the endpoint API (/v1/webhooks/...) of this sink's registry on this address, behind --api-key"`
+	// Keys are the bearer keys of the API (the deployment's bootstrap
+	// keys, as given to the link API): each acts in the default
+	// workspace. Required with Addr unless LinkAPIURL is set.
+	Keys []string `flag:"api-key" env:"CLICKTRAIL_API_KEYS" usage:"bearer key accepted by the link API (repeat or comma-separate); kept only as a hash in memory"`
 	// LinkAPIURL, when set, is the link API (a redirect node's API
 	// address) that vouches for the keys of the endpoint API: any key of
 	// any workspace with the webhooks scopes works there, acting in its
-	// workspace (keyauth.go). Without it only APIKeys work, in the
+	// workspace (package keyclient). Without it only Keys work, in the
 	// default workspace.
-	LinkAPIURL string
-	// OnAPIReady, when set, is called with the endpoint API's base URL
-	// once it listens (tests listen on port 0).
-	OnAPIReady func(apiURL string)
+	LinkAPIURL string `flag:"link-api-url" env:"CLICKTRAIL_LINK_API_URL" usage:"the link API (a redirect node's API address) that vouches for API keys: with it, every workspace's keys with the webhooks scopes manage their own endpoints at --api-addr; without it only --api-key works"`
+	// Production refuses http:// endpoint URLs (dev allows them).
+	Production bool `flag:"webhook-production" env:"CLICKTRAIL_WEBHOOK_PRODUCTION" usage:"refuse http:// webhook endpoint URLs"`
+	// OnReady, when set, is called with the API's base URL once it
+	// listens (tests listen on port 0).
+	OnReady func(apiURL string)
 }
 
 // webhookRuntime is the registry, deliverer and stage of one process.
@@ -99,11 +83,13 @@ type webhookRuntime struct {
 // openWebhookRegistry opens DataDir/webhooks and the deliverer; the stage
 // comes later (withStage), once the producer it parks retries on exists.
 func openWebhookRegistry(dataDir string, cfg Webhooks, log *slog.Logger) (*webhookRuntime, error) {
-	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(dataDir, "webhooks"), Retention: cfg.Retention, Logger: log})
+	rc := cfg.Registry
+	rc.Dir, rc.Logger = filepath.Join(dataDir, "webhooks"), log
+	reg, err := webhook.OpenRegistry(rc)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}
-	send, err := webhook.NewDeliverer(webhook.Config{AllowPrivate: cfg.AllowPrivate, Timeout: cfg.Timeout}, log)
+	send, err := webhook.NewDeliverer(cfg.Delivery, log)
 	if err != nil {
 		reg.Close()
 		return nil, fmt.Errorf("webhooks: %w", err)
@@ -112,11 +98,10 @@ func openWebhookRegistry(dataDir string, cfg Webhooks, log *slog.Logger) (*webho
 }
 
 func (rt *webhookRuntime) withStage(cfg Webhooks, out ingest.Producer, topic func(string) string, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) error {
-	stage, err := whstage.New(whstage.Config{
-		Registry: rt.reg, Sender: rt.send, Out: out, Schedule: cfg.Schedule, ShortURL: shortURL,
-		AttemptBudget: cfg.AttemptBudget, Dispatcher: cfg.Dispatcher,
-		RetryTopic: topic(whstage.RetryTopic), DLQTopic: topic(whstage.DLQTopic), Logger: log,
-	})
+	sc := cfg.Stage
+	sc.Registry, sc.Sender, sc.Out, sc.ShortURL, sc.Logger = rt.reg, rt.send, out, shortURL, log
+	sc.RetryTopic, sc.DLQTopic = topic(whstage.RetryTopic), topic(whstage.DLQTopic)
+	stage, err := whstage.New(sc)
 	if err != nil {
 		return fmt.Errorf("webhooks: %w", err)
 	}
@@ -129,13 +114,14 @@ func (rt *webhookRuntime) withStage(cfg Webhooks, out ingest.Producer, topic fun
 // workspace. Replays go through the stage, which must be set before the
 // API serves.
 func (rt *webhookRuntime) api(cfg Webhooks, log *slog.Logger) (http.Handler, error) {
-	return rt.apiIn(cfg, requestWorkspace, log)
+	return rt.apiIn(cfg, false, requestWorkspace, log)
 }
 
-// apiIn is api with the workspace of each request given by workspace.
-func (rt *webhookRuntime) apiIn(cfg Webhooks, workspace func(*http.Request) (string, error), log *slog.Logger) (http.Handler, error) {
+// apiIn is api with the workspace of each request given by workspace;
+// production refuses http:// endpoint URLs.
+func (rt *webhookRuntime) apiIn(cfg Webhooks, production bool, workspace func(*http.Request) (string, error), log *slog.Logger) (http.Handler, error) {
 	h, err := webhook.NewAPI(webhook.APIConfig{
-		Registry: rt.reg, Production: cfg.Production, AllowPrivate: cfg.AllowPrivate, Logger: log,
+		Registry: rt.reg, Production: production, AllowPrivate: cfg.Delivery.AllowPrivate, Logger: log,
 		Workspace: workspace,
 		Replay: func(ctx context.Context, ep webhook.Endpoint, msgs []webhook.Message) error {
 			return rt.stage.Replay(ctx, ep, msgs)
@@ -193,72 +179,17 @@ func (rt *webhookRuntime) close() error {
 	return errors.Join(errs...)
 }
 
-// RunWebhookSink consumes enriched clicks, link events and the webhook
-// retry topics and delivers to the endpoints in DataDir/webhooks,
-// and attributes conversions to clicks (DataDir/attribution; its
-// conversion.attributed events go through the link events topic),
-// committing each batch only once every attempt of it was delivered or
-// durably parked. It also runs the alert clock (digests when no click
-// comes) and the delivery log's retention sweep.
-//
-// With APIAddr set it serves the endpoint API of its registry there (see
-// sinkAPI): the registry is this process's, so endpoints are managed
-// where they are delivered from.
-func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
-	if err := cfg.Kafka.validate(); err != nil {
-		return fmt.Errorf("webhook sink config: %w", err)
-	}
-	if cfg.DataDir == "" {
-		return errors.New("webhook sink config: data-dir: required")
-	}
-	log := logs.OrDiscard(cfg.Logger)
-	kcfg := kafkaConfig(cfg.Kafka, "clicktrail-sink-webhook", log)
-	if err := ensureTopics(ctx, cfg.Kafka, kcfg); err != nil {
-		return err
-	}
-	rt, err := openWebhookRegistry(cfg.DataDir, cfg.Webhooks, log)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, rt.close()) }()
-	var apiH http.Handler
-	if cfg.APIAddr != "" {
-		if apiH, err = rt.sinkAPI(cfg, log); err != nil {
-			return fmt.Errorf("webhook sink config: %w", err)
-		}
-	}
-	return runWorker(ctx, worker{name: "sink webhook", kafka: cfg.Kafka, kcfg: kcfg, group: cfg.Group, batch: cfg.Batch,
-		env: StageEnv{DataDir: cfg.DataDir, Logger: log, Webhooks: cfg.Webhooks, Hooks: rt},
-		start: func(g *group, opened []openedStage) error {
-			if err := ensureWebhookTopics(ctx, cfg.Kafka, kcfg, rt); err != nil {
-				return err
-			}
-			if apiH == nil {
-				return nil
-			}
-			ln, err := listen("webhook api", cfg.APIAddr)
-			if err != nil {
-				return err
-			}
-			g.Go("webhook api server", func(ctx context.Context) error { return serveAPI(ctx, ln, apiH, nil, log) })
-			if cfg.OnAPIReady != nil {
-				cfg.OnAPIReady("http://" + hostForURL(ln.Addr().String()))
-			}
-			return nil
-		}})
-}
-
 // ensureWebhookTopics creates the webhook stage's own topics: its
 // dead letters, the link events it reads and its per-step retry topics.
-func ensureWebhookTopics(ctx context.Context, k Kafka, kcfg ingest.KafkaConfig, rt *webhookRuntime) error {
+func ensureWebhookTopics(ctx context.Context, env StageEnv, rt *webhookRuntime) error {
 	specs := []ingest.TopicSpec{
-		{Name: k.Topic(whstage.DLQTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()},
-		{Name: k.Topic(schemas.TopicLinkEvents), RetentionMs: webhookRetention.Milliseconds()},
+		{Name: env.Topic(whstage.DLQTopic), RetentionMs: ingest.DeadLetterRetention.Milliseconds()},
+		{Name: env.Topic(schemas.TopicLinkEvents), RetentionMs: webhookRetention.Milliseconds()},
 	}
 	for _, t := range rt.stage.RetryTopics() {
 		specs = append(specs, ingest.TopicSpec{Name: t, RetentionMs: webhookRetention.Milliseconds()})
 	}
-	if err := ingest.EnsureTopics(ctx, kcfg, specs...); err != nil {
+	if err := env.EnsureTopics(ctx, specs...); err != nil {
 		return fmt.Errorf("ensure webhook topics: %w", err)
 	}
 	return nil
@@ -272,30 +203,30 @@ func ensureWebhookTopics(ctx context.Context, k Kafka, kcfg ingest.KafkaConfig, 
 // for them, see package keyclient). Without it the sink accepts only the
 // deployment's bootstrap keys, in the default workspace: an operator's
 // tool.
-func (rt *webhookRuntime) sinkAPI(cfg WebhookSink, log *slog.Logger) (http.Handler, error) {
+func (rt *webhookRuntime) sinkAPI(cfg WebhookAPI, hooks Webhooks, log *slog.Logger) (http.Handler, error) {
 	if cfg.LinkAPIURL != "" {
 		keys, err := keyclient.New(keyclient.Config{LinkAPIURL: cfg.LinkAPIURL,
 			ReadScope: tenancy.ScopeWebhooksRead, WriteScope: tenancy.ScopeWebhooksWrite})
 		if err != nil {
 			return nil, err
 		}
-		h, err := rt.apiIn(cfg.Webhooks, keyclient.Workspace, log)
+		h, err := rt.apiIn(hooks, cfg.Production, keyclient.Workspace, log)
 		if err != nil {
 			return nil, err
 		}
 		return keys.Guard(h), nil
 	}
-	if len(cfg.APIKeys) == 0 {
+	if len(cfg.Keys) == 0 {
 		return nil, errors.New("api-key: at least one is required with api-addr")
 	}
-	sums := make([][sha256.Size]byte, len(cfg.APIKeys))
-	for i, k := range cfg.APIKeys {
+	sums := make([][sha256.Size]byte, len(cfg.Keys))
+	for i, k := range cfg.Keys {
 		if len(k) < linkapi.MinAPIKeyLen {
 			return nil, fmt.Errorf("api-key[%d]: want at least %d characters", i, linkapi.MinAPIKeyLen)
 		}
 		sums[i] = sha256.Sum256([]byte(k))
 	}
-	h, err := rt.apiIn(cfg.Webhooks, func(*http.Request) (string, error) { return webhook.DefaultWorkspace, nil }, log)
+	h, err := rt.apiIn(hooks, cfg.Production, func(*http.Request) (string, error) { return webhook.DefaultWorkspace, nil }, log)
 	if err != nil {
 		return nil, err
 	}

@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/linkapi"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // TestDevDeliversLinkEventsAndAlerts runs the embedded default: an
@@ -91,9 +93,9 @@ func webhookDev(t *testing.T) Dev {
 			DefaultDomain: "go.brand.test", ShortURLScheme: "http", AnyHost: true,
 			Destinations: linkapi.DestinationPolicy{AllowPrivateDestinations: true},
 		},
-		Enrich:   Enrich{HashSecret: bytes.Repeat([]byte("s"), 32)},
-		Batch:    Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
-		Webhooks: Webhooks{AllowPrivate: true},
+		StageConfigs: StageConfigs{Enrich: enrich.Config{HashSecret: bytes.Repeat([]byte("s"), 32)},
+			Webhooks: Webhooks{Delivery: webhook.Config{AllowPrivate: true}}},
+		Batch: Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
+	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
 // TestWebhookSinkOnKafka runs `clicktrail sink webhook` against the real
@@ -27,18 +28,19 @@ func TestWebhookSinkOnKafka(t *testing.T) {
 	const key = "sink-test-key-0123456789abcdef"
 	k := Kafka{Brokers: brokers, TopicPrefix: testenv.Name("wh") + ".", Partitions: 2}
 	ready := make(chan string, 1)
-	cfg := WebhookSink{
-		Kafka: k, Group: testenv.Name("whgroup"), DataDir: t.TempDir(),
-		Webhooks: Webhooks{AllowPrivate: true}, Batch: Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
-		APIAddr: "127.0.0.1:0", APIKeys: []string{key}, OnAPIReady: func(u string) { ready <- u },
+	cfg := Worker{Name: "sink webhook",
+		Kafka: k, Group: testenv.Name("whgroup"), Local: Local{DataDir: t.TempDir()},
+		StageConfigs: StageConfigs{Webhooks: Webhooks{Delivery: webhook.Config{AllowPrivate: true}}},
+		Batch:        Batch{MaxRecords: 100, MaxWait: 20 * time.Millisecond},
+		WebhookAPI:   WebhookAPI{Addr: "127.0.0.1:0", Keys: []string{key}, OnReady: func(u string) { ready <- u }},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- RunWebhookSink(ctx, cfg) }()
+	go func() { done <- RunWorker(ctx, cfg) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("RunWebhookSink: %v", err)
+			t.Errorf("RunWorker(sink webhook): %v", err)
 		}
 	}()
 	var apiURL string

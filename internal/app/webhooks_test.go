@@ -57,7 +57,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer spool.Close()
-	cfg := Webhooks{AllowPrivate: true}
+	cfg := Webhooks{Delivery: webhook.Config{AllowPrivate: true}}
 	rt, err := openWebhookRegistry(dir, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 			list = append(list, s)
 		}
 	}
-	opened, closeStages, err := openStages(context.Background(), list, StageEnv{Out: spool, Topic: Kafka{}.Topic, Webhooks: cfg, Hooks: rt})
+	opened, closeStages, err := openStages(context.Background(), list, StageEnv{Out: spool, Topic: Kafka{}.Topic, StageConfigs: StageConfigs{Webhooks: cfg}, Hooks: rt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,19 +140,19 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 }
 
 func TestSinkAPIGuard(t *testing.T) {
-	rt, err := openWebhookRegistry(t.TempDir(), Webhooks{AllowPrivate: true}, nil)
+	rt, err := openWebhookRegistry(t.TempDir(), Webhooks{Delivery: webhook.Config{AllowPrivate: true}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rt.close()
 	const key = "sink-key-0123456789abcdef"
-	if _, err := rt.sinkAPI(WebhookSink{}, nil); err == nil || !strings.Contains(err.Error(), "api-key") {
+	if _, err := rt.sinkAPI(WebhookAPI{}, Webhooks{}, nil); err == nil || !strings.Contains(err.Error(), "api-key") {
 		t.Errorf("no keys: %v, want an error naming api-key", err)
 	}
-	if _, err := rt.sinkAPI(WebhookSink{APIKeys: []string{"short"}}, nil); err == nil || !strings.Contains(err.Error(), "api-key[0]") {
+	if _, err := rt.sinkAPI(WebhookAPI{Keys: []string{"short"}}, Webhooks{}, nil); err == nil || !strings.Contains(err.Error(), "api-key[0]") {
 		t.Errorf("short key: %v, want an error naming api-key[0]", err)
 	}
-	h, err := rt.sinkAPI(WebhookSink{APIKeys: []string{"other-key-0123456789abcdef", key}, Webhooks: Webhooks{AllowPrivate: true}}, nil)
+	h, err := rt.sinkAPI(WebhookAPI{Keys: []string{"other-key-0123456789abcdef", key}}, Webhooks{Delivery: webhook.Config{AllowPrivate: true}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/ingest/record"
@@ -23,89 +25,93 @@ const (
 	defaultSinkGroup   = "clicktrail-sink-clickhouse"
 )
 
-// RunEnrichWorker consumes raw clicks, enriches them and produces enriched
-// clicks, committing each batch only after Kafka acknowledged its output.
-func RunEnrichWorker(ctx context.Context, cfg EnrichWorker) error {
-	if err := errors.Join(cfg.Kafka.validate(), cfg.Enrich.validate()); err != nil {
-		return fmt.Errorf("enrich config: %w", err)
-	}
-	log := logs.OrDiscard(cfg.Logger)
-	kcfg := kafkaConfig(cfg.Kafka, "clicktrail-enrich", log)
-	if err := ensureTopics(ctx, cfg.Kafka, kcfg); err != nil {
-		return err
-	}
-	return runWorker(ctx, worker{name: "enrich", kafka: cfg.Kafka, kcfg: kcfg, group: cfg.Group, batch: cfg.Batch,
-		env: StageEnv{Logger: log, Enrich: cfg.Enrich}})
+// Worker is a Kafka worker: the stages of the list (Stages) whose Worker
+// is Name ("enrich", "sink clickhouse", "sink webhook"), each input a
+// consumer group, their output and dead letters produced to Kafka. The
+// CLI makes one command of each (cmd/clicktrail/workers.go).
+type Worker struct {
+	Name  string
+	Kafka Kafka
+	// Group is the consumer group; empty: the list's default for Name.
+	// Each input's group is Group plus the input's GroupSuffix.
+	Group string `flag:"group" env:"CLICKTRAIL_GROUP" usage:"Kafka consumer group (instances with the same group share the work)"`
+	Batch Batch
+	// StageConfigs configure the worker's stages (the others' are unused).
+	StageConfigs
+	// Local is where the stages keep state on the worker's own disk.
+	Local Local
+	// WebhookAPI is the webhook sink's endpoint API (Addr empty: none).
+	WebhookAPI WebhookAPI
+	Logger     *slog.Logger
 }
 
-// RunClickHouseSink consumes enriched clicks and inserts them into
-// ClickHouse, committing each batch only after the insert was acknowledged;
-// a second consumer group does the same for the attributed conversions of
-// the link events topic (the conversions table).
-func RunClickHouseSink(ctx context.Context, cfg ClickHouseSink) error {
+// Local is a worker's own disk: the webhook sink keeps its endpoint
+// registry and delivery log in DataDir/webhooks and its attribution index
+// in DataDir/attribution, owned by this one process.
+type Local struct {
+	DataDir string `flag:"data-dir" env:"CLICKTRAIL_DATA_DIR" usage:"directory of the pebble link store and the durable click spool"`
+}
+
+// DefaultWorker is the config of worker name the CLI starts from.
+func DefaultWorker(name string) Worker {
+	return Worker{Name: name, Kafka: DefaultKafka(), Batch: DefaultBatch(), StageConfigs: DefaultStageConfigs(),
+		Local: Local{DataDir: ".local/dev"}, WebhookAPI: WebhookAPI{Production: true}}
+}
+
+// Workers returns the names of the Kafka workers, in the list's order.
+func Workers() []string {
+	var names []string
+	for _, s := range Stages() {
+		if !slices.Contains(names, s.Worker) {
+			names = append(names, s.Worker)
+		}
+	}
+	return names
+}
+
+// RunWorker runs the stages of worker cfg.Name on Kafka: it creates the
+// topics, opens the stages (each opens what it writes to: ClickHouse, the
+// webhook registry in Local.DataDir, ...) and runs a consumer group per
+// input, each committing a batch only once the stage's output of it is
+// durable (Kafka acknowledged it, ClickHouse took it, every webhook
+// attempt was delivered or durably parked), until ctx ends.
+func RunWorker(ctx context.Context, cfg Worker) (err error) {
+	list := workerStages(cfg.Name)
+	if len(list) == 0 {
+		return fmt.Errorf("worker %q: no such worker (have %v)", cfg.Name, Workers())
+	}
 	if err := cfg.Kafka.validate(); err != nil {
-		return fmt.Errorf("sink config: %w", err)
-	}
-	if cfg.DSN == "" {
-		return errors.New("sink config: clickhouse-dsn: required")
+		return fmt.Errorf("%s config: %w", cfg.Name, err)
 	}
 	log := logs.OrDiscard(cfg.Logger)
-	kcfg := kafkaConfig(cfg.Kafka, "clicktrail-sink-clickhouse", log)
+	kcfg := kafkaConfig(cfg.Kafka, "clicktrail-"+strings.ReplaceAll(cfg.Name, " ", "-"), log)
 	if err := ensureTopics(ctx, cfg.Kafka, kcfg); err != nil {
 		return err
 	}
-	w, err := openClickHouse(ctx, cfg.DSN, log, false)
-	if err != nil {
-		return err
-	}
-	defer w.Close()
-	return runWorker(ctx, worker{name: "sink clickhouse", kafka: cfg.Kafka, kcfg: kcfg, group: cfg.Group, batch: cfg.Batch,
-		env: StageEnv{Logger: log, Clicks: w, Conversions: w}})
-}
-
-// worker is a Kafka worker: the stages of the list whose Worker is name,
-// each input a consumer group (group, default the list's, plus the
-// input's suffix), their output and dead letters produced to Kafka.
-type worker struct {
-	name  string
-	kafka Kafka
-	kcfg  ingest.KafkaConfig
-	group string
-	batch Batch
-	env   StageEnv // Out and Topic are set by runWorker
-	// start, when set, runs once the stages are open and before they
-	// consume (the webhook sink: its own topics, its API server).
-	start func(g *group, opened []openedStage) error
-}
-
-func runWorker(ctx context.Context, w worker) (err error) {
-	list := workerStages(w.name)
-	group := w.group
+	group := cfg.Group
 	if group == "" {
 		group = list[0].Group
 	}
-	producer, err := ingest.NewKafkaProducer(w.kcfg)
+	producer, err := ingest.NewKafkaProducer(kcfg)
 	if err != nil {
 		return fmt.Errorf("kafka producer: %w", err)
 	}
 	defer producer.Close()
-	w.env.Out, w.env.Topic = producer, w.kafka.Topic
-	opened, closeStages, err := openStages(ctx, list, w.env)
+	env := StageEnv{Out: producer, Topic: cfg.Kafka.Topic, DataDir: cfg.Local.DataDir, Logger: log,
+		StageConfigs: cfg.StageConfigs, WebhookAPI: cfg.WebhookAPI,
+		EnsureTopics: func(ctx context.Context, specs ...ingest.TopicSpec) error {
+			return ingest.EnsureTopics(ctx, kcfg, specs...)
+		}}
+	opened, closeStages, err := openStages(ctx, list, env)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", cfg.Name, err)
 	}
 	defer func() { err = errors.Join(err, closeStages()) }()
 	g := newGroup(ctx)
-	if w.start != nil {
-		if err := w.start(g, opened); err != nil {
-			g.cancel()
-			return errors.Join(err, g.Wait())
-		}
-	}
-	batch := w.batch.options()
+	batch := cfg.Batch.options()
 	// A consumer holds nothing until Run, so none needs closing on error.
-	err = runStages(g, opened, w.kafka.Topic, func(in BoundInput) (record.Consumer, error) {
-		c, err := ingest.NewKafkaConsumer(w.kcfg, group+in.GroupSuffix, in.Topic, batch)
+	err = runStages(g, opened, cfg.Kafka.Topic, func(in BoundInput) (record.Consumer, error) {
+		c, err := ingest.NewKafkaConsumer(kcfg, group+in.GroupSuffix, in.Topic, batch)
 		if err != nil {
 			return nil, fmt.Errorf("kafka consumer of %s (group %s): %w", in.Topic, group+in.GroupSuffix, err)
 		}
@@ -119,11 +125,11 @@ func runWorker(ctx context.Context, w worker) (err error) {
 }
 
 // Migrate applies the ClickHouse DDL and returns the server's version.
-func Migrate(ctx context.Context, dsn string, log *slog.Logger) (string, error) {
-	if dsn == "" {
+func Migrate(ctx context.Context, cfg clickhouse.Config, log *slog.Logger) (string, error) {
+	if cfg.DSN == "" {
 		return "", errors.New("clickhouse-dsn: required")
 	}
-	w, err := openClickHouse(ctx, dsn, logs.OrDiscard(log), true)
+	w, err := openClickHouse(ctx, cfg, logs.OrDiscard(log), true)
 	if err != nil {
 		return "", err
 	}
@@ -131,8 +137,8 @@ func Migrate(ctx context.Context, dsn string, log *slog.Logger) (string, error) 
 	return w.ServerVersion().String(), nil
 }
 
-func openClickHouse(ctx context.Context, dsn string, log *slog.Logger, migrate bool) (*clickhouse.Writer, error) {
-	w, err := clickhouse.Open(ctx, clickhouse.Config{DSN: dsn}, log)
+func openClickHouse(ctx context.Context, cfg clickhouse.Config, log *slog.Logger, migrate bool) (*clickhouse.Writer, error) {
+	w, err := clickhouse.Open(ctx, cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: %w", err)
 	}

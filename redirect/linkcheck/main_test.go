@@ -11,29 +11,15 @@ import (
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"go.uber.org/goleak"
 
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// clock is the checker's clock in tests; rounds advance it by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newClock is the checker's clock in tests; rounds advance it by hand.
+func newClock() *testutil.Clock {
+	return testutil.NewClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
 }
 
 // recorder is an Emit that keeps what it got; fail, when set, decides
@@ -69,7 +55,7 @@ type fixture struct {
 	t     testing.TB
 	store *redirect.Store
 	fs    vfs.FS
-	clock *clock
+	clock *testutil.Clock
 	rec   *recorder
 	cfg   Config
 	c     *Checker

@@ -26,7 +26,7 @@ type Config struct {
 	// An empty path means database "default". Compression is always LZ4
 	// (a compress parameter is overridden); other parameters are passed to
 	// clickhouse-go (see clickhouse.ParseDSN).
-	DSN string
+	DSN string `flag:"clickhouse-dsn" env:"CLICKTRAIL_CLICKHOUSE_DSN" usage:"clickhouse://user:password@host:9000/database (native protocol)"`
 	// Table is the raw click table; default "clicks".
 	Table string
 	// DialTimeout bounds connecting to the server; default 5s. It overrides

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 type apiFixture struct {
@@ -25,7 +27,7 @@ type apiFixture struct {
 
 func newAPIFixture(t *testing.T, mutate func(*APIConfig)) *apiFixture {
 	t.Helper()
-	f := &apiFixture{t: t, reg: openTestRegistry(t, t.TempDir(), &testClock{time.Now()})}
+	f := &apiFixture{t: t, reg: openTestRegistry(t, t.TempDir(), testutil.NewClock(time.Now()))}
 	cfg := APIConfig{
 		Registry:   f.reg,
 		Production: true,

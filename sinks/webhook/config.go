@@ -27,15 +27,15 @@ const (
 type ResolveFunc = netguard.ResolveFunc
 
 // Config configures a Deliverer. The zero value is usable: WithDefaults
-// fills it in.
+// fills it in. Tagged fields are CLI flags (internal/cliflag).
 type Config struct {
 	// Timeout bounds one attempt: resolving, connecting, TLS, sending and
 	// reading the status and the first KiB of the answer. Default 10s.
-	Timeout time.Duration
+	Timeout time.Duration `flag:"webhook-timeout" env:"CLICKTRAIL_WEBHOOK_TIMEOUT" usage:"bound on each delivery attempt (default 10s)"`
 	// AllowPrivate lets endpoints resolve to private, loopback, link-local
 	// and other internal addresses. For tests and local development only:
 	// with it, a customer's URL can reach the network clicktrail runs in.
-	AllowPrivate bool
+	AllowPrivate bool `flag:"webhook-allow-private" env:"CLICKTRAIL_WEBHOOK_ALLOW_PRIVATE" usage:"let webhook endpoints resolve to private and loopback addresses (tests and local development only)"`
 	// Resolve resolves endpoint hosts; default net.DefaultResolver.
 	Resolve ResolveFunc
 	// UserAgent is sent with every request; default "clicktrail-webhooks/1".

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 // results collects OnResult calls per endpoint.
@@ -69,7 +71,7 @@ func TestDispatcherIsolatesEndpoints(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "both hanging attempts in flight", func() bool { _, _, hits := hang.received(); return hits == 2 })
+	testutil.WaitFor(t, "both hanging attempts in flight", func() bool { _, _, hits := hang.received(); return hits == 2 })
 	for i := 2; i < 5; i++ {
 		if err := d.Submit(Job{Endpoint: hangEP, Message: numbered(t, i), Attempt: 1}); err != nil {
 			t.Fatalf("submit %d: %v", i, err)
@@ -83,7 +85,7 @@ func TestDispatcherIsolatesEndpoints(t *testing.T) {
 		if err := d.Submit(Job{Endpoint: fastEP, Message: numbered(t, i), Attempt: 1}); err != nil {
 			t.Fatalf("submit fast %d: %v", i, err)
 		}
-		waitFor(t, fmt.Sprintf("fast message %d", i), func() bool { return len(rs.of("fast")) == i+1 })
+		testutil.WaitFor(t, fmt.Sprintf("fast message %d", i), func() bool { return len(rs.of("fast")) == i+1 })
 		if r := rs.of("fast")[i]; r.Outcome != OutcomeDelivered {
 			t.Fatalf("fast message %d: %+v", i, r)
 		}

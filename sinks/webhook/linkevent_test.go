@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -54,7 +55,7 @@ func TestDecodeLinkEvent(t *testing.T) {
 }
 
 func TestMatchLinkEvent(t *testing.T) {
-	r := openTestRegistry(t, t.TempDir(), &testClock{time.Now()})
+	r := openTestRegistry(t, t.TempDir(), testutil.NewClock(time.Now()))
 	mk := func(ws string, f Filters, events ...string) string {
 		e, err := r.Create(EndpointSpec{WorkspaceID: ws, URL: "https://hooks.example.com/", Events: events, Filters: f})
 		if err != nil {

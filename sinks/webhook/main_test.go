@@ -96,18 +96,6 @@ func (rc *receiver) endpoint(id string) Endpoint {
 	return Endpoint{ID: id, URL: rc.srv.URL + "/hooks/clicktrail", Secrets: []string{testSecret}}
 }
 
-// waitFor polls cond until it holds or a generous deadline passes.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // testClick returns an enriched click with every field set, including the
 // ones the webhook must never carry.
 func testClick() *schemas.EnrichedClick {

@@ -41,6 +41,7 @@ const DefaultSweepEvery = time.Hour
 var ErrNotFound = errors.New("webhook endpoint not found")
 
 // RegistryConfig configures a Registry. Zero fields take the defaults.
+// Tagged fields are CLI flags (internal/cliflag).
 type RegistryConfig struct {
 	// Dir is the pebble directory, owned by this Registry alone. Required.
 	Dir string
@@ -52,7 +53,7 @@ type RegistryConfig struct {
 	RotationGrace time.Duration
 	// Retention is how long delivery log entries are kept (see Sweep);
 	// default DefaultRetention.
-	Retention time.Duration
+	Retention time.Duration `flag:"webhook-log-retention" env:"CLICKTRAIL_WEBHOOK_LOG_RETENTION" usage:"how long the webhook delivery log keeps attempts and message bodies (replay needs them)"`
 	// Now is the clock of timestamps and expiries; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger // nil discards

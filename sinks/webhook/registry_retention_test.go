@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
@@ -28,8 +29,8 @@ func TestSweepDeletesExpiredDeliveries(t *testing.T) {
 	ages := []time.Duration{0, 0, 10 * day, 10 * day, 20 * day, 20 * day}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &testClock{t0}
-			r, err := OpenRegistry(RegistryConfig{Dir: t.TempDir(), Now: clock.now, Retention: 30 * day})
+			clock := testutil.NewClock(t0)
+			r, err := OpenRegistry(RegistryConfig{Dir: t.TempDir(), Now: clock.Now, Retention: 30 * day})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,7 +53,7 @@ func TestSweepDeletesExpiredDeliveries(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			clock.t = t0.Add(tt.now)
+			clock.Set(t0.Add(tt.now))
 			n, err := r.Sweep()
 			if err != nil || n != tt.wantSwept {
 				t.Fatalf("Sweep = %d, %v; want %d", n, err, tt.wantSwept)

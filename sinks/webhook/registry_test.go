@@ -7,17 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
 )
 
-type testClock struct{ t time.Time }
-
-func (c *testClock) now() time.Time          { return c.t }
-func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
-
-func openTestRegistry(t *testing.T, dir string, clock *testClock) *Registry {
+func openTestRegistry(t *testing.T, dir string, clock *testutil.Clock) *Registry {
 	t.Helper()
-	r, err := OpenRegistry(RegistryConfig{Dir: dir, Now: clock.now, DisableAfter: time.Hour})
+	r, err := OpenRegistry(RegistryConfig{Dir: dir, Now: clock.Now, DisableAfter: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,8 +23,8 @@ func openTestRegistry(t *testing.T, dir string, clock *testClock) *Registry {
 
 func TestRegistryCRUDSurvivesReopen(t *testing.T) {
 	dir := t.TempDir()
-	clock := &testClock{time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	r, err := OpenRegistry(RegistryConfig{Dir: dir, Now: clock.now})
+	clock := testutil.NewClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	r, err := OpenRegistry(RegistryConfig{Dir: dir, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +34,7 @@ func TestRegistryCRUDSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(e.ID, "ep_") || !e.Enabled || e.WorkspaceID != DefaultWorkspace || len(e.Secrets) != 1 ||
-		!strings.HasPrefix(e.Secrets[0].Value, "whsec_") || !e.CreatedAt.Equal(clock.t) {
+		!strings.HasPrefix(e.Secrets[0].Value, "whsec_") || !e.CreatedAt.Equal(clock.Now()) {
 		t.Fatalf("created %+v", e)
 	}
 	if fmt.Sprint(e.Secrets) != "[whsec_[redacted]]" {
@@ -47,7 +43,7 @@ func TestRegistryCRUDSurvivesReopen(t *testing.T) {
 	if got := strings.Join(e.Events, ","); got != "click.created,qr_scan.created" {
 		t.Errorf("events %s, want sorted and deduplicated", got)
 	}
-	clock.advance(time.Minute)
+	clock.Advance(time.Minute)
 	if _, err := r.Update(e.ID, func(e *RegisteredEndpoint) error { e.URL = "https://hooks.example.com/v2"; return nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +70,7 @@ func TestRegistryCRUDSurvivesReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.URL != "https://hooks.example.com/v2" || got.Secrets[0] != e.Secrets[0] || !got.UpdatedAt.Equal(clock.t) ||
+	if got.URL != "https://hooks.example.com/v2" || got.Secrets[0] != e.Secrets[0] || !got.UpdatedAt.Equal(clock.Now()) ||
 		got.Filters.Domains[0] != "go.brand.com" {
 		t.Errorf("after reopen: %+v", got)
 	}
@@ -84,7 +80,7 @@ func TestRegistryCRUDSurvivesReopen(t *testing.T) {
 }
 
 func TestRegistryRotateSecretKeepsPreviousForGrace(t *testing.T) {
-	clock := &testClock{time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
 	r := openTestRegistry(t, t.TempDir(), clock)
 	e, err := r.Create(EndpointSpec{URL: "https://hooks.example.com/", Events: []string{schemas.EventClickCreated}})
 	if err != nil {
@@ -98,10 +94,10 @@ func TestRegistryRotateSecretKeepsPreviousForGrace(t *testing.T) {
 	if rot.Secrets[0].Value == old || rot.Secrets[1].Value != old {
 		t.Fatalf("after rotation secrets are %d, want new then old", len(rot.Secrets))
 	}
-	if s := rot.Endpoint(clock.t.Add(23 * time.Hour)).Secrets; len(s) != 2 || s[1] != old {
+	if s := rot.Endpoint(clock.Now().Add(23 * time.Hour)).Secrets; len(s) != 2 || s[1] != old {
 		t.Errorf("within the grace period %d secrets sign, want both", len(s))
 	}
-	if s := rot.Endpoint(clock.t.Add(DefaultRotationGrace)).Secrets; len(s) != 1 || s[0] != rot.Secrets[0].Value {
+	if s := rot.Endpoint(clock.Now().Add(DefaultRotationGrace)).Secrets; len(s) != 1 || s[0] != rot.Secrets[0].Value {
 		t.Errorf("after the grace period %d secrets sign, want the new one only", len(s))
 	}
 }
@@ -138,7 +134,7 @@ func TestFiltersMatch(t *testing.T) {
 }
 
 func TestRegistryMatchSubscriptions(t *testing.T) {
-	clock := &testClock{time.Now()}
+	clock := testutil.NewClock(time.Now())
 	r := openTestRegistry(t, t.TempDir(), clock)
 	mk := func(events ...string) string {
 		e, err := r.Create(EndpointSpec{URL: "https://h.example.com/", Events: events})
@@ -154,21 +150,21 @@ func TestRegistryMatchSubscriptions(t *testing.T) {
 	}
 	c := testClick()
 	c.WorkspaceID = ""
-	if got := r.ClickTargets(c, clock.t).Click; len(got) != 1 || got[0].ID != clicks {
+	if got := r.ClickTargets(c, clock.Now()).Click; len(got) != 1 || got[0].ID != clicks {
 		t.Errorf("click matched %+v, want only %s", got, clicks)
 	}
 	c.Type = schemas.ClickTypeQRScan
-	if got := r.ClickTargets(c, clock.t).Click; len(got) != 1 || got[0].ID != qr {
+	if got := r.ClickTargets(c, clock.Now()).Click; len(got) != 1 || got[0].ID != qr {
 		t.Errorf("qr scan matched %+v, want only %s", got, qr)
 	}
 	c.WorkspaceID = "ws_other"
-	if got := r.ClickTargets(c, clock.t).Click; len(got) != 0 {
+	if got := r.ClickTargets(c, clock.Now()).Click; len(got) != 0 {
 		t.Errorf("another workspace's click matched %+v", got)
 	}
 }
 
 func TestRegistryRecordAttemptAutoDisables(t *testing.T) {
-	clock := &testClock{time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	clock := testutil.NewClock(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
 	r := openTestRegistry(t, t.TempDir(), clock)
 	e, err := r.Create(EndpointSpec{URL: "https://h.example.com/", Events: []string{schemas.EventClickCreated}})
 	if err != nil {
@@ -184,7 +180,7 @@ func TestRegistryRecordAttemptAutoDisables(t *testing.T) {
 		}
 		return reason
 	}
-	start := clock.t
+	start := clock.Now()
 	if reason := fail(start); reason != "" {
 		t.Fatalf("first failure disables: %s", reason)
 	}

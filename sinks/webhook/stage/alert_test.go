@@ -11,6 +11,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/ingest/record/recordtest"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 	"github.com/clicktrail/clicktrail/sinks/webhook/alert"
@@ -227,7 +228,7 @@ func TestAlertRetriedWithTheSameID(t *testing.T) {
 		recs = append(recs, rec)
 	}
 	f.handle(recs...) // the spike's first attempt fails and is parked
-	waitUntil(t, "the retry", func() bool { got, _ := rc.requests(); return len(got) == 2 })
+	testutil.WaitFor(t, "the retry", func() bool { got, _ := rc.requests(); return len(got) == 2 })
 	got, _ := rc.requests()
 	if got[0].ID != got[1].ID {
 		t.Errorf("retry id %s, want the first attempt's %s", got[1].ID, got[0].ID)
@@ -278,7 +279,7 @@ func TestLinkEventsDelivered(t *testing.T) {
 	if got, _ := other.requests(); len(got) != 0 {
 		t.Errorf("an endpoint not subscribed to link.created got %d", len(got))
 	}
-	waitUntil(t, "the bad record dead-lettered", func() bool { return len(f.dead()) == 1 })
+	testutil.WaitFor(t, "the bad record dead-lettered", func() bool { return len(f.dead()) == 1 })
 }
 
 // BenchmarkWebhookClicksAlerts: batches of 1000 clicks over 100 links

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -37,7 +38,7 @@ func TestLinkEventsPassOverUnsubscribedTypes(t *testing.T) {
 	}
 	// The dead letters of one batch are produced together: once the
 	// header-less one is there, any other would be too.
-	waitUntil(t, "the header-less bad record dead-lettered", func() bool { return len(f.dead()) >= 1 })
+	testutil.WaitFor(t, "the header-less bad record dead-lettered", func() bool { return len(f.dead()) >= 1 })
 	if d := f.dead(); len(d) != 1 || string(d[0].Key) != "no-headers" {
 		t.Fatalf("dead letters %d (first key %q), want only the header-less record", len(d), d[0].Key)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/ingest/record/recordtest"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -119,7 +120,7 @@ func TestWebhookHangingEndpointDelaysOnlyItself(t *testing.T) {
 		t.Errorf("%d of B's events not delivered", len(wantB))
 	}
 
-	waitUntil(t, "every A message dead-lettered", func() bool {
+	testutil.WaitFor(t, "every A message dead-lettered", func() bool {
 		n := 0
 		for _, r := range f.dead() {
 			if recordtest.Header(r, HeaderWebhookEndpoint) == epA.ID {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
@@ -77,7 +78,7 @@ func isolationLoad(t *testing.T, batches int, every time.Duration, hanging int) 
 		arrived[id] = at
 		f.handle(batch...)
 	}
-	waitUntil(t, "every healthy click", func() bool { got, _ := healthy.requests(); return len(got) >= batches })
+	testutil.WaitFor(t, "every healthy click", func() bool { got, _ := healthy.requests(); return len(got) >= batches })
 	got, _ := healthy.requests()
 	lat := make([]time.Duration, 0, len(got))
 	for _, g := range got {

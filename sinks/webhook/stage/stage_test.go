@@ -16,6 +16,7 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/ingest/record/recordtest"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 	"github.com/clicktrail/clicktrail/webhooksig"
@@ -197,17 +198,6 @@ func (f *webhookFixture) handle(recs ...record.Record) {
 	}
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func TestWebhookDownThenUpDeliversOnceWithTheSameID(t *testing.T) {
 	f := newWebhookFixture(t, time.Hour)
 	rc := newHookReceiver(t, func(n int) int {
@@ -220,7 +210,7 @@ func TestWebhookDownThenUpDeliversOnceWithTheSameID(t *testing.T) {
 	rec, c := f.click(nil)
 	f.handle(rec) // the first attempt fails and is parked: the batch is done
 
-	waitUntil(t, "the third attempt", func() bool { got, _ := rc.requests(); return len(got) >= 3 })
+	testutil.WaitFor(t, "the third attempt", func() bool { got, _ := rc.requests(); return len(got) >= 3 })
 	got, bad := rc.requests()
 	if len(bad) != 0 {
 		t.Fatalf("receiver refused signatures: %v", bad)
@@ -237,7 +227,7 @@ func TestWebhookDownThenUpDeliversOnceWithTheSameID(t *testing.T) {
 	if err := json.Unmarshal(got[2].Body, &p); err != nil || p.Type != schemas.EventClickCreated || p.Data.LinkID != "lnk_1" {
 		t.Errorf("payload %s (%v)", got[2].Body, err)
 	}
-	waitUntil(t, "three logged attempts", func() bool {
+	testutil.WaitFor(t, "three logged attempts", func() bool {
 		ds, _ := f.reg.Deliveries(webhook.DeliveryQuery{EndpointID: ep.ID})
 		return len(ds) == 3
 	})
@@ -267,7 +257,7 @@ func TestWebhookAlwaysFailingIsDeadLettered(t *testing.T) {
 	rec, c := f.click(nil)
 	f.handle(rec)
 
-	waitUntil(t, "a dead letter", func() bool { return len(f.dead()) == 1 })
+	testutil.WaitFor(t, "a dead letter", func() bool { return len(f.dead()) == 1 })
 	d := f.dead()[0]
 	if recordtest.Header(d, HeaderWebhookEndpoint) != ep.ID || recordtest.Header(d, HeaderWebhookMessage) != c.EventID ||
 		!strings.Contains(recordtest.Header(d, record.HeaderDLQError), "attempt 3 of 3") {
@@ -305,7 +295,7 @@ func TestWebhookDisablesEndpointAndEmitsEvent(t *testing.T) {
 			if e.Enabled || !strings.Contains(e.DisabledReason, tt.reasonHas) {
 				t.Fatalf("endpoint enabled %v reason %q, want disabled with %q", e.Enabled, e.DisabledReason, tt.reasonHas)
 			}
-			waitUntil(t, "the disabled event", func() bool { got, _ := watcher.requests(); return len(got) == 1 })
+			testutil.WaitFor(t, "the disabled event", func() bool { got, _ := watcher.requests(); return len(got) == 1 })
 			got, bad := watcher.requests()
 			var p struct {
 				Type string
@@ -315,7 +305,7 @@ func TestWebhookDisablesEndpointAndEmitsEvent(t *testing.T) {
 				p.Type != webhook.EventEndpointDisabled || p.Data.EndpointID != ep.ID {
 				t.Errorf("event %s (%v, refused %v)", got[0].Body, err, bad)
 			}
-			waitUntil(t, "the message dead-lettered", func() bool { return len(f.dead()) == 1 })
+			testutil.WaitFor(t, "the message dead-lettered", func() bool { return len(f.dead()) == 1 })
 
 			f.handle(rec) // a disabled endpoint gets nothing more
 			if got, _ := failing.requests(); len(got) != 1 {
@@ -358,7 +348,7 @@ func TestWebhookFilters(t *testing.T) {
 			t.Errorf("%s: received events %q, want %q", tt.name, got, tt.want)
 		}
 	}
-	waitUntil(t, "the undecodable record dead-lettered", func() bool { return len(f.dead()) == 1 })
+	testutil.WaitFor(t, "the undecodable record dead-lettered", func() bool { return len(f.dead()) == 1 })
 }
 
 func TestWebhookReplayResendsWithTheSameID(t *testing.T) {
@@ -375,7 +365,7 @@ func TestWebhookReplayResendsWithTheSameID(t *testing.T) {
 	if err := f.stage.Replay(context.Background(), e.Endpoint(time.Now()), []webhook.Message{msg}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the replay", func() bool { got, _ := rc.requests(); return len(got) == 2 })
+	testutil.WaitFor(t, "the replay", func() bool { got, _ := rc.requests(); return len(got) == 2 })
 	got, _ := rc.requests()
 	if got[0].ID != got[1].ID || string(got[0].Body) != string(got[1].Body) {
 		t.Errorf("replay %q differs from the original %q", got[1].ID, got[0].ID)
