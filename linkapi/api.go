@@ -266,7 +266,8 @@ var linkRoutes = []apiRoute{
 //	GET    /v1/links/external/{external_id} 200 with the link, or 404
 //	GET    /v1/openapi.json                 the OpenAPI 3.1 document of all of this (public)
 //
-// A create whose path is taken answers 409 path_taken with existing_id,
+// A create whose path is taken answers 409 path_taken, with existing_id
+// when the holder is in the caller's workspace,
 // unless the body asks for "on_conflict": "suffix", which takes the first
 // free of path-2, path-3, ... Every mutating call accepts an
 // Idempotency-Key header (see idempotency.go): a retry with the same key

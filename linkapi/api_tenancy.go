@@ -68,9 +68,10 @@ var tenancyRoutes = []apiRoute{
 		scopes: []string{}, handle: (*api).keySelf,
 	},
 	{
-		method: "DELETE", pattern: "/v1/keys/{id}", summary: "Revoke an API key: it answers 401 from now on",
+		method: "DELETE", pattern: "/v1/keys/{id}",
+		summary:  "Revoke an API key: it answers 401 from now on; a key can revoke only keys whose scopes it holds",
 		response: keyView{}, status: http.StatusOK,
-		errors: []int{http.StatusNotFound},
+		errors: []int{http.StatusForbidden, http.StatusNotFound},
 		scopes: []string{tenancy.ScopeKeysWrite}, handle: (*api).revokeKey,
 	},
 	{
@@ -316,9 +317,24 @@ func (a *api) listKeys(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) revokeKey(w http.ResponseWriter, r *http.Request) {
-	ws := principal(r).WorkspaceID
-	if principal(r).Has(tenancy.ScopeAdmin) {
+	p := principal(r)
+	ws := p.WorkspaceID
+	if p.Has(tenancy.ScopeAdmin) {
 		ws = "" // bootstrap keys, which create keys in any workspace, revoke them there too
+	}
+	// A key may revoke only keys whose scopes it holds, as it may create
+	// only those: a keys:write key must not take down a stronger one.
+	// Scopes never change once a key exists, so checking before revoking
+	// is not a race.
+	target, err := a.tenants.GetAPIKey(r.Context(), ws, r.PathValue("id"))
+	if err == nil {
+		for _, sc := range target.Scopes {
+			if !p.Has(sc) {
+				writeError(w, &apiError{status: http.StatusForbidden, Code: CodeMissingScope, Field: "id",
+					Message: "key " + target.ID + " holds " + sc + ", which this API key does not hold, so it cannot revoke it"})
+				return
+			}
+		}
 	}
 	k, err := a.tenants.RevokeAPIKey(r.Context(), ws, r.PathValue("id"), a.cfg.Now().UTC())
 	if errors.Is(err, tenancy.ErrKeyNotFound) {
