@@ -150,12 +150,14 @@ func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 			CallbackURL: req.CallbackURL, CreatedAt: a.cfg.Now().UTC()},
 		OnConflict: req.OnConflict, KeyID: p.KeyID, Scopes: p.Scopes, RemoteAddr: p.RemoteAddr,
 	}
+	var secret string
 	if req.CallbackURL != "" {
 		if aerr := validateCallbackURL(req.CallbackURL, a.cfg.Jobs.AllowPrivateCallbacks); aerr != nil {
 			writeError(w, aerr)
 			return
 		}
-		rec.CallbackSecret = webhooksig.NewSecret()
+		secret = webhooksig.NewSecret()
+		rec.SealedCallbackSecret = a.secrets.Seal(secret, callbackSealContext(rec.ID))
 	}
 	items := make([][]byte, len(req.Items))
 	for i, it := range req.Items {
@@ -167,7 +169,8 @@ func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 	}
 	runner.enqueue(rec.ID)
 	w.Header().Set("Location", "/v1/jobs/"+rec.ID)
-	writeJSON(w, http.StatusAccepted, createdJobResponse{Job: rec.Job, CallbackSecret: rec.CallbackSecret})
+	shownOnce(w, "callback_secret")
+	writeJSON(w, http.StatusAccepted, createdJobResponse{Job: rec.Job, CallbackSecret: secret})
 }
 
 // loadJob returns the job the route's {id} names, 404 when it is another

@@ -300,6 +300,7 @@ func (a *api) createKey(w http.ResponseWriter, r *http.Request) {
 	}
 	a.auditIn(r.Context(), ws, audit.KeyCreated, "key", k.ID, nil)
 	w.Header().Set("Location", "/v1/keys/"+k.ID)
+	shownOnce(w, "key")
 	writeJSON(w, http.StatusCreated, createdKeyResponse{keyView: viewKey(k), Key: token})
 }
 

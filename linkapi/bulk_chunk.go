@@ -175,7 +175,7 @@ func (c *chunkRun) round(pending, decided []*chunkItem) ([]*chunkItem, []*chunkI
 				}
 			}
 		}
-		v, err := json.Marshal(&jobRecord{Job: next, CallbackSecret: c.rec.CallbackSecret, OnConflict: c.rec.OnConflict,
+		v, err := json.Marshal(&jobRecord{Job: next, SealedCallbackSecret: c.rec.SealedCallbackSecret, OnConflict: c.rec.OnConflict,
 			KeyID: c.rec.KeyID, Scopes: c.rec.Scopes, RemoteAddr: c.rec.RemoteAddr})
 		if err != nil {
 			return err
