@@ -19,7 +19,8 @@ var bulkRoutes = []apiRoute{
 		method: "POST", pattern: "/v1/links/bulk",
 		summary: "Create up to 100,000 links as an asynchronous job. Each item is a body of POST /v1/links with an optional " +
 			"idempotency_key (an item whose key the workspace used before creates nothing and reports that link); a bad item " +
-			"fails alone. 202 with the job (Location /v1/jobs/{id}) once it is durable, and callback_secret, shown this once, " +
+			"fails alone. 202 with the job (Location /v1/jobs/{id}) once it is durable, and callback_secret, shown this once " +
+			"(a replay has secret_withheld instead), " +
 			"which signs the call of callback_url when the job finishes",
 		request: bulkRequest{}, required: []string{"items"}, maxBody: MaxBulkBodyBytes,
 		response: createdJobResponse{}, status: http.StatusAccepted,
@@ -118,8 +119,13 @@ func (c JobsConfig) withDefaults() JobsConfig {
 // createdJobResponse is the 202 answer of POST /v1/links/bulk.
 type createdJobResponse struct {
 	Job
-	// CallbackSecret verifies the callback (webhooksig.Verify); shown once.
+	// CallbackSecret verifies the callback (webhooksig.Verify); shown in
+	// the first answer only: a replay leaves it out and sets
+	// SecretWithheld.
 	CallbackSecret string `json:"callback_secret,omitempty"`
+	// SecretWithheld is true in a replay of a job with a callback, which
+	// never repeats the secret (ADR 007).
+	SecretWithheld bool `json:"secret_withheld,omitempty"`
 }
 
 type jobItemsResponse struct {

@@ -49,7 +49,7 @@ var tenancyRoutes = []apiRoute{
 	{
 		method: "POST", pattern: "/v1/keys",
 		summary: "Create an API key of the caller's workspace (a bootstrap key may name workspace_id). " +
-			"The key is in the answer once and never again; a key can grant only scopes it holds",
+			"The key is in the answer once and never again (a replay has secret_withheld instead); a key can grant only scopes it holds",
 		request: createKeyRequest{}, required: []string{"name", "scopes"},
 		response: createdKeyResponse{}, status: http.StatusCreated,
 		errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusRequestEntityTooLarge},
@@ -191,8 +191,12 @@ func viewKey(k *tenancy.APIKey) keyView {
 
 type createdKeyResponse struct {
 	keyView
-	// Key is the secret, shown in this answer only.
-	Key string `json:"key"`
+	// Key is the secret, shown in the first answer only: a replay of the
+	// create (same Idempotency-Key) leaves it out and sets SecretWithheld.
+	Key string `json:"key,omitempty"`
+	// SecretWithheld is true in a replay, which never repeats the secret
+	// (ADR 007): revoke the key and create another if it was lost.
+	SecretWithheld bool `json:"secret_withheld,omitempty"`
 }
 
 // selfResponse is the body of GET /v1/keys/self.
