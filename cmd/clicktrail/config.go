@@ -51,6 +51,7 @@ func redirectNodeConfig(c *cli.Context) (app.RedirectNode, error) {
 			MaxBytes:      c.Int64(spoolMaxBytesFlag.Name),
 		},
 		AllowPrivateCallbacks: c.Bool(webhookAllowPrivateFlag.Name),
+		SecretKeys:            c.StringSlice(secretsKeyFlag.Name),
 		RedirectFrontEnd:      c.String(redirectFrontEndFlag.Name),
 		LinkCheck: app.LinkCheck{
 			Enabled:      c.Bool(checkDestinationsFlag.Name),

@@ -114,6 +114,12 @@ var (
 		Name: "geoip-db", EnvVars: []string{"CLICKTRAIL_GEOIP_DB"},
 		Usage: "MaxMind-format .mmdb (City or Country) for geo enrichment; empty: no geo",
 	}
+	secretsKeyFlag = &cli.StringSliceFlag{
+		Name: "secrets-key", EnvVars: []string{"CLICKTRAIL_SECRETS_KEYS"},
+		Usage: "key sealing the secrets kept to be used (webhook signing and bulk callback secrets), " +
+			"\"<id>:<base64 of 32 random bytes>\"; repeat to rotate: the first seals, the others still open " +
+			"(default: a key kept in <data-dir>/secrets-key; keep production keys out of the data dir)",
+	}
 	hashSecretFlag = &cli.StringFlag{
 		Name: "hash-secret", EnvVars: []string{"CLICKTRAIL_HASH_SECRET"},
 		Usage: "secret (>= 32 bytes) keying the visitor hash; dev generates one in the data dir",

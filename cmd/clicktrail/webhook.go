@@ -38,7 +38,7 @@ func webhookSinkCmd() *cli.Command {
 			"to the endpoints registered in <data-dir>/webhooks",
 		Flags: []cli.Flag{kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, groupFlag,
 			dataDirFlag, webhookAllowPrivateFlag, webhookProductionFlag, webhookTimeoutFlag, webhookRetentionFlag,
-			webhookAPIAddrFlag, apiKeyFlag, linkAPIURLFlag, batchRecordsFlag, batchWaitFlag,
+			webhookAPIAddrFlag, apiKeyFlag, linkAPIURLFlag, batchRecordsFlag, batchWaitFlag, secretsKeyFlag,
 			attributionWindowFlag, attributionWaitFlag},
 		Action: func(c *cli.Context) error {
 			ctx, stop := signalContext(c.Context)
@@ -58,6 +58,7 @@ func webhookSinkCmd() *cli.Command {
 				APIAddr:    c.String(webhookAPIAddrFlag.Name),
 				APIKeys:    c.StringSlice(apiKeyFlag.Name),
 				LinkAPIURL: c.String(linkAPIURLFlag.Name),
+				SecretKeys: c.StringSlice(secretsKeyFlag.Name),
 				Batch:      batchConfig(c),
 				Logger:     logger(c),
 			})

@@ -16,7 +16,7 @@ func redirectCmd() *cli.Command {
 			shortURLSchemeFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag, spoolMaxBytesFlag,
 			debugAddrFlag, rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
 			kafkaBrokersFlag, topicPrefixFlag, partitionsFlag, replicationFlag, geoipFlag, hashSecretFlag,
-			clickIDParamFlag, checkDestinationsFlag, checkIntervalFlag, webhookAllowPrivateFlag, redirectFrontEndFlag},
+			clickIDParamFlag, checkDestinationsFlag, checkIntervalFlag, webhookAllowPrivateFlag, redirectFrontEndFlag, secretsKeyFlag},
 		Action: func(c *cli.Context) error {
 			node, err := redirectNodeConfig(c)
 			if err != nil {

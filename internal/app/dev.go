@@ -132,7 +132,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 // mounts its API on the link API at /v1/webhooks/.
 func openDevWebhooks(cfg *Dev) (*webhookRuntime, error) {
 	log := logs.OrDiscard(cfg.Logger)
-	rt, err := openWebhookRegistry(cfg.DataDir, cfg.Webhooks, log)
+	rt, err := openWebhookRegistry(cfg.DataDir, cfg.SecretKeys, cfg.Webhooks, log)
 	if err != nil {
 		return nil, err
 	}

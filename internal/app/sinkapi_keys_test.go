@@ -35,7 +35,7 @@ func TestSinkAPITakesTheLinkAPIKeys(t *testing.T) {
 	link := httptest.NewServer(linkAPI)
 	defer link.Close()
 
-	rt, err := openWebhookRegistry(t.TempDir(), Webhooks{}, nil)
+	rt, err := openWebhookRegistry(t.TempDir(), nil, Webhooks{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

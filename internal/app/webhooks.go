@@ -86,6 +86,9 @@ type WebhookSink struct {
 	// OnAPIReady, when set, is called with the endpoint API's base URL
 	// once it listens (tests listen on port 0).
 	OnAPIReady func(apiURL string)
+	// SecretKeys seal the endpoints' signing secrets at rest; see
+	// RedirectNode.SecretKeys.
+	SecretKeys []string
 }
 
 // webhookRuntime is the registry, deliverer and stage of one process.
@@ -97,8 +100,13 @@ type webhookRuntime struct {
 
 // openWebhookRegistry opens DataDir/webhooks and the deliverer; the stage
 // comes later (withStage), once the producer it parks retries on exists.
-func openWebhookRegistry(dataDir string, cfg Webhooks, log *slog.Logger) (*webhookRuntime, error) {
-	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(dataDir, "webhooks"), Retention: cfg.Retention, Logger: log})
+func openWebhookRegistry(dataDir string, secretKeys []string, cfg Webhooks, log *slog.Logger) (*webhookRuntime, error) {
+	ring, err := secretRing(dataDir, secretKeys)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: %w", err)
+	}
+	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(dataDir, "webhooks"), Retention: cfg.Retention,
+		Secrets: ring, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}
@@ -234,7 +242,7 @@ func RunWebhookSink(ctx context.Context, cfg WebhookSink) (err error) {
 	if err := ensureTopics(ctx, cfg.Kafka, kcfg); err != nil {
 		return err
 	}
-	rt, err := openWebhookRegistry(cfg.DataDir, cfg.Webhooks, log)
+	rt, err := openWebhookRegistry(cfg.DataDir, cfg.SecretKeys, cfg.Webhooks, log)
 	if err != nil {
 		return err
 	}

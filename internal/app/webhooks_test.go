@@ -58,7 +58,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 	}
 	defer spool.Close()
 	cfg := Webhooks{AllowPrivate: true}
-	rt, err := openWebhookRegistry(dir, cfg, nil)
+	rt, err := openWebhookRegistry(dir, nil, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 }
 
 func TestSinkAPIGuard(t *testing.T) {
-	rt, err := openWebhookRegistry(t.TempDir(), Webhooks{AllowPrivate: true}, nil)
+	rt, err := openWebhookRegistry(t.TempDir(), nil, Webhooks{AllowPrivate: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
