@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/seal"
 	"github.com/clicktrail/clicktrail/internal/testenv"
 	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
@@ -24,7 +25,17 @@ func newReceiver(t *testing.T, status func(n int) int) receiver {
 // rc the endpoint's secret.
 func (rc receiver) subscribe(t *testing.T, sinkDir string, events ...string) {
 	t.Helper()
-	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(sinkDir, "webhooks")})
+	// The sink, given no --secrets-key, seals with the key it keeps in its
+	// data directory (ADR 007): seal with the same one.
+	key, err := seal.LoadOrCreateKey(filepath.Join(sinkDir, "secrets-key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := seal.NewRing(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := webhook.OpenRegistry(webhook.RegistryConfig{Dir: filepath.Join(sinkDir, "webhooks"), Secrets: ring})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/seal"
 	"github.com/clicktrail/clicktrail/linkapi/audit"
 	"github.com/clicktrail/clicktrail/linkapi/idempotency"
 	"github.com/clicktrail/clicktrail/linkapi/templates"
@@ -87,6 +88,11 @@ type APIConfig struct {
 	// Kafka with acks=all): the API answers 202 then, 503 on an error.
 	// Nil answers 503: this node takes no conversions.
 	OnConversion func(context.Context, *schemas.Conversion) error
+	// Secrets seals the secrets the API must keep to use them (bulk jobs'
+	// callback secrets; ADR 007). Nil means seal.ProcessRing(), whose key
+	// dies with the process: tests only, as a job resumed by another
+	// process could not sign its callback.
+	Secrets *seal.Ring
 }
 
 // MountScope is the scopes of a mounted handler; see APIConfig.MountScopes.
@@ -182,6 +188,7 @@ type api struct {
 	templates *templates.Store
 	idem      *idempotency.Store
 	jobs      *jobStore
+	secrets   *seal.Ring
 }
 
 // newAPI returns the API of cfg, which has its defaults, without its
@@ -191,8 +198,13 @@ func newAPI(cfg APIConfig) *api {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	secrets := cfg.Secrets
+	if secrets == nil {
+		secrets = seal.ProcessRing()
+	}
 	return &api{cfg: cfg, log: log, tenants: tenancy.NewStore(cfg.Store), auditLog: audit.NewLog(cfg.Store),
-		templates: templates.NewStore(cfg.Store), idem: idempotency.NewStore(cfg.Store), jobs: newJobStore(cfg.Store)}
+		templates: templates.NewStore(cfg.Store), idem: idempotency.NewStore(cfg.Store), jobs: newJobStore(cfg.Store),
+		secrets: secrets}
 }
 
 // apiRoutes are the operations of the link API. They register the handlers
@@ -268,7 +280,8 @@ var linkRoutes = []apiRoute{
 //	GET    /v1/links/external/{external_id} 200 with the link, or 404
 //	GET    /v1/openapi.json                 the OpenAPI 3.1 document of all of this (public)
 //
-// A create whose path is taken answers 409 path_taken with existing_id,
+// A create whose path is taken answers 409 path_taken, with existing_id
+// when the holder is in the caller's workspace,
 // unless the body asks for "on_conflict": "suffix", which takes the first
 // free of path-2, path-3, ... Every mutating call accepts an
 // Idempotency-Key header (see idempotency.go): a retry with the same key

@@ -19,7 +19,8 @@ var bulkRoutes = []apiRoute{
 		method: "POST", pattern: "/v1/links/bulk",
 		summary: "Create up to 100,000 links as an asynchronous job. Each item is a body of POST /v1/links with an optional " +
 			"idempotency_key (an item whose key the workspace used before creates nothing and reports that link); a bad item " +
-			"fails alone. 202 with the job (Location /v1/jobs/{id}) once it is durable, and callback_secret, shown this once, " +
+			"fails alone. 202 with the job (Location /v1/jobs/{id}) once it is durable, and callback_secret, shown this once " +
+			"(a replay has secret_withheld instead), " +
 			"which signs the call of callback_url when the job finishes",
 		request: bulkRequest{}, required: []string{"items"}, maxBody: MaxBulkBodyBytes,
 		response: createdJobResponse{}, status: http.StatusAccepted,
@@ -118,8 +119,13 @@ func (c JobsConfig) withDefaults() JobsConfig {
 // createdJobResponse is the 202 answer of POST /v1/links/bulk.
 type createdJobResponse struct {
 	Job
-	// CallbackSecret verifies the callback (webhooksig.Verify); shown once.
+	// CallbackSecret verifies the callback (webhooksig.Verify); shown in
+	// the first answer only: a replay leaves it out and sets
+	// SecretWithheld.
 	CallbackSecret string `json:"callback_secret,omitempty"`
+	// SecretWithheld is true in a replay of a job with a callback, which
+	// never repeats the secret (ADR 007).
+	SecretWithheld bool `json:"secret_withheld,omitempty"`
 }
 
 type jobItemsResponse struct {
@@ -156,8 +162,10 @@ func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 			CallbackURL: req.CallbackURL, CreatedAt: a.cfg.Now().UTC()},
 		OnConflict: req.OnConflict, KeyID: p.KeyID, Scopes: p.Scopes, RemoteAddr: p.RemoteAddr,
 	}
+	var secret string
 	if req.CallbackURL != "" {
-		rec.CallbackSecret = webhooksig.NewSecret()
+		secret = webhooksig.NewSecret()
+		rec.SealedCallbackSecret = a.secrets.Seal(secret, callbackSealContext(rec.ID))
 	}
 	items := make([][]byte, len(req.Items))
 	for i, it := range req.Items {
@@ -169,7 +177,8 @@ func (a *api) createJob(w http.ResponseWriter, r *http.Request) {
 	}
 	runner.enqueue(rec.ID)
 	w.Header().Set("Location", "/v1/jobs/"+rec.ID)
-	writeJSON(w, http.StatusAccepted, createdJobResponse{Job: rec.Job, CallbackSecret: rec.CallbackSecret})
+	shownOnce(w, "callback_secret")
+	writeJSON(w, http.StatusAccepted, createdJobResponse{Job: rec.Job, CallbackSecret: secret})
 }
 
 // loadJob returns the job the route's {id} names, 404 when it is another

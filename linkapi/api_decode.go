@@ -154,8 +154,8 @@ func (req *createLinkRequest) link(defaultDomain string, now time.Time) (l *redi
 	return l, generated, nil
 }
 
-// validateForAPI runs l.Validate and turns its error into a 400 that names
-// the field.
+// validateForAPI runs l.Validate, and refuses a contact id that looks like
+// an e-mail address, turning the error into a 400 that names the field.
 func validateForAPI(l *redirect.Link) *apiError {
 	if err := l.Validate(); err != nil {
 		var fe *redirect.FieldError
@@ -165,6 +165,9 @@ func validateForAPI(l *redirect.Link) *apiError {
 			return aerr
 		}
 		return badRequest(CodeInvalidField, "", err.Error())
+	}
+	if fe := templates.CheckContactID(l.Metadata); fe != nil {
+		return badRequest(CodeInvalidField, fe.Field, fe.Message)
 	}
 	return nil
 }

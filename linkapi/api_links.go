@@ -127,7 +127,7 @@ func (a *api) writeError(err error, l *redirect.Link) *apiError {
 	}
 	if pt, ok := errors.AsType[*redirect.PathTakenError](err); ok {
 		return &apiError{status: http.StatusConflict, Code: CodePathTaken, Field: "path",
-			Message: "path " + l.Path + " is taken on " + l.Domain, ExistingID: pt.ExistingID}
+			Message: "path " + l.Path + " is taken on " + l.Domain, ExistingID: a.ownLinkID(pt.ExistingID, l.WorkspaceID)}
 	}
 	if xt, ok := errors.AsType[*redirect.ExternalIDTakenError](err); ok {
 		return &apiError{status: http.StatusConflict, Code: CodeExternalIDTaken, Field: "external_id",
@@ -140,6 +140,23 @@ func (a *api) writeError(err error, l *redirect.Link) *apiError {
 		return badRequest(CodeInvalidField, fe.Field, fe.Message)
 	}
 	return a.internal("store link", err)
+}
+
+// ownLinkID returns id when the link it names is in workspace, else "": a
+// path on a shared domain may be held by another workspace, whose link ids
+// are not the caller's to learn. (External ids are unique per workspace, so
+// their holder is always the caller's own.)
+func (a *api) ownLinkID(id, workspace string) string {
+	if id == "" {
+		return ""
+	}
+	// A local point read on the conflict path only; the store's read needs
+	// no request context.
+	holder, err := a.cfg.Store.Get(context.Background(), id)
+	if err != nil || holder.WorkspaceID != workspace {
+		return ""
+	}
+	return id
 }
 
 // internal logs err and returns the 500 answer.

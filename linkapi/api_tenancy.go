@@ -49,7 +49,7 @@ var tenancyRoutes = []apiRoute{
 	{
 		method: "POST", pattern: "/v1/keys",
 		summary: "Create an API key of the caller's workspace (a bootstrap key may name workspace_id). " +
-			"The key is in the answer once and never again; a key can grant only scopes it holds",
+			"The key is in the answer once and never again (a replay has secret_withheld instead); a key can grant only scopes it holds",
 		request: createKeyRequest{}, required: []string{"name", "scopes"},
 		response: createdKeyResponse{}, status: http.StatusCreated,
 		errors: []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusRequestEntityTooLarge},
@@ -68,9 +68,10 @@ var tenancyRoutes = []apiRoute{
 		scopes: []string{}, handle: (*api).keySelf,
 	},
 	{
-		method: "DELETE", pattern: "/v1/keys/{id}", summary: "Revoke an API key: it answers 401 from now on",
+		method: "DELETE", pattern: "/v1/keys/{id}",
+		summary:  "Revoke an API key: it answers 401 from now on; a key can revoke only keys whose scopes it holds",
 		response: keyView{}, status: http.StatusOK,
-		errors: []int{http.StatusNotFound},
+		errors: []int{http.StatusForbidden, http.StatusNotFound},
 		scopes: []string{tenancy.ScopeKeysWrite}, handle: (*api).revokeKey,
 	},
 	{
@@ -190,8 +191,12 @@ func viewKey(k *tenancy.APIKey) keyView {
 
 type createdKeyResponse struct {
 	keyView
-	// Key is the secret, shown in this answer only.
-	Key string `json:"key"`
+	// Key is the secret, shown in the first answer only: a replay of the
+	// create (same Idempotency-Key) leaves it out and sets SecretWithheld.
+	Key string `json:"key,omitempty"`
+	// SecretWithheld is true in a replay, which never repeats the secret
+	// (ADR 007): revoke the key and create another if it was lost.
+	SecretWithheld bool `json:"secret_withheld,omitempty"`
 }
 
 // selfResponse is the body of GET /v1/keys/self.
@@ -307,6 +312,7 @@ func (a *api) createKey(w http.ResponseWriter, r *http.Request) {
 	}
 	a.auditIn(r.Context(), ws, audit.KeyCreated, "key", k.ID, nil)
 	w.Header().Set("Location", "/v1/keys/"+k.ID)
+	shownOnce(w, "key")
 	writeJSON(w, http.StatusCreated, createdKeyResponse{keyView: viewKey(k), Key: token})
 }
 
@@ -324,9 +330,24 @@ func (a *api) listKeys(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) revokeKey(w http.ResponseWriter, r *http.Request) {
-	ws := principal(r).WorkspaceID
-	if principal(r).Has(tenancy.ScopeAdmin) {
+	p := principal(r)
+	ws := p.WorkspaceID
+	if p.Has(tenancy.ScopeAdmin) {
 		ws = "" // bootstrap keys, which create keys in any workspace, revoke them there too
+	}
+	// A key may revoke only keys whose scopes it holds, as it may create
+	// only those: a keys:write key must not take down a stronger one.
+	// Scopes never change once a key exists, so checking before revoking
+	// is not a race.
+	target, err := a.tenants.GetAPIKey(r.Context(), ws, r.PathValue("id"))
+	if err == nil {
+		for _, sc := range target.Scopes {
+			if !p.Has(sc) {
+				writeError(w, &apiError{status: http.StatusForbidden, Code: CodeMissingScope, Field: "id",
+					Message: "key " + target.ID + " holds " + sc + ", which this API key does not hold, so it cannot revoke it"})
+				return
+			}
+		}
 	}
 	k, err := a.tenants.RevokeAPIKey(r.Context(), ws, r.PathValue("id"), a.cfg.Now().UTC())
 	if errors.Is(err, tenancy.ErrKeyNotFound) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/netguard"
+	"github.com/clicktrail/clicktrail/internal/seal"
 	"github.com/clicktrail/clicktrail/internal/urlrule"
 	"github.com/clicktrail/clicktrail/webhooksig"
 )
@@ -120,7 +121,11 @@ func (r *JobRunner) deliverCallback(rec *jobRecord) {
 // sendCallback makes one attempt, signed at the time of sending.
 func (r *JobRunner) sendCallback(rec *jobRecord, body []byte) error {
 	now := r.a.cfg.Now()
-	sig, err := webhooksig.Sign(rec.CallbackSecret, rec.ID, now, body)
+	secret, err := r.a.callbackSecret(rec)
+	if err != nil {
+		return err
+	}
+	sig, err := webhooksig.Sign(secret, rec.ID, now, body)
 	if err != nil {
 		return err
 	}
@@ -133,4 +138,20 @@ func (r *JobRunner) sendCallback(rec *jobRecord, body []byte) error {
 	ctx, cancel := context.WithTimeout(r.ctx, r.jobs.CallbackTimeout)
 	defer cancel()
 	return r.jobs.Callback(ctx, rec.CallbackURL, h, body)
+}
+
+// callbackSealContext binds a job's sealed callback secret to the job.
+func callbackSealContext(jobID string) string { return "bulk job " + jobID + " callback" }
+
+// callbackSecret opens the job's callback secret; a record stored before
+// secrets were sealed holds it in the clear.
+func (a *api) callbackSecret(rec *jobRecord) (string, error) {
+	if !seal.IsSealed(rec.SealedCallbackSecret) {
+		return rec.SealedCallbackSecret, nil
+	}
+	s, err := a.secrets.Open(rec.SealedCallbackSecret, callbackSealContext(rec.ID))
+	if err != nil {
+		return "", fmt.Errorf("job %s: callback secret: %w", rec.ID, err)
+	}
+	return s, nil
 }

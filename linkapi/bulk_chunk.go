@@ -35,14 +35,14 @@ import (
 // so does the second of two items with the same idempotency key, which
 // then finds the first's link (or, if the first failed, tries itself).
 type chunkRun struct {
-	r      *JobRunner
-	rec    *jobRecord
-	ctx    context.Context
+	r   *JobRunner
+	rec *jobRecord
+	ctx context.Context
 	// rule is the URL rule of the job's links: the server's
 	// DestinationPolicy with a per-job lookup memo, and the workspace's host
 	// lists as they were when the job started.
 	rule *urlrule.Policy
-	em       *emitter
+	em   *emitter
 	// scratch is the buffer record encodes values into.
 	scratch []byte
 }
@@ -174,7 +174,7 @@ func (c *chunkRun) round(pending, decided []*chunkItem) ([]*chunkItem, []*chunkI
 				}
 			}
 		}
-		v, err := json.Marshal(&jobRecord{Job: next, CallbackSecret: c.rec.CallbackSecret, OnConflict: c.rec.OnConflict,
+		v, err := json.Marshal(&jobRecord{Job: next, SealedCallbackSecret: c.rec.SealedCallbackSecret, OnConflict: c.rec.OnConflict,
 			KeyID: c.rec.KeyID, Scopes: c.rec.Scopes, RemoteAddr: c.rec.RemoteAddr})
 		if err != nil {
 			return err

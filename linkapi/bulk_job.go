@@ -109,9 +109,11 @@ type JobItemError struct {
 // jobRecord is a job as stored: the Job and what the runner needs.
 type jobRecord struct {
 	Job
-	// CallbackSecret signs the callback ("whsec_..."); shown once, in the
-	// 202 answer.
-	CallbackSecret string `json:"callback_secret,omitempty"`
+	// SealedCallbackSecret is the secret that signs the callback
+	// ("whsec_..."), shown once, in the 202 answer, and stored sealed
+	// (api.secrets; see callbackSecret). Records written before sealing
+	// hold it in the clear, which callbackSecret still reads.
+	SealedCallbackSecret string `json:"callback_secret,omitempty"`
 	// CallbackPending is set when the job finishes with a callback_url
 	// and cleared once the callback is delivered or given up.
 	CallbackPending bool `json:"callback_pending,omitempty"`

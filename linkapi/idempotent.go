@@ -3,6 +3,7 @@ package linkapi
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,6 +25,14 @@ import (
 // waiting (waiting would hold a connection for as long as the first takes,
 // and a client retrying with backoff gets the replay soon after). The
 // in-flight set is per process: run one API process per link store.
+//
+// An answer that shows a secret once (a created API key, a bulk job's
+// callback secret: the handler names its fields with shownOnce) is stored
+// without it: a replay answers the same resource with the secret's fields
+// left out and "secret_withheld": true, and the client that lost the first
+// answer revokes or replaces what it cannot use (ADR 007). No secret is
+// kept at rest for replays, and a replay after a revocation hands out
+// nothing.
 //
 // The answer is stored after the change it describes is durable: a crash
 // in between loses the answer, and a retry then runs again (a create with
@@ -88,8 +97,15 @@ func (a *api) idempotent(next http.Handler, maxBody int64) http.Handler {
 		if cw.status == 0 || cw.status >= 500 {
 			return
 		}
+		stored, err := withholdSecrets(cw.body.Bytes(), cw.secrets)
+		if err != nil {
+			// Never store what cannot be stripped of its secret; a retry
+			// runs the request again.
+			a.log.Error("link api: withhold secrets from idempotency record", "err", err)
+			return
+		}
 		rec = &idempotency.Record{Fingerprint: fp[:], Status: cw.status, Location: w.Header().Get("Location"),
-			Body: cw.body.Bytes(), Expires: now.Add(idempotency.TTL)}
+			Body: stored, Expires: now.Add(idempotency.TTL)}
 		if err := a.idem.Put(kh, rec); err != nil {
 			// The answer is already sent; a retry will run the request again.
 			a.log.Error("link api: store idempotency record", "err", err)
@@ -108,8 +124,44 @@ func (a *api) idempotent(next http.Handler, maxBody int64) http.Handler {
 // capturingWriter passes an answer through and keeps its status and body.
 type capturingWriter struct {
 	http.ResponseWriter
-	status int
-	body   bytes.Buffer
+	status  int
+	body    bytes.Buffer
+	secrets []string // top-level fields of the answer shown once (shownOnce)
+}
+
+// shownOnce declares that the top-level JSON fields of the answer being
+// written to w hold secrets shown in this answer only, so that the
+// idempotency record keeps the answer without them. Without an
+// Idempotency-Key (w is then not a capturingWriter) nothing is stored and
+// it does nothing.
+func shownOnce(w http.ResponseWriter, fields ...string) {
+	if c, ok := w.(*capturingWriter); ok {
+		c.secrets = append(c.secrets, fields...)
+	}
+}
+
+// withholdSecrets returns body (a JSON object) without its fields named
+// in secrets, and with "secret_withheld": true when it had any of them.
+func withholdSecrets(body []byte, secrets []string) ([]byte, error) {
+	if len(secrets) == 0 {
+		return body, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return nil, fmt.Errorf("answer with a secret is not a JSON object: %w", err)
+	}
+	withheld := false
+	for _, f := range secrets {
+		if _, ok := obj[f]; ok {
+			delete(obj, f)
+			withheld = true
+		}
+	}
+	if !withheld {
+		return body, nil
+	}
+	obj["secret_withheld"] = json.RawMessage("true")
+	return json.Marshal(obj)
 }
 
 func (c *capturingWriter) WriteHeader(status int) {

@@ -50,6 +50,7 @@ func redirectNodeConfig(c *cli.Context) (app.RedirectNode, error) {
 			FlushInterval: c.Duration(spoolFlushFlag.Name),
 			MaxBytes:      c.Int64(spoolMaxBytesFlag.Name),
 		},
+		SecretKeys:       c.StringSlice(secretsKeyFlag.Name),
 		RedirectFrontEnd: c.String(redirectFrontEndFlag.Name),
 		LinkCheck: app.LinkCheck{
 			Enabled:      c.Bool(checkDestinationsFlag.Name),

@@ -62,17 +62,36 @@ func devCmd() *cli.Command {
 	}
 }
 
+// printDevBanner tells the person running dev where things are. The API
+// key appears masked (maskKey), except a generated one, whose full value
+// is printed once, as the export line the curl example uses: nobody could
+// use the API otherwise. A key given with --api-key is never printed.
 func printDevBanner(c *cli.Context, redirectURL, apiURL, key string, generated bool) {
 	w := c.App.Writer
 	fmt.Fprintf(w, "clicktrail dev is running\n")
 	fmt.Fprintf(w, "  redirector: %s\n  link API:   %s\n", redirectURL, apiURL)
 	if generated {
-		fmt.Fprintf(w, "  API key:    %s   (generated for this run; pass --api-key to fix one)\n", key)
+		fmt.Fprintf(w, "  API key:    %s   (generated for this run; pass --api-key to fix one)\n", maskKey(key))
+	} else {
+		fmt.Fprintf(w, "  API key:    %s   (from --api-key)\n", maskKey(key))
 	}
 	fmt.Fprintf(w, "\nCreate a link and follow it:\n")
-	fmt.Fprintf(w, "  curl -s -H 'Authorization: Bearer %s' -d '{\"destination_url\":\"https://example.com/spring\",\"path\":\"spring\"}' %s/v1/links\n", key, apiURL)
+	if generated {
+		fmt.Fprintf(w, "  export CLICKTRAIL_API_KEY=%s   # the generated key, shown this once\n", key)
+	}
+	fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $CLICKTRAIL_API_KEY\" -d '{\"destination_url\":\"https://example.com/spring\",\"path\":\"spring\"}' %s/v1/links\n", apiURL)
 	fmt.Fprintf(w, "  curl -si %s/spring\n\n", redirectURL)
 	if c.String("clickhouse-dsn") == "" {
 		fmt.Fprintf(w, "Enriched clicks are appended to %s/clicks.jsonl (give --clickhouse-dsn for ClickHouse).\n", c.String(dataDirFlag.Name))
 	}
+}
+
+// maskKey shows enough of an API key to recognise it (its first 10
+// characters, as a created key's prefix does) and nothing that works.
+func maskKey(key string) string {
+	const shown = 10
+	if len(key) <= 2*shown { // too short to show any of it safely
+		return "…"
+	}
+	return key[:shown] + "…"
 }

@@ -89,6 +89,12 @@ var (
 )
 
 var (
+	secretsKeyFlag = &cli.StringSliceFlag{
+		Name: "secrets-key", EnvVars: []string{"CLICKTRAIL_SECRETS_KEYS"},
+		Usage: "key sealing the secrets kept to be used (webhook signing and bulk callback secrets), " +
+			"\"<id>:<base64 of 32 random bytes>\"; repeat to rotate: the first seals, the others still open " +
+			"(default: a key kept in <data-dir>/secrets-key; keep production keys out of the data dir)",
+	}
 	clickIDParamFlag = &cli.StringFlag{
 		Name: "click-id-param", Value: "ct_click", EnvVars: []string{"CLICKTRAIL_CLICK_ID_PARAM"},
 		Usage: "query parameter that carries the click id to destinations of links with track_conversions",

@@ -54,6 +54,9 @@ func TestDevThenLinksCreate(t *testing.T) {
 	if !strings.Contains(out.String(), "curl") {
 		t.Errorf("the banner has no curl example:\n%s", out.String())
 	}
+	if strings.Contains(out.String(), key) {
+		t.Errorf("the banner shows the key given with --api-key:\n%s", out.String())
+	}
 
 	var created testenv.Buffer
 	client := newApp()

@@ -27,7 +27,7 @@ func redirectCmd() *cli.Command {
 		Flags: append([]cli.Flag{dataDirFlag, redirectAddrFlag, apiAddrFlag, apiKeyFlag, defaultDomainFlag,
 			shortURLSchemeFlag, trustedProxyFlag, spoolSyncFlag, spoolFlushFlag, spoolMaxBytesFlag,
 			debugAddrFlag, rateBurstFlag, ratePerSecondFlag, destAllowFlag, destDenyFlag, destBlocklistFlag, destAllowPrivateFlag,
-			clickIDParamFlag, checkDestinationsFlag, checkIntervalFlag, redirectFrontEndFlag}, set.Flags()...),
+			clickIDParamFlag, checkDestinationsFlag, checkIntervalFlag, redirectFrontEndFlag, secretsKeyFlag}, set.Flags()...),
 		Action: func(c *cli.Context) error {
 			set.Load(c)
 			node, err := redirectNodeConfig(c)

@@ -96,6 +96,11 @@ type RedirectNode struct {
 	AllowPrivateCallbacks bool
 	// LinkCheck runs the broken-destination checker in this process.
 	LinkCheck LinkCheck
+	// SecretKeys seal the secrets the node keeps to use them (bulk jobs'
+	// callback secrets; in dev also the webhook endpoints' signing
+	// secrets): "<id>:<base64 of 32 bytes>", the first sealing. Empty
+	// means a key kept in DataDir/secrets-key (ADR 007).
+	SecretKeys []string
 }
 
 // Batch bounds consumer batches. Its tags are the CLI's flags;

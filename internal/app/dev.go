@@ -36,6 +36,13 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	if len(cfg.VisitorSecret) == 0 {
 		cfg.VisitorSecret = cfg.Enrich.HashSecret
 	}
+	// One process, one key ring: dev's --secrets-key (a webhook stage
+	// flag) seals the link API's bulk callback secrets too.
+	if len(cfg.RedirectNode.SecretKeys) == 0 {
+		cfg.RedirectNode.SecretKeys = cfg.Webhooks.SecretKeys
+	} else if len(cfg.Webhooks.SecretKeys) == 0 {
+		cfg.Webhooks.SecretKeys = cfg.RedirectNode.SecretKeys
+	}
 	var hooks *webhookRuntime
 	if !cfg.Webhooks.Disabled {
 		if hooks, err = openDevWebhooks(&cfg); err != nil {

@@ -88,6 +88,10 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	if n.apiLn, err = listen("api", cfg.APIAddr); err != nil {
 		return nil, err
 	}
+	secrets, err := secretRing(cfg.DataDir, cfg.SecretKeys)
+	if err != nil {
+		return nil, err
+	}
 	scheme, base := cfg.ShortURLScheme, cfg.ShortURLBase
 	if scheme == "" {
 		scheme = "https"
@@ -109,6 +113,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 		MountScopes:    cfg.MountScopes,
 		MountDocs:      cfg.MountDocs,
 		OnConversion:   queueConversions(n.spool, cfg.Kafka.Topic(conversionsTopic)),
+		Secrets:        secrets,
 		OnLinkEvent: func(eventType string, l *redirect.Link) {
 			for _, hook := range n.linkHooks {
 				hook.one(eventType, l)

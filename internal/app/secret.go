@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/clicktrail/clicktrail/internal/seal"
 )
 
 const secretFile = "hash-secret"
@@ -35,4 +37,37 @@ func LoadOrCreateSecret(dataDir string) ([]byte, error) {
 		return nil, fmt.Errorf("write hash secret: %w", err)
 	}
 	return b, nil
+}
+
+// secretsKeyFile holds a data directory's own sealing key (secretRing).
+const secretsKeyFile = "secrets-key"
+
+// secretRing returns the ring that seals the secrets a process keeps (the
+// webhook endpoints' signing secrets, bulk jobs' callback secrets): keys
+// as configured ("<id>:<base64 of 32 bytes>", the first sealing, the
+// others still opening), or without any the key kept in
+// dataDir/secrets-key, created on first use (ADR 007: production passes
+// its keys from a secret store, so a copy of the data directory opens
+// nothing).
+func secretRing(dataDir string, keys []string) (*seal.Ring, error) {
+	var ks []seal.Key
+	for i, s := range keys {
+		k, err := seal.ParseKey(s)
+		if err != nil {
+			return nil, fmt.Errorf("secrets-key[%d]: %w", i, err)
+		}
+		ks = append(ks, k)
+	}
+	if len(ks) == 0 {
+		k, err := seal.LoadOrCreateKey(filepath.Join(dataDir, secretsKeyFile))
+		if err != nil {
+			return nil, err
+		}
+		ks = append(ks, k)
+	}
+	ring, err := seal.NewRing(ks...)
+	if err != nil {
+		return nil, fmt.Errorf("secrets-key: %w", err)
+	}
+	return ring, nil
 }

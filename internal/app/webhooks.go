@@ -49,6 +49,12 @@ type Webhooks struct {
 	// per-endpoint Dispatcher, the retry Schedule. Its registry, sender,
 	// output, topics, short URLs and logger are the process's.
 	Stage whstage.Config
+	// SecretKeys seal the endpoints' signing secrets at rest (package
+	// seal, ADR 007): "<id>:<base64 of 32 bytes>", the first seals, the
+	// others still open; empty: a key kept in <data-dir>/secrets-key. In
+	// dev the link API's bulk callback secrets are sealed with them too
+	// (RedirectNode.SecretKeys).
+	SecretKeys []string `flag:"secrets-key" env:"CLICKTRAIL_SECRETS_KEYS" usage:"key sealing the secrets kept to be used (webhook signing and bulk callback secrets), \"<id>:<base64 of 32 random bytes>\"; repeat to rotate: the first seals, the others still open (default: a key kept in <data-dir>/secrets-key; keep production keys out of the data dir)"`
 }
 
 // WebhookAPI is the endpoint API (/v1/webhooks/...) a webhook sink
@@ -83,8 +89,12 @@ type webhookRuntime struct {
 // openWebhookRegistry opens DataDir/webhooks and the deliverer; the stage
 // comes later (withStage), once the producer it parks retries on exists.
 func openWebhookRegistry(dataDir string, cfg Webhooks, log *slog.Logger) (*webhookRuntime, error) {
+	ring, err := secretRing(dataDir, cfg.SecretKeys)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks: %w", err)
+	}
 	rc := cfg.Registry
-	rc.Dir, rc.Logger = filepath.Join(dataDir, "webhooks"), log
+	rc.Dir, rc.Secrets, rc.Logger = filepath.Join(dataDir, "webhooks"), ring, log
 	reg, err := webhook.OpenRegistry(rc)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: %w", err)

@@ -1,6 +1,11 @@
 package testutil
 
 import (
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -61,5 +66,27 @@ func TestPollTimesOutWithTheLastState(t *testing.T) {
 	}
 	if msg, _ := poll("x", func() (bool, string) { return false, "" }, []WaitOption{Timeout(0)}); msg != "timed out waiting for x" {
 		t.Fatalf("= %q", msg)
+	}
+}
+
+func TestFindSecrets(t *testing.T) {
+	const secret = "ctk_0123456789abSECRETSECRETSECRETSECRET12"
+	dir := t.TempDir()
+	for i, prefix := range []string{"", "x", "xy"} {
+		// JSON encodes []byte as standard base64, at any offset in a record.
+		rec, _ := json.Marshal(map[string][]byte{"body": []byte(prefix + `{"key":"` + secret + `"}`)})
+		if err := os.WriteFile(filepath.Join(dir, "rec"+strconv.Itoa(i)), rec, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "clean"), []byte("nothing here"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	found, err := FindSecrets(dir, map[string][]byte{"log": []byte("key=" + hex.EncodeToString([]byte(secret)))}, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 4 {
+		t.Fatalf("found %d: %q; want the three records and the log", len(found), found)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // query component, so "&", "=" and "#" are encoded), and may not hold
 // control characters. Placeholders may not stand in the scheme, host or port
 // (a value could otherwise choose where the link goes). Values that look
-// like e-mail addresses are refused: links carry a contact id or a token,
+// like e-mail addresses (LooksLikeEmail) are refused: links carry a contact id or a token,
 // never personal data. A placeholder without a value and a value no
 // placeholder uses are errors, so typos show at once.
 
@@ -159,8 +159,8 @@ func ValidateValues(values map[string]string) *redirect.FieldError {
 		if msg := redirect.TextProblem(v, MaxValueLen); msg != "" {
 			return redirect.FieldErrorf(field, "%s", msg)
 		}
-		if strings.Contains(v, "@") {
-			return redirect.FieldErrorf(field, "looks like an e-mail address; personalize with a contact id or token, never personal data")
+		if LooksLikeEmail(v) {
+			return emailError(field)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/clicktrail/clicktrail/internal/pebblekv"
 	"github.com/clicktrail/clicktrail/internal/pebblelog"
+	"github.com/clicktrail/clicktrail/internal/seal"
 	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
@@ -57,6 +59,10 @@ type RegistryConfig struct {
 	// Now is the clock of timestamps and expiries; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger // nil discards
+	// Secrets seals the endpoints' signing secrets on disk (ADR 007).
+	// Nil means seal.ProcessRing(), whose key dies with the process: tests
+	// only, as a registry reopened by another process could not sign.
+	Secrets *seal.Ring
 }
 
 // WithDefaults returns c with its unset fields set to the defaults.
@@ -75,6 +81,9 @@ func (c RegistryConfig) WithDefaults() RegistryConfig {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Secrets == nil {
+		c.Secrets = seal.ProcessRing()
 	}
 	return c
 }
@@ -103,9 +112,10 @@ func (c RegistryConfig) Validate() error {
 // pebble (synced) first and then to memory, under one mutex: a Registry
 // must be the only writer of its directory.
 //
-// Secrets are stored as given, since they must sign; they never appear in
-// logs (Secret redacts itself) and the API shows them only at creation and
-// rotation.
+// Secrets must be kept to sign, so they are stored sealed (AEAD under
+// RegistryConfig.Secrets, bound to their endpoint's id) and held in the
+// clear only in memory; they never appear in logs (Secret redacts itself)
+// and the API shows them only at creation and rotation.
 type Registry struct {
 	cfg RegistryConfig
 	db  *pebble.DB
@@ -150,16 +160,65 @@ func (r *Registry) load() error {
 		return fmt.Errorf("load webhook endpoints: %w", err)
 	}
 	defer it.Close()
+	var reseal []*RegisteredEndpoint
 	for it.First(); it.Valid(); it.Next() {
 		var e RegisteredEndpoint
 		if err := json.Unmarshal(it.Value(), &e); err != nil {
 			return fmt.Errorf("load webhook endpoint %s: %w", it.Key(), err)
 		}
+		stale, err := r.openSecrets(&e)
+		if err != nil {
+			return fmt.Errorf("load webhook endpoint %s: %w", e.ID, err)
+		}
 		r.eps[e.ID] = &e
+		if stale {
+			reseal = append(reseal, &e)
+		}
 	}
 	if err := it.Error(); err != nil {
 		return fmt.Errorf("load webhook endpoints: %w", err)
 	}
+	return r.reseal(reseal)
+}
+
+// sealContext binds a sealed secret to its endpoint.
+func sealContext(id string) string { return "webhook endpoint " + id }
+
+// openSecrets replaces e's stored secrets with the secrets themselves.
+// stale reports one stored in the clear (before sealing existed) or under
+// a key other than the current one.
+func (r *Registry) openSecrets(e *RegisteredEndpoint) (stale bool, _ error) {
+	for i, s := range e.Secrets {
+		if !seal.IsSealed(s.Value) {
+			stale = true // stored before secrets were sealed
+			continue
+		}
+		v, err := r.cfg.Secrets.Open(s.Value, sealContext(e.ID))
+		if err != nil {
+			return false, fmt.Errorf("secret %d (configure the key it was sealed under): %w", i, err)
+		}
+		stale = stale || !r.cfg.Secrets.Current(s.Value)
+		e.Secrets[i].Value = v
+	}
+	return stale, nil
+}
+
+// reseal stores eps again, sealed under the current key, and compacts the
+// endpoints' key range so that the old values (in the clear, or under a
+// retired key) leave the WAL and the tables.
+func (r *Registry) reseal(eps []*RegisteredEndpoint) error {
+	if len(eps) == 0 {
+		return nil
+	}
+	for _, e := range eps {
+		if err := r.put(e, pebble.Sync); err != nil {
+			return fmt.Errorf("seal secrets again: %w", err)
+		}
+	}
+	if err := r.db.Compact(context.Background(), []byte(keyEndpoint), prefixEnd(keyEndpoint), false); err != nil {
+		return fmt.Errorf("seal secrets again: compact: %w", err)
+	}
+	r.log.Info("webhook endpoint secrets sealed again under the current key", "endpoints", len(eps))
 	return nil
 }
 
@@ -300,7 +359,12 @@ func (r *Registry) Disable(id, reason string) (e RegisteredEndpoint, changed boo
 }
 
 func (r *Registry) put(e *RegisteredEndpoint, wo *pebble.WriteOptions) error {
-	b, err := json.Marshal(e)
+	stored := *e
+	stored.Secrets = make([]Secret, len(e.Secrets))
+	for i, s := range e.Secrets {
+		stored.Secrets[i] = Secret{Value: r.cfg.Secrets.Seal(s.Value, sealContext(e.ID)), ExpiresAt: s.ExpiresAt}
+	}
+	b, err := json.Marshal(&stored)
 	if err != nil {
 		return fmt.Errorf("encode endpoint %s: %w", e.ID, err)
 	}

@@ -52,6 +52,8 @@ func (f Filters) Match(c *schemas.EnrichedClick) bool {
 // Secret is one signing secret of an endpoint. It redacts itself in logs
 // and fmt output; read Value to sign.
 type Secret struct {
+	// Value is the secret in memory; on disk the Registry stores it
+	// sealed (seal.Ring.Seal, bound to the endpoint's id).
 	Value string `json:"value"`
 	// ExpiresAt is zero for the current secret, and the end of the
 	// rotation grace period for the previous one.
