@@ -5,12 +5,14 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/clicktrail/clicktrail/internal/testenv"
+	"github.com/clicktrail/clicktrail/internal/testutil"
 )
 
 // TestKafkaIntegration runs the suite TestKafkaFake runs on kfake against
@@ -40,10 +42,19 @@ func TestEnsureTopicsIntegration(t *testing.T) {
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
-	details, err := adm.ListTopics(ctx, plain, compacted)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// CreateTopics answers once the controller created the topics; the
+	// brokers' metadata follows asynchronously, so a topic can show no
+	// partitions for a moment (seen here as "0 partitions, want 1").
+	// Wait for the metadata to show any partition, then check the count.
+	var details kadm.TopicDetails
+	testutil.Eventually(t, "metadata of the created topics", func() (bool, string) {
+		details, err = adm.ListTopics(ctx, plain, compacted)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(details[plain].Partitions) > 0 && len(details[compacted].Partitions) > 0,
+			fmt.Sprintf("%d and %d partitions", len(details[plain].Partitions), len(details[compacted].Partitions))
+	})
 	for name, want := range map[string]int{plain: 2, compacted: 1} {
 		if got := len(details[name].Partitions); got != want {
 			t.Errorf("%s has %d partitions, want %d", name, got, want)
