@@ -73,7 +73,8 @@ func Check(o *Objects, img *dockerfile.Image, fl *flagsref.Flags, source string)
 	var cts []container
 	for _, w := range o.workloads() {
 		errs = append(errs, checkPod(w, source)...)
-		for _, c := range w.pod.Spec.Containers {
+		// init containers too: migrate runs as one, before the sink
+		for _, c := range append(append([]corev1.Container(nil), w.pod.Spec.InitContainers...), w.pod.Spec.Containers...) {
 			if !isClicktrail(c) {
 				continue
 			}

@@ -21,7 +21,9 @@ type proc struct {
 	svc  stack.Service
 	cmd  *exec.Cmd
 	log  string
-	done chan error
+	// exited is closed once the process has exited, with err its Wait's.
+	exited chan struct{}
+	err    error
 }
 
 func (p *proc) tail() string {
@@ -70,9 +72,9 @@ func Run(ctx context.Context, st stack.Stack, loc Local) (err error) {
 	e2eErr := endToEnd(ctx, local, loc)
 	for _, p := range procs {
 		select {
-		case err := <-p.done:
+		case <-p.exited:
 			if !oneShot(p.svc) {
-				e2eErr = errors.Join(e2eErr, fmt.Errorf("%s exited during the rehearsal: %v%s", p.svc.Name, err, p.tail()))
+				e2eErr = errors.Join(e2eErr, fmt.Errorf("%s exited during the rehearsal: %v%s", p.svc.Name, p.err, p.tail()))
 			}
 		default:
 		}
@@ -142,8 +144,8 @@ func start(s stack.Service, loc Local) (*proc, error) {
 		f.Close()
 		return nil, err
 	}
-	p := &proc{svc: s, cmd: cmd, log: logPath, done: make(chan error, 1)}
-	go func() { p.done <- cmd.Wait(); f.Close() }()
+	p := &proc{svc: s, cmd: cmd, log: logPath, exited: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); f.Close(); close(p.exited) }()
 	return p, nil
 }
 
@@ -154,10 +156,9 @@ func ready(ctx context.Context, p *proc) error {
 	deadline := time.After(startTimeout)
 	if oneShot(p.svc) {
 		select {
-		case err := <-p.done:
-			p.done <- err
-			if err != nil {
-				return fmt.Errorf("one-shot failed: %w", err)
+		case <-p.exited:
+			if p.err != nil {
+				return fmt.Errorf("one-shot failed: %w", p.err)
 			}
 			return nil
 		case <-deadline:
@@ -177,9 +178,8 @@ func ready(ctx context.Context, p *proc) error {
 	settle := time.After(time.Second)
 	for {
 		select {
-		case err := <-p.done:
-			p.done <- err
-			return fmt.Errorf("exited at start: %v", err)
+		case <-p.exited:
+			return fmt.Errorf("exited at start: %v", p.err)
 		case <-deadline:
 			return fmt.Errorf("not listening on %v after %s", addrs, startTimeout)
 		case <-ctx.Done():
@@ -215,17 +215,16 @@ func stop(procs []*proc) error {
 	for i := len(procs) - 1; i >= 0; i-- {
 		p := procs[i]
 		select {
-		case err := <-p.done:
-			p.done <- err
+		case <-p.exited:
 			continue
 		default:
 		}
 		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
 		select {
-		case <-p.done:
+		case <-p.exited:
 		case <-time.After(20 * time.Second):
 			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-			<-p.done
+			<-p.exited
 			errs = append(errs, fmt.Errorf("%s did not stop within 20s of SIGTERM%s", p.svc.Name, p.tail()))
 		}
 	}
