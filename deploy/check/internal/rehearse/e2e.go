@@ -28,15 +28,13 @@ const pathTimeout = 60 * time.Second
 func endToEnd(ctx context.Context, st stack.Stack, loc Local) error {
 	var node, sink *stack.Service
 	for i, s := range st.Services {
-		switch strings.Join(s.Args, " ") {
-		case "redirect":
-			if node == nil || s.Env["CLICKTRAIL_API_ADDR"] != "" {
+		switch {
+		case len(s.Args) > 0 && s.Args[0] == "redirect":
+			// the node that serves the API, when several redirect
+			if node == nil || !strings.HasPrefix(s.Env["CLICKTRAIL_API_ADDR"], "127.") {
 				node = &st.Services[i]
 			}
-		case "sink webhook":
-			sink = &st.Services[i]
-		}
-		if strings.HasPrefix(strings.Join(s.Args, " "), "sink webhook ") {
+		case len(s.Args) > 1 && s.Args[0] == "sink" && s.Args[1] == "webhook":
 			sink = &st.Services[i]
 		}
 	}

@@ -18,9 +18,9 @@ import (
 
 // proc is a started service.
 type proc struct {
-	svc  stack.Service
-	cmd  *exec.Cmd
-	log  string
+	svc stack.Service
+	cmd *exec.Cmd
+	log string
 	// exited is closed once the process has exited, with err its Wait's.
 	exited chan struct{}
 	err    error

@@ -7,8 +7,10 @@ package stack
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,6 +35,10 @@ type Service struct {
 	After []string
 	// OneShot marks a process that runs to completion (migrate).
 	OneShot bool
+	// Shared are the variables of Env that come from a source several
+	// services share (a systemd EnvironmentFile=): a service need not read
+	// each, but some service given it must.
+	Shared map[string]bool
 	// Dirs are the paths of the service's persistent, writable storage
 	// (compose volume targets, systemd's StateDirectory).
 	Dirs []string
@@ -75,6 +81,7 @@ var hostname = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-
 func (st Stack) Check(fl *flagsref.Flags) []error {
 	var errs []error
 	ran := map[string]bool{}
+	sharedRead := map[string]bool{}
 	for _, s := range st.Services {
 		what := st.Source + ": " + s.Name
 		cmd, n := s.Command(fl)
@@ -83,7 +90,17 @@ func (st Stack) Check(fl *flagsref.Flags) []error {
 			continue
 		}
 		ran[cmd.Name] = true
-		errs = append(errs, cmd.CheckArgs(what, s.Args[n:], s.Env)...)
+		own := map[string]string{}
+		for k, v := range s.Env {
+			if !s.Shared[k] {
+				own[k] = v
+			} else if _, reads := cmd.Env[k]; reads {
+				sharedRead[k] = true
+			} else if _, seen := sharedRead[k]; !seen {
+				sharedRead[k] = false
+			}
+		}
+		errs = append(errs, cmd.CheckArgs(what, s.Args[n:], own)...)
 		if _, reads := cmd.Env["CLICKTRAIL_DATA_DIR"]; reads {
 			dir, ok := s.Setting("data-dir", "CLICKTRAIL_DATA_DIR")
 			if !ok {
@@ -94,6 +111,11 @@ func (st Stack) Check(fl *flagsref.Flags) []error {
 		}
 		if d, ok := s.Setting("default-domain", "CLICKTRAIL_DEFAULT_DOMAIN"); ok && !hostname.MatchString(d) {
 			errs = append(errs, fmt.Errorf("%s: CLICKTRAIL_DEFAULT_DOMAIN=%q is not a host name (no port, no scheme): the redirect node refuses it", what, d))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(sharedRead)) {
+		if !sharedRead[k] && strings.HasPrefix(k, "CLICKTRAIL_") {
+			errs = append(errs, fmt.Errorf("%s: %s is shared with services none of which reads it", st.Source, k))
 		}
 	}
 	for _, c := range Workers(fl) {

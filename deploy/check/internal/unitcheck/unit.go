@@ -135,7 +135,7 @@ func Stack(us []Unit, source string, envFile func(string) string) (stack.Stack, 
 		names[u.Name+".service"] = true
 	}
 	for _, u := range us {
-		s := stack.Service{Name: u.Name, Env: map[string]string{}, OneShot: u.Get("Service.Type") == "oneshot"}
+		s := stack.Service{Name: u.Name, Env: map[string]string{}, Shared: map[string]bool{}, OneShot: u.Get("Service.Type") == "oneshot"}
 		for _, ef := range u.Keys["Service.EnvironmentFile"] {
 			optional := strings.HasPrefix(ef, "-")
 			kv, err := ReadEnvFile(envFile(strings.TrimPrefix(ef, "-")))
@@ -144,12 +144,14 @@ func Stack(us []Unit, source string, envFile func(string) string) (stack.Stack, 
 			}
 			for k, v := range kv {
 				s.Env[k] = v
+				s.Shared[k] = true
 			}
 		}
 		for _, e := range u.Keys["Service.Environment"] {
 			for _, w := range words(e) {
 				k, v, _ := strings.Cut(w, "=")
 				s.Env[k] = v
+				delete(s.Shared, k)
 			}
 		}
 		for _, d := range strings.Fields(u.Get("Service.StateDirectory")) {
