@@ -28,3 +28,10 @@ bench:
 .PHONY: bench-nginx
 bench-nginx:
 	bench/redirect-vs-nginx.sh
+
+## deploy-check: prove deploy/ (Dockerfile, compose, k8s, systemd) and rehearse the compose
+## stack and the systemd units as local processes against the local Kafka and ClickHouse
+## (deploy/README.md). A module of its own: the repository's `go test ./...` skips it.
+.PHONY: deploy-check
+deploy-check:
+	cd deploy/check && go vet ./... && go test -count=1 ./... && go run . -root ../..
