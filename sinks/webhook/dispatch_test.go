@@ -158,9 +158,7 @@ func TestDispatcherCloseDrains(t *testing.T) {
 			t.Errorf("Pending(%s) = %d after Close", id, n)
 		}
 	}
-	d.mu.Lock()
-	lanes := len(d.lanes)
-	d.mu.Unlock()
+	lanes := d.Lanes()
 	if lanes != 0 {
 		t.Errorf("%d lanes left after every job finished", lanes)
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/internal/retry"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
 
@@ -87,44 +87,12 @@ type parked struct {
 
 // decodeParked reads a retry-topic record, naming the bad header.
 func decodeParked(r record.Record) (parked, error) {
-	h := map[string]string{}
-	for _, x := range r.Headers {
-		h[x.Key] = string(x.Value)
-	}
-	p := parked{endpoint: h[HeaderWebhookEndpoint], msg: webhook.Message{ID: h[HeaderWebhookMessage], Type: h[HeaderWebhookType], Body: r.Value}}
-	var errs []error
-	if p.endpoint == "" {
-		errs = append(errs, fmt.Errorf("header %s: required", HeaderWebhookEndpoint))
-	}
-	if p.msg.ID == "" {
-		errs = append(errs, fmt.Errorf("header %s: required", HeaderWebhookMessage))
-	}
-	n, err := strconv.Atoi(h[HeaderWebhookAttempt])
-	if err != nil || n < 1 {
-		errs = append(errs, fmt.Errorf("header %s: want a positive integer, got %q", HeaderWebhookAttempt, h[HeaderWebhookAttempt]))
-	}
-	p.attempt = n
-	ms, err := strconv.ParseInt(h[HeaderWebhookNotBefore], 10, 64)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("header %s: want unix milliseconds, got %q", HeaderWebhookNotBefore, h[HeaderWebhookNotBefore]))
-	}
-	p.notBefore = time.UnixMilli(ms)
-	return p, errors.Join(errs...)
+	p, err := parkedCodec.Decode(r)
+	return parked{endpoint: p.Target, msg: webhook.Message{ID: p.ID, Type: p.Type, Body: p.Body},
+		attempt: p.Attempt, notBefore: p.NotBefore}, err
 }
 
 // sleepUntil returns once now() reaches t, or ctx's error.
 func sleepUntil(ctx context.Context, t time.Time, now func() time.Time) error {
-	for {
-		d := t.Sub(now())
-		if d <= 0 {
-			return nil
-		}
-		timer := time.NewTimer(min(d, time.Second)) // re-read the clock: tests move it
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return ctx.Err()
-		case <-timer.C:
-		}
-	}
+	return retry.SleepUntil(ctx, t, now)
 }

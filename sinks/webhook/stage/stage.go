@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/logs"
+	"github.com/clicktrail/clicktrail/internal/retry"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 )
@@ -365,32 +365,20 @@ func (w *Stage) park(j webhook.Job, attempt, step int, notBefore time.Time, why 
 }
 
 // stepTopic is the retry topic of schedule step step: RetryTopic.<step>.
-func (w *Stage) stepTopic(step int) string { return w.cfg.RetryTopic + "." + strconv.Itoa(step) }
+func (w *Stage) stepTopic(step int) string { return retry.StepTopic(w.cfg.RetryTopic, step) }
 
 // RetryTopics returns the topics Retries must consume: RetryTopic, which
 // holds attempts due at once (replays, webhook.endpoint.disabled events),
 // and one topic per schedule step, RetryTopic.1 to RetryTopic.<len(Delays)>.
-func (w *Stage) RetryTopics() []string {
-	ts := []string{w.cfg.RetryTopic}
-	for step := 1; step <= len(w.cfg.Schedule.Delays); step++ {
-		ts = append(ts, w.stepTopic(step))
-	}
-	return ts
-}
+func (w *Stage) RetryTopics() []string { return retry.Topics(w.cfg.RetryTopic, w.cfg.Schedule) }
+
+// parkedCodec names the headers of the webhook stage's parked records.
+var parkedCodec = retry.Codec{Target: HeaderWebhookEndpoint, ID: HeaderWebhookMessage, Type: HeaderWebhookType,
+	Attempt: HeaderWebhookAttempt, NotBefore: HeaderWebhookNotBefore}
 
 func (w *Stage) retryRecord(topic, endpoint string, msg webhook.Message, attempt int, notBefore time.Time) record.Record {
-	return record.Record{
-		Topic: topic,
-		Key:   []byte(endpoint),
-		Value: msg.Body,
-		Headers: []record.Header{
-			{Key: HeaderWebhookEndpoint, Value: []byte(endpoint)},
-			{Key: HeaderWebhookMessage, Value: []byte(msg.ID)},
-			{Key: HeaderWebhookType, Value: []byte(msg.Type)},
-			{Key: HeaderWebhookAttempt, Value: strconv.AppendInt(nil, int64(attempt), 10)},
-			{Key: HeaderWebhookNotBefore, Value: strconv.AppendInt(nil, notBefore.UnixMilli(), 10)},
-		},
-	}
+	return parkedCodec.Record(topic, retry.Parked{Target: endpoint, ID: msg.ID, Type: msg.Type, Attempt: attempt,
+		NotBefore: notBefore, Body: msg.Body})
 }
 
 func (w *Stage) deadLetter(j webhook.Job, why string) record.Record {
