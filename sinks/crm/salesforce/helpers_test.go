@@ -1,0 +1,7 @@
+package salesforce_test
+
+import "github.com/clicktrail/clicktrail/sinks/crm/crmfake"
+
+func crmfakeFault(status int, h map[string]string, body string) crmfake.Fault {
+	return crmfake.Fault{Status: status, Header: h, Body: body}
+}
