@@ -8,4 +8,6 @@ import (
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
-func crmfakeFault(status int, body string) crmfake.Fault { return crmfake.Fault{Status: status, Body: body} }
+func crmfakeFault(status int, body string) crmfake.Fault {
+	return crmfake.Fault{Status: status, Body: body}
+}

@@ -96,8 +96,12 @@ func TestErrors(t *testing.T) {
 			f.Push(crmfakeFault(429, map[string]string{"Retry-After": "30"}, `[{"message":"busy","errorCode":"REQUEST_LIMIT_EXCEEDED"}]`))
 		}, "ct_1", crm.Paused, 30 * time.Second, ""},
 		{"daily quota spent", func(f *salesforcefake.Server) { f.Push(salesforcefake.RequestLimitExceeded()) }, "ct_1", crm.Paused, salesforce.LimitPause, "REQUEST_LIMIT_EXCEEDED"},
-		{"503", func(f *salesforcefake.Server) { f.Push(crmfakeFault(503, nil, `[{"message":"down","errorCode":"SERVER_UNAVAILABLE"}]`)) }, "ct_1", crm.Retry, 0, "SERVER_UNAVAILABLE"},
-		{"409 duplicate", func(f *salesforcefake.Server) { f.Push(crmfakeFault(409, nil, `[{"message":"dup","errorCode":"DUPLICATE_VALUE"}]`)) }, "ct_1", crm.Failed, 0, "DUPLICATE_VALUE"},
+		{"503", func(f *salesforcefake.Server) {
+			f.Push(crmfakeFault(503, nil, `[{"message":"down","errorCode":"SERVER_UNAVAILABLE"}]`))
+		}, "ct_1", crm.Retry, 0, "SERVER_UNAVAILABLE"},
+		{"409 duplicate", func(f *salesforcefake.Server) {
+			f.Push(crmfakeFault(409, nil, `[{"message":"dup","errorCode":"DUPLICATE_VALUE"}]`))
+		}, "ct_1", crm.Failed, 0, "DUPLICATE_VALUE"},
 		{"refresh token revoked", func(f *salesforcefake.Server) {
 			f.ExpireToken()
 			f.Push(crmfakeFault(401, nil, `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`),
