@@ -66,6 +66,9 @@ type Registry struct {
 
 	mu    sync.RWMutex
 	cache map[string]Integration
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 const (
@@ -102,8 +105,11 @@ func OpenRegistry(cfg RegistryConfig) (*Registry, error) {
 	return r, nil
 }
 
-// Close closes the store.
-func (r *Registry) Close() error { return r.db.Close() }
+// Close closes the store; later calls do nothing.
+func (r *Registry) Close() error {
+	r.closeOnce.Do(func() { r.closeErr = r.db.Close() })
+	return r.closeErr
+}
 
 // Kind returns the CRM named crm.
 func (r *Registry) Kind(crm string) (Kind, bool) {

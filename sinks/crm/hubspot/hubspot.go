@@ -218,3 +218,6 @@ func message(b []byte) (string, string) {
 	}
 	return code, e.Message
 }
+
+// URLSettings are the settings that hold URLs the sink calls.
+func (Kind) URLSettings() []string { return []string{"base_url"} }
