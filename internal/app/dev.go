@@ -50,6 +50,13 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		}
 		defer func() { err = errors.Join(err, hooks.close()) }()
 	}
+	crmReg, err := openDevCRM(&cfg)
+	if err != nil {
+		return err
+	}
+	if crmReg != nil {
+		defer func() { err = errors.Join(err, crmReg.Close()) }()
+	}
 	n, err := openNode(cfg.RedirectNode)
 	if err != nil {
 		return err
@@ -57,7 +64,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	defer func() { err = errors.Join(err, n.close()) }()
 
 	env := StageEnv{Out: n.spool, Topic: cfg.Kafka.Topic, DataDir: cfg.DataDir, ShortURL: n.shortURL, Logger: n.log,
-		StageConfigs: cfg.StageConfigs, Embedded: true, Hooks: hooks}
+		StageConfigs: cfg.StageConfigs, Embedded: true, Hooks: hooks, CRMRegistry: crmReg}
 	list := Stages()
 	if hooks != nil {
 		// Link changes and bulk jobs' ends go to the link events topic for

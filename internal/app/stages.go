@@ -10,6 +10,8 @@ import (
 	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/clickhouse"
+	"github.com/clicktrail/clicktrail/sinks/crm"
+	crmstage "github.com/clicktrail/clicktrail/sinks/crm/stage"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
 	whstage "github.com/clicktrail/clicktrail/sinks/webhook/stage"
 )
@@ -60,6 +62,7 @@ type StageConfigs struct {
 	ClickHouse  clickhouse.Config // DSN empty: dev writes <data-dir>/clicks.jsonl, the worker refuses to start
 	Webhooks    Webhooks
 	Attribution attribution.Config
+	CRM         crmstage.Options
 }
 
 // DefaultStageConfigs returns the configs with the defaults the CLI shows
@@ -68,6 +71,7 @@ func DefaultStageConfigs() StageConfigs {
 	return StageConfigs{
 		Webhooks:    Webhooks{Registry: webhook.RegistryConfig{Retention: webhook.DefaultRetention}},
 		Attribution: attribution.DefaultConfig(),
+		CRM:         crmstage.Options{Timeout: crmstage.DefaultTimeout, AttemptBudget: crmstage.DefaultAttemptBudget},
 	}
 }
 
@@ -118,6 +122,9 @@ type StageEnv struct {
 	// them (dev mounts their API before the stage exists); nil: the
 	// webhook stage opens its own in DataDir.
 	Hooks *webhookRuntime
+	// CRMRegistry is the CRM integrations of dev (its API is mounted);
+	// nil: the CRM stage opens its own in DataDir.
+	CRMRegistry *crm.Registry
 	// WebhookAPI is the webhook worker's own endpoint API (Addr empty:
 	// none).
 	WebhookAPI WebhookAPI
@@ -169,6 +176,17 @@ func Stages() []Stage {
 			Config:       func(c *StageConfigs) any { return &c.Attribution },
 			WorkerConfig: func(w *Worker) []any { return []any{&w.Local} },
 			Open:         openAttributionStage},
+		{Name: "crm", Worker: "sink crm", Group: defaultCRMGroup,
+			Usage: "write the clicks of known contacts and attributed conversions to the workspaces' CRMs " +
+				"(HubSpot, Salesforce, Pipedrive; integrations in <data-dir>/crm)",
+			Reads: []Input{
+				{Topic: enrichedTopic, SpoolGroup: "crm"},
+				{Topic: schemas.TopicLinkEvents, GroupSuffix: "-link-events", SpoolGroup: "crm"},
+			},
+			Writes:       []string{crmstage.RetryTopic + ".<step>", crmstage.DLQTopic},
+			Config:       func(c *StageConfigs) any { return &c.CRM },
+			WorkerConfig: func(w *Worker) []any { return []any{&w.Local} },
+			Open:         openCRMStage},
 	}
 }
 

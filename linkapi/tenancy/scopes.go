@@ -12,6 +12,11 @@ const (
 	ScopeWebhooksRead  = "webhooks:read"  // list webhook endpoints and deliveries
 	ScopeWebhooksWrite = "webhooks:write" // manage webhook endpoints, replay
 	ScopeAnalyticsRead = "analytics:read" // read click analytics
+	// ScopeIntegrationsRead lists CRM integrations (never their
+	// credentials); ScopeIntegrationsWrite connects, changes and removes
+	// them.
+	ScopeIntegrationsRead  = "integrations:read"
+	ScopeIntegrationsWrite = "integrations:write"
 	// ScopeConversionsWrite reports conversions (POST /v1/conversions):
 	// the scope of a key a shop or CRM holds, which needs nothing else.
 	ScopeConversionsWrite = "conversions:write"
@@ -28,7 +33,7 @@ const (
 
 // KeyScopes are the scopes a created API key may be given.
 var KeyScopes = []string{
-	ScopeAnalyticsRead, ScopeAuditRead, ScopeConversionsWrite, ScopeDomainsRead, ScopeDomainsWrite, ScopeKeysRead,
-	ScopeKeysWrite, ScopeLinksRead, ScopeLinksWrite, ScopeWebhooksRead, ScopeWebhooksWrite,
+	ScopeAnalyticsRead, ScopeAuditRead, ScopeConversionsWrite, ScopeDomainsRead, ScopeDomainsWrite,
+	ScopeIntegrationsRead, ScopeIntegrationsWrite, ScopeKeysRead, ScopeKeysWrite, ScopeLinksRead, ScopeLinksWrite, ScopeWebhooksRead, ScopeWebhooksWrite,
 	ScopeWorkspaceRead, ScopeWorkspaceWrite,
 }
