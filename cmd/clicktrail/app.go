@@ -25,6 +25,7 @@ func newApp() *cli.App {
 			workspacesCmd(),
 			domainsCmd(),
 			webhooksCmd(),
+			integrationsCmd(),
 			conversionsCmd(),
 		),
 	}

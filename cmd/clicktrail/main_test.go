@@ -83,6 +83,7 @@ func TestDevThenLinksCreate(t *testing.T) {
 
 	cliKeyLifecycle(t, apiURL, key)
 	cliWebhooks(t, apiURL, key)
+	cliIntegrations(t, apiURL, key)
 	cliConversions(t, apiURL, key)
 
 	file := filepath.Join(dir, "clicks.jsonl")
