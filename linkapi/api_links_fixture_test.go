@@ -128,16 +128,16 @@ func decodeLinkBody(t testing.TB, rec *httptest.ResponseRecorder) *redirect.Link
 }
 
 // apiErr decodes an error answer and checks its shape.
-func apiErr(t testing.TB, rec *httptest.ResponseRecorder) apiError {
+func apiErr(t testing.TB, rec *httptest.ResponseRecorder) APIError {
 	t.Helper()
-	var eb struct{ Error apiError }
+	var eb struct{ Error APIError }
 	if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Error.Code == "" || eb.Error.Message == "" {
 		t.Fatalf("%d: not an error body: %s (%v)", rec.Code, rec.Body, err)
 	}
 	return eb.Error
 }
 
-func checkErr(t testing.TB, rec *httptest.ResponseRecorder, status int, code, field string) apiError {
+func checkErr(t testing.TB, rec *httptest.ResponseRecorder, status int, code, field string) APIError {
 	t.Helper()
 	if rec.Code != status {
 		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body)

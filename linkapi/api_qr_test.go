@@ -467,7 +467,7 @@ func TestQRInOpenAPI(t *testing.T) {
 	}
 }
 
-func assertAPIError(t *testing.T, resp *http.Response, body []byte, status int, code, field string) *apiError {
+func assertAPIError(t *testing.T, resp *http.Response, body []byte, status int, code, field string) *APIError {
 	t.Helper()
 	var e errorResponse
 	if err := json.Unmarshal(body, &e); err != nil || e.Error == nil {

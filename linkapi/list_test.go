@@ -233,12 +233,12 @@ func TestCheckQueryNamesWhatTheRouteTakes(t *testing.T) {
 		{map[string][]string{"x": {"1"}}, map[string]bool{"limit": true}, "x", "unknown query parameter; want limit"},
 		{map[string][]string{"size": {"1", "2"}}, qrParamNames, "size", "give it once"},
 	} {
-		aerr := checkQuery(tc.values, tc.allowed)
+		aerr := CheckQuery(tc.values, tc.allowed)
 		if aerr == nil || aerr.Field != tc.field || aerr.Message != tc.msg {
-			t.Errorf("checkQuery(%v) = %+v, want field %q message %q", tc.values, aerr, tc.field, tc.msg)
+			t.Errorf("CheckQuery(%v) = %+v, want field %q message %q", tc.values, aerr, tc.field, tc.msg)
 		}
 	}
-	if aerr := checkQuery(map[string][]string{"size": {"512"}}, qrParamNames); aerr != nil {
+	if aerr := CheckQuery(map[string][]string{"size": {"512"}}, qrParamNames); aerr != nil {
 		t.Errorf("a known parameter refused: %+v", aerr)
 	}
 }

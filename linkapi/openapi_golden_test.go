@@ -10,13 +10,14 @@ import (
 	"testing"
 
 	"github.com/clicktrail/clicktrail/linkapi"
+	"github.com/clicktrail/clicktrail/linkapi/bulk"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
 var updateOpenAPI = flag.Bool("update-openapi", false, "rewrite testdata/openapi.json from the current route table")
 
 // TestOpenAPIGolden pins the bytes of GET /v1/openapi.json as the link API
-// serves it with its bulk job routes: a change of the route table, of a
+// serves it with its bulk job routes (linkapi/bulk, through APIConfig.Routes): a change of the route table, of a
 // documented type or of a fact shows here (regenerate with -update-openapi
 // or REGENERATE_SNAPSHOTS=true, and review the diff).
 func TestOpenAPIGolden(t *testing.T) {
@@ -25,7 +26,11 @@ func TestOpenAPIGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	h, err := linkapi.NewAPI(linkapi.APIConfig{Store: s, APIKeys: []string{"golden-key-0123456789"}, DefaultDomain: "go.example.com"})
+	cfg := linkapi.APIConfig{Store: s, APIKeys: []string{"golden-key-0123456789"}, DefaultDomain: "go.example.com"}
+	if cfg.Routes, err = bulk.Routes(cfg, bulk.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := linkapi.NewAPI(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

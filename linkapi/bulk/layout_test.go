@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/clicktrail/clicktrail/internal/pebblekv"
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
@@ -69,8 +70,11 @@ func TestOpensPreviousJobLayout(t *testing.T) {
 		rec.KeyID != "key_AbCdEf012345" || rec.FinishedAt == nil || rec.RemoteAddr != "192.0.2.0" {
 		t.Fatalf("getJob(%s) = %+v, %v", done, rec, err)
 	}
-	a := newAPI(APIConfig{Store: s})
-	if secret, err := a.callbackSecret(rec); err != nil || secret != "whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0" {
+	j, err := newJobs(linkapi.APIConfig{Store: s, APIKeys: []string{testKey}, DefaultDomain: testDomain}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secret, err := j.callbackSecret(rec); err != nil || secret != "whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0" {
 		t.Errorf("callbackSecret of a secret stored in the clear = %q, %v", secret, err)
 	}
 	items, recs, next, err := js.jobItems(ctx, done, 0, 10, "", 100)
