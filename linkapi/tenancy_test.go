@@ -246,9 +246,9 @@ func TestTenancyAuditLog(t *testing.T) {
 	k := f.newKey(t, testKey, "", tenancy.ScopeLinksWrite, tenancy.ScopeAuditRead)
 	var l linkResponse
 	f.must(t, k.Key, "POST", "/v1/links", `{"destination_url":"https://a.example.com/","path":"audited"}`, http.StatusCreated, &l)
-	f.advance(1)
+	f.clock.Advance(1)
 	f.must(t, k.Key, "PATCH", "/v1/links/"+l.ID, `{"destination_url":"https://a.example.com/new","tags":["x"]}`, http.StatusOK, nil)
-	f.advance(1)
+	f.clock.Advance(1)
 	f.must(t, k.Key, "DELETE", "/v1/links/"+l.ID, "", http.StatusOK, nil)
 
 	var page auditResponse
