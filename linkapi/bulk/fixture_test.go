@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/cockroachdb/pebble/v2"
@@ -26,9 +27,9 @@ import (
 type bulkFixture struct {
 	t      *testing.T
 	dir    string
-	jobs   JobsConfig
+	jobs   Config
 	store  *redirect.Store
-	runner *JobRunner
+	runner *Runner
 	srv    *httptest.Server
 
 	mu     sync.Mutex
@@ -36,7 +37,7 @@ type bulkFixture struct {
 	hook   func(eventType string)
 }
 
-func newBulkFixture(t *testing.T, jobs JobsConfig) *bulkFixture {
+func newBulkFixture(t *testing.T, jobs Config) *bulkFixture {
 	t.Helper()
 	f := &bulkFixture{t: t, dir: t.TempDir(), jobs: jobs}
 	f.open()
@@ -54,14 +55,14 @@ func (f *bulkFixture) open() {
 	f.store = s
 	jobs := f.jobs
 	jobs.OnJobEvent = func(typ string, j *Job) { f.record(typ + " " + j.ID) }
-	cfg := APIConfig{
+	cfg := linkapi.APIConfig{
 		Store: s, APIKeys: []string{testKey}, DefaultDomain: testDomain,
-		RateLimit: RateLimitConfig{PerSecond: -1},
+		RateLimit: linkapi.RateLimitConfig{PerSecond: -1},
 		Now:       func() time.Time { return time.Now().UTC() },
 		OnLinkEvent: func(typ string, l *redirect.Link) {
 			f.record(typ + " " + l.ID)
 		},
-		Destinations: DestinationPolicy{Resolve: func(_ context.Context, host string) ([]netip.Addr, error) {
+		Destinations: linkapi.DestinationPolicy{Resolve: func(_ context.Context, host string) ([]netip.Addr, error) {
 			switch host {
 			case "intranet.example.org":
 				return []netip.Addr{netip.MustParseAddr("10.0.0.1")}, nil
@@ -70,13 +71,15 @@ func (f *bulkFixture) open() {
 			}
 			return []netip.Addr{netip.MustParseAddr("93.184.216.34")}, nil
 		}},
-		Jobs: jobs,
 	}
-	if f.runner, err = NewJobRunner(cfg); err != nil {
+	if f.runner, err = NewRunner(cfg, jobs); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Jobs.Runner = f.runner
-	h, err := NewAPI(cfg)
+	jobs.Runner = f.runner
+	if cfg.Routes, err = Routes(cfg, jobs); err != nil {
+		t.Fatal(err)
+	}
+	h, err := linkapi.NewAPI(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"bytes"
@@ -11,25 +11,29 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/redirect/redirecttest"
 )
 
 // BenchmarkBulkJob measures a whole job of 10,000 items through the API
 // and the runner (decode, checks, item keys, batched writes, outcomes,
 // audit records), without link event hooks; links/s is the figure.
 func BenchmarkBulkJob(b *testing.B) {
-	s, _ := openTestStore(b, redirect.StoreOptions{})
-	cfg := APIConfig{Store: s, APIKeys: []string{testKey}, DefaultDomain: testDomain, RateLimit: RateLimitConfig{PerSecond: -1},
-		Destinations: DestinationPolicy{Resolve: func(context.Context, string) ([]netip.Addr, error) {
+	s, _ := redirecttest.OpenStore(b, redirect.StoreOptions{})
+	cfg := linkapi.APIConfig{Store: s, APIKeys: []string{testKey}, DefaultDomain: testDomain, RateLimit: linkapi.RateLimitConfig{PerSecond: -1},
+		Destinations: linkapi.DestinationPolicy{Resolve: func(context.Context, string) ([]netip.Addr, error) {
 			return []netip.Addr{netip.MustParseAddr("93.184.216.34")}, nil
 		}}}
-	runner, err := NewJobRunner(cfg)
+	runner, err := NewRunner(cfg, Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer runner.Close()
-	cfg.Jobs.Runner = runner
-	h, err := NewAPI(cfg)
+	if cfg.Routes, err = Routes(cfg, Config{Runner: runner}); err != nil {
+		b.Fatal(err)
+	}
+	h, err := linkapi.NewAPI(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/idempotency"
 )
 
@@ -46,7 +47,7 @@ func TestSplitItemKey(t *testing.T) {
 }
 
 // TestScanBulk checks the fast path of decodeBulk: the bodies it takes
-// decode as decodeStrict decodes them, and it leaves the others to it.
+// decode as linkapi.DecodeStrict decodes them, and it leaves the others to it.
 func TestScanBulk(t *testing.T) {
 	for _, tc := range []struct {
 		name, body string
@@ -75,8 +76,8 @@ func TestScanBulk(t *testing.T) {
 				return
 			}
 			var want bulkRequest
-			if aerr := decodeStrict([]byte(tc.body), &want); aerr != nil || !reflect.DeepEqual(*got, want) {
-				t.Fatalf("scanBulk = %+v; decodeStrict = %+v, %v", got, want, aerr)
+			if aerr := linkapi.DecodeStrict([]byte(tc.body), &want); aerr != nil || !reflect.DeepEqual(*got, want) {
+				t.Fatalf("scanBulk = %+v; linkapi.DecodeStrict = %+v, %v", got, want, aerr)
 			}
 		})
 	}
@@ -106,13 +107,13 @@ func FuzzDecodeBulk(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		if fast, ok := scanBulk(body); ok {
 			var want bulkRequest
-			if aerr := decodeStrict(body, &want); aerr != nil || !reflect.DeepEqual(*fast, want) {
-				t.Fatalf("%s: scanBulk = %+v; decodeStrict = %+v, %v", body, fast, want, aerr)
+			if aerr := linkapi.DecodeStrict(body, &want); aerr != nil || !reflect.DeepEqual(*fast, want) {
+				t.Fatalf("%s: scanBulk = %+v; linkapi.DecodeStrict = %+v, %v", body, fast, want, aerr)
 			}
 		}
 		req, aerr := decodeBulk(body)
 		if aerr != nil {
-			if aerr.status != 400 || aerr.Code == "" {
+			if aerr.Status() != 400 || aerr.Code == "" {
 				t.Fatalf("error %+v", aerr)
 			}
 			return

@@ -1,12 +1,14 @@
-package linkapi
+package bulk
 
 import (
 	"context"
 	"errors"
 	"sync"
 
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/templates"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
+	"github.com/clicktrail/clicktrail/redirect"
 )
 
 // jobLookups remembers, for the life of one bulk job, the workspace
@@ -18,11 +20,14 @@ import (
 // as if the job had been created at once. Only answers are remembered
 // (found, or not found): a storage error is returned and asked again.
 //
-// It travels in the job's context (withJobLookups), which decodeCreate
-// passes to the lookups of POST /v1/links (getTemplate, getDomain); a
-// single create has none and reads the store. Safe for concurrent use: the
+// It is the linkapi.Lookups of the job's context (linkapi.WithLookups),
+// through which linkapi.Creator.Decode reads what POST /v1/links reads; a
+// single create has none and reads the stores. Safe for concurrent use: the
 // items of a chunk are prepared in parallel.
 type jobLookups struct {
+	tpl *templates.Store
+	ten *tenancy.Store
+
 	mu        sync.Mutex
 	templates map[[2]string]lookupAnswer[*templates.Template]
 	domains   map[string]lookupAnswer[*tenancy.Domain]
@@ -33,36 +38,29 @@ type lookupAnswer[T any] struct {
 	err error // nil or the not-found sentinel
 }
 
-type jobLookupsKey struct{}
+var _ linkapi.Lookups = (*jobLookups)(nil)
 
-// withJobLookups returns ctx carrying a new jobLookups.
-func withJobLookups(ctx context.Context) context.Context {
-	return context.WithValue(ctx, jobLookupsKey{}, &jobLookups{
+// newJobLookups returns an empty memo over the records of links.
+func newJobLookups(links *redirect.Store) *jobLookups {
+	return &jobLookups{
+		tpl: templates.NewStore(links), ten: tenancy.NewStore(links),
 		templates: map[[2]string]lookupAnswer[*templates.Template]{},
 		domains:   map[string]lookupAnswer[*tenancy.Domain]{},
-	})
+	}
 }
 
-// getTemplate is s.Get, remembered for the job of ctx if any. The
-// template returned may be shared: do not modify it.
-func getTemplate(ctx context.Context, s *templates.Store, workspace, name string) (*templates.Template, error) {
-	m, ok := ctx.Value(jobLookupsKey{}).(*jobLookups)
-	if !ok {
-		return s.Get(ctx, workspace, name)
-	}
+// Template is templates.Store.Get, remembered. The template returned may
+// be shared: do not modify it.
+func (m *jobLookups) Template(ctx context.Context, workspace, name string) (*templates.Template, error) {
 	return remember(m, m.templates, [2]string{workspace, name}, templates.ErrNotFound,
-		func() (*templates.Template, error) { return s.Get(ctx, workspace, name) })
+		func() (*templates.Template, error) { return m.tpl.Get(ctx, workspace, name) })
 }
 
-// getDomain is s.GetDomain, remembered for the job of ctx if any. The
-// domain returned may be shared: do not modify it.
-func getDomain(ctx context.Context, s *tenancy.Store, domain string) (*tenancy.Domain, error) {
-	m, ok := ctx.Value(jobLookupsKey{}).(*jobLookups)
-	if !ok {
-		return s.GetDomain(ctx, domain)
-	}
+// Domain is tenancy.Store.GetDomain, remembered. The domain returned may
+// be shared: do not modify it.
+func (m *jobLookups) Domain(ctx context.Context, domain string) (*tenancy.Domain, error) {
 	return remember(m, m.domains, domain, tenancy.ErrDomainNotFound,
-		func() (*tenancy.Domain, error) { return s.GetDomain(ctx, domain) })
+		func() (*tenancy.Domain, error) { return m.ten.GetDomain(ctx, domain) })
 }
 
 func remember[K comparable, T any](m *jobLookups, answers map[K]lookupAnswer[T], k K, notFound error, get func() (T, error)) (T, error) {

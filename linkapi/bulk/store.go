@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 )
 
 // jobStore keeps bulk jobs in the link store's pebble database (see
-// bulk_job.go for the keys).
+// job.go for the keys).
 type jobStore struct{ db *pebble.DB }
 
 func newJobStore(links *redirect.Store) *jobStore { return &jobStore{db: links.DB()} }

@@ -1,9 +1,10 @@
-package linkapi
+package bulk
 
 import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
@@ -13,18 +14,18 @@ import (
 // links a second; run side by side, their syncs are shared (group commit).
 const emitWorkers = 64
 
-// emitter reports the links a job created as api.emit does (their audit
+// emitter reports the links a job created as the link API reports a create (their audit
 // records are already in the batch that created them): rounds are handed
 // over in order and reported in the background, emitWorkers callbacks at a
 // time, while the next round is written. Events of one round may be
 // reported in any order.
 type emitter struct {
-	cfg  *APIConfig
+	cfg  *linkapi.APIConfig
 	ch   chan []*redirect.Link
 	done chan struct{}
 }
 
-func newEmitter(cfg *APIConfig) *emitter {
+func newEmitter(cfg *linkapi.APIConfig) *emitter {
 	e := &emitter{cfg: cfg, ch: make(chan []*redirect.Link, 4), done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
@@ -50,7 +51,7 @@ func (e *emitter) close() {
 
 func (e *emitter) report(links []*redirect.Link) {
 	if e.cfg.OnLinkEvents != nil {
-		e.cfg.OnLinkEvents(EventLinkCreated, links)
+		e.cfg.OnLinkEvents(linkapi.EventLinkCreated, links)
 		return
 	}
 	var next atomic.Int64
@@ -59,7 +60,7 @@ func (e *emitter) report(links []*redirect.Link) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(links); i = int(next.Add(1)) - 1 {
 				if e.cfg.OnLinkEvent != nil {
-					e.cfg.OnLinkEvent(EventLinkCreated, links[i])
+					e.cfg.OnLinkEvent(linkapi.EventLinkCreated, links[i])
 				}
 			}
 		})

@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"context"

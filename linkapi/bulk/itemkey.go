@@ -1,37 +1,38 @@
-package linkapi
+package bulk
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/idempotency"
 )
 
 // errItemKeyType and errItemKeyValue are the errors of a bad item
 // idempotency key (new ones each time: callers may change them).
-func errItemKeyType() *apiError {
-	return badRequest(CodeInvalidField, "idempotency_key", "wrong type: want a string")
+func errItemKeyType() *linkapi.APIError {
+	return linkapi.BadRequest(linkapi.CodeInvalidField, "idempotency_key", "wrong type: want a string")
 }
 
-func errItemKeyValue() *apiError {
-	return badRequest(CodeInvalidField, "idempotency_key", fmt.Sprintf("want 1 to %d printable ASCII characters", idempotency.MaxKeyLen))
+func errItemKeyValue() *linkapi.APIError {
+	return linkapi.BadRequest(linkapi.CodeInvalidField, "idempotency_key", fmt.Sprintf("want 1 to %d printable ASCII characters", idempotency.MaxKeyLen))
 }
 
 // splitItemKey takes the top-level "idempotency_key" member out of a bulk
 // item and returns the rest (a POST /v1/links body) and the key ("" when
 // there is none). An item that is not a JSON object is returned as it is,
-// for decodeCreate to refuse.
+// for the create path to refuse.
 //
 // Most items of a large job carry a key, so this runs for nearly every
 // item; with a json.Decoder it took a third of an item's preparation. It
 // scans the bytes once instead: decodeBulk accepted the items as JSON
 // values when the job was posted, so skipping a value needs only strings
-// and nesting (see bulk_scan.go). Whatever the scanner
+// and nesting (see scan.go). Whatever the scanner
 // does not expect (an escaped member name, bytes that are not JSON) goes
 // to splitItemKeyDecoder, which it matches byte for byte on every valid
 // item (FuzzSplitItemKey).
-func splitItemKey(item []byte) ([]byte, string, *apiError) {
+func splitItemKey(item []byte) ([]byte, string, *linkapi.APIError) {
 	if !bytes.Contains(item, idempotencyKeyMember) {
 		return item, "", nil
 	}

@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"encoding/binary"
@@ -8,10 +8,10 @@ import (
 )
 
 // Bulk link jobs: POST /v1/links/bulk stores a job and its items durably
-// and answers 202; a JobRunner creates the links in the background
-// (bulk_runner.go); GET /v1/jobs/{id} and /v1/jobs/{id}/items report.
+// and answers 202; a Runner creates the links in the background
+// (runner.go); GET /v1/jobs/{id} and /v1/jobs/{id}/items report.
 //
-// Store keys (bulk_store.go):
+// Store keys (store.go):
 //
 //	"j/<job id>"                       the jobRecord (JSON)
 //	"jb/<job id>/<8-byte first index>" a chunk of JobChunkItems raw items,
@@ -45,7 +45,7 @@ const (
 	ItemFailed   = "failed"   // Error says why; nothing was created
 )
 
-// Job event types passed to JobsConfig.OnJobEvent and sent to callback_url.
+// Job event types passed to Config.OnJobEvent and sent to callback_url.
 const (
 	EventJobSucceeded = "job.succeeded"
 	EventJobFailed    = "job.failed"
@@ -111,7 +111,7 @@ type jobRecord struct {
 	Job
 	// SealedCallbackSecret is the secret that signs the callback
 	// ("whsec_..."), shown once, in the 202 answer, and stored sealed
-	// (api.secrets; see callbackSecret). Records written before sealing
+	// (with the link API's seal ring; see callbackSecret). Records written before sealing
 	// hold it in the clear, which callbackSecret still reads.
 	SealedCallbackSecret string `json:"callback_secret,omitempty"`
 	// CallbackPending is set when the job finishes with a callback_url

@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"bytes"
@@ -15,14 +15,16 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/netguard"
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/audit"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/redirect"
+	"github.com/clicktrail/clicktrail/redirect/redirecttest"
 	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
 func TestBulkHappyPath(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
+	f := newBulkFixture(t, Config{})
 	job := f.post("", map[string]any{"items": []any{
 		item("https://shop.example.org/a", "spring-a"),
 		item("https://shop.example.org/b", "spring-b", "tags", []string{"spring"}),
@@ -58,7 +60,7 @@ func TestBulkHappyPath(t *testing.T) {
 			t.Fatalf("job.succeeded events = %d, want 1", f.countEvents("job.succeeded "+job.ID))
 		}
 	}
-	recs, _, err := audit.NewLog(f.store).Query(context.Background(), audit.Query{WorkspaceID: redirect.DefaultWorkspaceID, Action: EventLinkCreated})
+	recs, _, err := audit.NewLog(f.store).Query(context.Background(), audit.Query{WorkspaceID: redirect.DefaultWorkspaceID, Action: linkapi.EventLinkCreated})
 	if err != nil || len(recs) != 3 || recs[0].KeyID != "bootstrap_1" || recs[0].RemoteAddr != "127.0.0.0/24" {
 		t.Errorf("audit = %+v, %v", recs, err)
 	}
@@ -68,8 +70,8 @@ func TestBulkHappyPath(t *testing.T) {
 }
 
 func TestBulkPerItemErrors(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
-	mustCreate(t, f.store, testLink("taken"))
+	f := newBulkFixture(t, Config{})
+	redirecttest.MustCreate(t, f.store, redirecttest.Link("taken"))
 	items := []any{
 		item("https://shop.example.org/ok", "ok"),
 		item("ftp://shop.example.org/x", ""),
@@ -88,15 +90,15 @@ func TestBulkPerItemErrors(t *testing.T) {
 		t.Fatalf("job = %+v", done)
 	}
 	want := map[int][2]string{ // index -> code, field
-		1: {CodeInvalidField, "items[1].destination_url"},
-		2: {CodeDestinationRefused, "items[2].destination_url"},
-		3: {CodeDestinationRefused, "items[3].destination_url"},
-		4: {CodePathTaken, "items[4].path"},
-		5: {CodeDomainNotAllowed, "items[5].domain"},
-		6: {CodeInvalidJSON, "items[6]"},
-		7: {CodeInvalidField, "items[7].destination_url"},
-		8: {CodeUnknownField, "items[8].color"},
-		9: {CodeInvalidField, "items[9].idempotency_key"},
+		1: {linkapi.CodeInvalidField, "items[1].destination_url"},
+		2: {linkapi.CodeDestinationRefused, "items[2].destination_url"},
+		3: {linkapi.CodeDestinationRefused, "items[3].destination_url"},
+		4: {linkapi.CodePathTaken, "items[4].path"},
+		5: {linkapi.CodeDomainNotAllowed, "items[5].domain"},
+		6: {linkapi.CodeInvalidJSON, "items[6]"},
+		7: {linkapi.CodeInvalidField, "items[7].destination_url"},
+		8: {linkapi.CodeUnknownField, "items[8].color"},
+		9: {linkapi.CodeInvalidField, "items[9].idempotency_key"},
 	}
 	failed := f.items("", job.ID, ItemFailed)
 	if len(failed) != len(want) {
@@ -111,7 +113,7 @@ func TestBulkPerItemErrors(t *testing.T) {
 	if it := failed[3]; it.Error.ExistingID == "" {
 		t.Errorf("path_taken without existing_id: %+v", it.Error)
 	}
-	if it := failed[1]; it.Error.Rule != RulePrivateAddress {
+	if it := failed[1]; it.Error.Rule != linkapi.RulePrivateAddress {
 		t.Errorf("private destination: rule %q", it.Error.Rule)
 	}
 	if created := f.items("", job.ID, ItemCreated); len(created) != 1 || created[0].Index != 0 {
@@ -120,7 +122,7 @@ func TestBulkPerItemErrors(t *testing.T) {
 }
 
 func TestBulkRerunWithItemKeysCreatesNothing(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
+	f := newBulkFixture(t, Config{})
 	var items []any
 	for i := range 25 {
 		items = append(items, item(fmt.Sprintf("https://shop.example.org/%d", i), "", "idempotency_key", fmt.Sprintf("sku-%d", i)))
@@ -156,7 +158,7 @@ func TestBulkRerunWithItemKeysCreatesNothing(t *testing.T) {
 }
 
 func TestBulkPathConflictsInOneJob(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
+	f := newBulkFixture(t, Config{})
 	job := f.wait("", f.post("", map[string]any{"on_conflict": "suffix", "items": []any{
 		item("https://shop.example.org/1", "deal"),
 		item("https://shop.example.org/2", "deal"),
@@ -174,13 +176,13 @@ func TestBulkPathConflictsInOneJob(t *testing.T) {
 	if got := strings.Join(urls, " "); got != "deal deal-2 deal-3 solo" {
 		t.Errorf("paths = %s", got)
 	}
-	if f := f.items("", job.ID, ItemFailed); len(f) != 1 || f[0].Index != 4 || f[0].Error.Code != CodePathTaken {
+	if f := f.items("", job.ID, ItemFailed); len(f) != 1 || f[0].Index != 4 || f[0].Error.Code != linkapi.CodePathTaken {
 		t.Errorf("failed = %+v", f)
 	}
 }
 
 func TestBulkWorkspaceIsolationAndScopes(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
+	f := newBulkFixture(t, Config{})
 	wsA, wsB := tenancy.NewWorkspaceID(), tenancy.NewWorkspaceID()
 	keyA := f.newKey(wsA, tenancy.ScopeLinksWrite, tenancy.ScopeLinksRead)
 	keyB := f.newKey(wsB, tenancy.ScopeLinksWrite, tenancy.ScopeLinksRead)
@@ -197,7 +199,7 @@ func TestBulkWorkspaceIsolationAndScopes(t *testing.T) {
 		t.Errorf("links:read GET job: %d %s", code, out)
 	}
 	code, out, _ := f.call("POST", "/v1/links/bulk", readOnlyA, []byte(`{"items":[{"destination_url":"https://shop.example.org/"}]}`))
-	if code != http.StatusForbidden || !bytes.Contains(out, []byte(CodeMissingScope)) {
+	if code != http.StatusForbidden || !bytes.Contains(out, []byte(linkapi.CodeMissingScope)) {
 		t.Errorf("links:read POST bulk: %d %s", code, out)
 	}
 	// The links are workspace A's: A sees them, B does not.
@@ -211,7 +213,7 @@ func TestBulkWorkspaceIsolationAndScopes(t *testing.T) {
 }
 
 func TestBulkRequestErrors(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
+	f := newBulkFixture(t, Config{})
 	tooMany := "{\"items\":[" + strings.Repeat("{},", MaxBulkItems) + "{}]}"
 	huge := `{"items":[{"destination_url":"https://shop.example.org/` + strings.Repeat("a", MaxBulkBodyBytes) + `"}]}`
 	for _, tc := range []struct {
@@ -220,20 +222,20 @@ func TestBulkRequestErrors(t *testing.T) {
 		code       string
 		field      string
 	}{
-		{"not JSON", `{"items":`, 400, CodeInvalidJSON, ""},
-		{"empty", ``, 400, CodeInvalidJSON, ""},
-		{"no items", `{}`, 400, CodeInvalidField, "items"},
-		{"empty items", `{"items":[]}`, 400, CodeInvalidField, "items"},
-		{"items not an array", `{"items":{}}`, 400, CodeInvalidField, "items"},
-		{"unknown member", `{"items":[{}],"callback":"x"}`, 400, CodeUnknownField, "callback"},
-		{"bad on_conflict", `{"items":[{}],"on_conflict":"merge"}`, 400, CodeInvalidField, "on_conflict"},
-		{"callback not http", `{"items":[{}],"callback_url":"ftp://example.com/"}`, 400, CodeInvalidField, "callback_url"},
-		{"callback loopback", `{"items":[{}],"callback_url":"http://127.0.0.1:9/"}`, 400, CodeInvalidField, "callback_url"},
-		{"callback localhost", `{"items":[{}],"callback_url":"http://localhost/"}`, 400, CodeInvalidField, "callback_url"},
-		{"callback metadata", `{"items":[{}],"callback_url":"http://169.254.169.254/"}`, 400, CodeInvalidField, "callback_url"},
-		{"callback credentials", `{"items":[{}],"callback_url":"https://u:p@example.com/"}`, 400, CodeInvalidField, "callback_url"},
-		{"100,001 items", tooMany, 400, CodeInvalidField, "items"},
-		{"over 64 MiB", huge, 413, CodeBodyTooLarge, ""},
+		{"not JSON", `{"items":`, 400, linkapi.CodeInvalidJSON, ""},
+		{"empty", ``, 400, linkapi.CodeInvalidJSON, ""},
+		{"no items", `{}`, 400, linkapi.CodeInvalidField, "items"},
+		{"empty items", `{"items":[]}`, 400, linkapi.CodeInvalidField, "items"},
+		{"items not an array", `{"items":{}}`, 400, linkapi.CodeInvalidField, "items"},
+		{"unknown member", `{"items":[{}],"callback":"x"}`, 400, linkapi.CodeUnknownField, "callback"},
+		{"bad on_conflict", `{"items":[{}],"on_conflict":"merge"}`, 400, linkapi.CodeInvalidField, "on_conflict"},
+		{"callback not http", `{"items":[{}],"callback_url":"ftp://example.com/"}`, 400, linkapi.CodeInvalidField, "callback_url"},
+		{"callback loopback", `{"items":[{}],"callback_url":"http://127.0.0.1:9/"}`, 400, linkapi.CodeInvalidField, "callback_url"},
+		{"callback localhost", `{"items":[{}],"callback_url":"http://localhost/"}`, 400, linkapi.CodeInvalidField, "callback_url"},
+		{"callback metadata", `{"items":[{}],"callback_url":"http://169.254.169.254/"}`, 400, linkapi.CodeInvalidField, "callback_url"},
+		{"callback credentials", `{"items":[{}],"callback_url":"https://u:p@example.com/"}`, 400, linkapi.CodeInvalidField, "callback_url"},
+		{"100,001 items", tooMany, 400, linkapi.CodeInvalidField, "items"},
+		{"over 64 MiB", huge, 413, linkapi.CodeBodyTooLarge, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, _ := f.call("POST", "/v1/links/bulk", "", []byte(tc.body))
@@ -249,7 +251,7 @@ func TestBulkRequestErrors(t *testing.T) {
 }
 
 func TestBulkItemsQueryErrors(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
+	f := newBulkFixture(t, Config{})
 	job := f.wait("", f.post("", map[string]any{"items": []any{item("https://shop.example.org/", "")}}).ID)
 	for _, q := range []string{"?status=done", "?limit=0", "?limit=1001", "?cursor=x", "?cursor=5", "?page=2", "?limit=1&limit=2"} {
 		if code, out, _ := f.call("GET", "/v1/jobs/"+job.ID+"/items"+q, "", nil); code != http.StatusBadRequest {
@@ -259,8 +261,13 @@ func TestBulkItemsQueryErrors(t *testing.T) {
 }
 
 func TestBulkWithoutRunner(t *testing.T) {
-	s, _ := openTestStore(t, redirect.StoreOptions{})
-	h, err := NewAPI(APIConfig{Store: s, APIKeys: []string{testKey}, DefaultDomain: testDomain})
+	s, _ := redirecttest.OpenStore(t, redirect.StoreOptions{})
+	cfg := linkapi.APIConfig{Store: s, APIKeys: []string{testKey}, DefaultDomain: testDomain}
+	var err error
+	if cfg.Routes, err = Routes(cfg, Config{}); err != nil { // no Runner
+		t.Fatal(err)
+	}
+	h, err := linkapi.NewAPI(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +312,7 @@ func TestBulkCallbackSignedAndRetried(t *testing.T) {
 	recv := &callbackReceiver{fail: 2}
 	srv := httptest.NewServer(recv)
 	defer srv.Close()
-	f := newBulkFixture(t, JobsConfig{AllowPrivateCallbacks: true, CallbackBackoff: time.Millisecond})
+	f := newBulkFixture(t, Config{AllowPrivateCallbacks: true, CallbackBackoff: time.Millisecond})
 	job := f.post("", map[string]any{"callback_url": srv.URL + "/hook", "items": []any{item("https://shop.example.org/", ""), 5}})
 	if !strings.HasPrefix(job.CallbackSecret, webhooksig.SecretPrefix) || job.CallbackURL != srv.URL+"/hook" {
 		t.Fatalf("202 answer = %+v", job)
@@ -373,7 +380,7 @@ func TestBulkDefaultCallbackRefusesPrivateAddresses(t *testing.T) {
 }
 
 func TestBulkResumesAfterRestart(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
+	f := newBulkFixture(t, Config{})
 	const total = 10*JobChunkItems + 500
 	items := make([]any, total)
 	for i := range items {
@@ -429,7 +436,7 @@ func TestBulkResumesAfterRestart(t *testing.T) {
 // bulk body up to the bulk limit, not the 1 MiB of other routes, and a
 // retry replays the first 202 (the same job).
 func TestBulkIdempotencyKeyOnALargeBody(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
+	f := newBulkFixture(t, Config{})
 	var body bytes.Buffer
 	body.WriteString(`{"items":[`)
 	for i := range 12000 {
@@ -439,7 +446,8 @@ func TestBulkIdempotencyKeyOnALargeBody(t *testing.T) {
 		fmt.Fprintf(&body, `{"destination_url":"https://shop.example.com/catalogue/product/%06d?ref=bulk-idempotency","path":"idem-%d"}`, i, i)
 	}
 	body.WriteString(`]}`)
-	if body.Len() <= maxBodyBytes {
+	const otherRoutesLimit = 1 << 20 // the link API's bound of its other routes' bodies
+	if body.Len() <= otherRoutesLimit {
 		t.Fatalf("body of %d bytes is not over the 1 MiB limit", body.Len())
 	}
 	post := func() (int, []byte) {
@@ -471,7 +479,7 @@ func TestBulkIdempotencyKeyOnALargeBody(t *testing.T) {
 // workspace's own deny and allow lists as POST /v1/links is, naming the
 // workspace rule.
 func TestBulkHonoursWorkspaceDestinationLists(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
+	f := newBulkFixture(t, Config{})
 	if code, b, _ := f.call("PATCH", "/v1/workspace", "", []byte(`{"destination_allow_hosts":["*.example.org"],"destination_deny_hosts":["old.example.org"]}`)); code != http.StatusOK {
 		t.Fatalf("patch workspace: %d %s", code, b)
 	}
@@ -483,9 +491,9 @@ func TestBulkHonoursWorkspaceDestinationLists(t *testing.T) {
 	if done := f.wait("", job.ID); done.Created != 1 || done.Failed != 2 {
 		t.Fatalf("job = %+v", done)
 	}
-	want := map[int]string{1: RuleWorkspaceDenyList, 2: RuleWorkspaceNotInAllowList}
+	want := map[int]string{1: linkapi.RuleWorkspaceDenyList, 2: linkapi.RuleWorkspaceNotInAllowList}
 	for _, it := range f.items("", job.ID, ItemFailed) {
-		if it.Error == nil || it.Error.Code != CodeDestinationRefused || it.Error.Rule != want[it.Index] ||
+		if it.Error == nil || it.Error.Code != linkapi.CodeDestinationRefused || it.Error.Rule != want[it.Index] ||
 			it.Error.Field != fmt.Sprintf("items[%d].destination_url", it.Index) {
 			t.Errorf("item %d: error %+v, want rule %s", it.Index, it.Error, want[it.Index])
 		}

@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"github.com/clicktrail/clicktrail/internal/netguard"
 	"github.com/clicktrail/clicktrail/internal/seal"
 	"github.com/clicktrail/clicktrail/internal/urlrule"
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/webhooksig"
 )
 
@@ -23,7 +24,7 @@ import (
 //
 // signed per Standard Webhooks (webhook-id is the job id, so a receiver
 // deduplicates retries on it) with the job's own secret, shown once in the
-// 202 answer. It is attempted JobsConfig.CallbackAttempts times with
+// 202 answer. It is attempted Config.CallbackAttempts times with
 // doubling backoff; the job records whether it is still pending, so a
 // restart delivers it.
 
@@ -40,20 +41,22 @@ type callbackBody struct {
 // allowed) and returns its normalized form. Every refusal is a 400
 // invalid_field naming the rule. DNS can change afterwards: the callback
 // dials through netguard.Guard.
-func (a *api) checkCallbackURL(ctx context.Context, raw string) (string, *apiError) {
-	rule := urlrule.Policy{AllowPrivate: a.cfg.Jobs.AllowPrivateCallbacks, RequireAddresses: true,
-		Resolve: a.cfg.Destinations.Resolve, ResolveTimeout: a.cfg.Destinations.ResolveTimeout}
+func (j *jobs) checkCallbackURL(ctx context.Context, raw string) (string, *linkapi.APIError) {
+	rule := urlrule.Policy{AllowPrivate: j.cfg.AllowPrivateCallbacks, RequireAddresses: true,
+		Resolve: j.api.Destinations.Resolve, ResolveTimeout: j.api.Destinations.ResolveTimeout}
 	u, err := rule.Check(ctx, "callback_url", raw, urlrule.Web)
 	if e, ok := errors.AsType[*urlrule.Error](err); ok {
-		return "", urlRefused(e, CodeInvalidField)
+		aerr := linkapi.BadRequest(linkapi.CodeInvalidField, e.Field, e.Message)
+		aerr.Rule = e.Rule
+		return "", aerr
 	}
 	if err != nil {
-		return "", a.internal("check callback_url", err)
+		return "", j.create.Internal("check callback_url", err)
 	}
 	return u, nil
 }
 
-// defaultCallback returns JobsConfig.Callback's default: a client with a
+// defaultCallback returns Config.Callback's default: a client with a
 // short timeout that follows no redirects and, unless allowPrivate, dials
 // only public addresses.
 func defaultCallback(timeout time.Duration, allowPrivate bool) func(context.Context, string, http.Header, []byte) error {
@@ -85,18 +88,18 @@ func defaultCallback(timeout time.Duration, allowPrivate bool) func(context.Cont
 // deliverCallback sends rec's callback with retries, then clears
 // CallbackPending. It gives up early when the runner stops (the callback
 // stays pending and is sent after the next start).
-func (r *JobRunner) deliverCallback(rec *jobRecord) {
-	log := r.a.log.With("job_id", rec.ID, "callback_url", rec.CallbackURL)
+func (r *Runner) deliverCallback(rec *jobRecord) {
+	log := r.j.log.With("job_id", rec.ID, "callback_url", rec.CallbackURL)
 	job := rec.Job
-	body, err := json.Marshal(callbackBody{Type: jobEventType(&job), Timestamp: r.a.cfg.Now().UTC(), Data: &job})
+	body, err := json.Marshal(callbackBody{Type: jobEventType(&job), Timestamp: r.j.api.Now().UTC(), Data: &job})
 	if err != nil {
 		log.Error("job callback: encode", "err", err)
 		return
 	}
-	backoff := r.jobs.CallbackBackoff
+	backoff := r.j.cfg.CallbackBackoff
 	for attempt := 1; ; attempt++ {
 		err = r.sendCallback(rec, body)
-		if err == nil || attempt == r.jobs.CallbackAttempts {
+		if err == nil || attempt == r.j.cfg.CallbackAttempts {
 			break
 		}
 		select {
@@ -110,18 +113,18 @@ func (r *JobRunner) deliverCallback(rec *jobRecord) {
 		if r.ctx.Err() != nil {
 			return
 		}
-		log.Warn("job callback: giving up", "attempts", r.jobs.CallbackAttempts, "err", err)
+		log.Warn("job callback: giving up", "attempts", r.j.cfg.CallbackAttempts, "err", err)
 	}
 	rec.CallbackPending = false
-	if err := r.a.jobs.putJob(context.WithoutCancel(r.ctx), rec); err != nil {
+	if err := r.j.store.putJob(context.WithoutCancel(r.ctx), rec); err != nil {
 		log.Error("job callback: record delivery", "err", err)
 	}
 }
 
 // sendCallback makes one attempt, signed at the time of sending.
-func (r *JobRunner) sendCallback(rec *jobRecord, body []byte) error {
-	now := r.a.cfg.Now()
-	secret, err := r.a.callbackSecret(rec)
+func (r *Runner) sendCallback(rec *jobRecord, body []byte) error {
+	now := r.j.api.Now()
+	secret, err := r.j.callbackSecret(rec)
 	if err != nil {
 		return err
 	}
@@ -135,9 +138,9 @@ func (r *JobRunner) sendCallback(rec *jobRecord, body []byte) error {
 	h.Set(webhooksig.HeaderID, rec.ID)
 	h.Set(webhooksig.HeaderTimestamp, fmt.Sprint(now.Unix()))
 	h.Set(webhooksig.HeaderSignature, sig)
-	ctx, cancel := context.WithTimeout(r.ctx, r.jobs.CallbackTimeout)
+	ctx, cancel := context.WithTimeout(r.ctx, r.j.cfg.CallbackTimeout)
 	defer cancel()
-	return r.jobs.Callback(ctx, rec.CallbackURL, h, body)
+	return r.j.cfg.Callback(ctx, rec.CallbackURL, h, body)
 }
 
 // callbackSealContext binds a job's sealed callback secret to the job.
@@ -145,11 +148,11 @@ func callbackSealContext(jobID string) string { return "bulk job " + jobID + " c
 
 // callbackSecret opens the job's callback secret; a record stored before
 // secrets were sealed holds it in the clear.
-func (a *api) callbackSecret(rec *jobRecord) (string, error) {
+func (j *jobs) callbackSecret(rec *jobRecord) (string, error) {
 	if !seal.IsSealed(rec.SealedCallbackSecret) {
 		return rec.SealedCallbackSecret, nil
 	}
-	s, err := a.secrets.Open(rec.SealedCallbackSecret, callbackSealContext(rec.ID))
+	s, err := j.secrets.Open(rec.SealedCallbackSecret, callbackSealContext(rec.ID))
 	if err != nil {
 		return "", fmt.Errorf("job %s: callback secret: %w", rec.ID, err)
 	}

@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/idempotency"
 )
 
@@ -25,9 +26,9 @@ type bulkRequest struct {
 }
 
 // readBulkBody reads a body of at most MaxBulkBodyBytes.
-func readBulkBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
-	body, aerr := readBodyLimit(w, r, MaxBulkBodyBytes)
-	if aerr != nil && aerr.Code == CodeBodyTooLarge {
+func readBulkBody(w http.ResponseWriter, r *http.Request) ([]byte, *linkapi.APIError) {
+	body, aerr := linkapi.ReadBodyLimit(w, r, MaxBulkBodyBytes)
+	if aerr != nil && aerr.Code == linkapi.CodeBodyTooLarge {
 		aerr.Message = fmt.Sprintf("a bulk request body is at most %d bytes; split the items over several jobs", MaxBulkBodyBytes)
 	}
 	return body, aerr
@@ -36,24 +37,24 @@ func readBulkBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
 // decodeBulk decodes and checks a bulk body as a whole. The items are
 // only split here: each is decoded and checked by the runner, and a bad
 // one fails alone.
-func decodeBulk(body []byte) (*bulkRequest, *apiError) {
+func decodeBulk(body []byte) (*bulkRequest, *linkapi.APIError) {
 	req, ok := scanBulk(body)
 	if !ok {
 		req = new(bulkRequest)
-		if aerr := decodeStrict(body, req); aerr != nil {
+		if aerr := linkapi.DecodeStrict(body, req); aerr != nil {
 			return nil, aerr
 		}
 	}
 	switch {
 	case len(req.Items) == 0:
-		return nil, badRequest(CodeInvalidField, "items", "want an array of 1 to "+strconv.Itoa(MaxBulkItems)+" link bodies")
+		return nil, linkapi.BadRequest(linkapi.CodeInvalidField, "items", "want an array of 1 to "+strconv.Itoa(MaxBulkItems)+" link bodies")
 	case len(req.Items) > MaxBulkItems:
-		return nil, badRequest(CodeInvalidField, "items", fmt.Sprintf("%d items; a job takes at most %d: split them over several jobs", len(req.Items), MaxBulkItems))
+		return nil, linkapi.BadRequest(linkapi.CodeInvalidField, "items", fmt.Sprintf("%d items; a job takes at most %d: split them over several jobs", len(req.Items), MaxBulkItems))
 	}
 	switch req.OnConflict {
-	case "", onConflictError, onConflictSuffix:
+	case "", linkapi.OnConflictError, linkapi.OnConflictSuffix:
 	default:
-		return nil, badRequest(CodeInvalidField, "on_conflict", `want "error" or "suffix"`)
+		return nil, linkapi.BadRequest(linkapi.CodeInvalidField, "on_conflict", `want "error" or "suffix"`)
 	}
 	return req, nil
 }
@@ -62,11 +63,11 @@ func decodeBulk(body []byte) (*bulkRequest, *apiError) {
 var idempotencyKeyMember = []byte(`"idempotency_key"`)
 
 // splitItemKeyDecoder is splitItemKey done with a json.Decoder, token by
-// token: the reference the scanner of splitItemKey (bulk_itemkey.go) must
+// token: the reference the scanner of splitItemKey (itemkey.go) must
 // agree with, and what it falls back to on anything it does not expect.
 // The member is cut out of the bytes (rather than decoding into a map and
 // encoding again, which costs more and reorders members).
-func splitItemKeyDecoder(item []byte) ([]byte, string, *apiError) {
+func splitItemKeyDecoder(item []byte) ([]byte, string, *linkapi.APIError) {
 	dec := json.NewDecoder(bytes.NewReader(item))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return item, "", nil
@@ -75,7 +76,7 @@ func splitItemKeyDecoder(item []byte) ([]byte, string, *apiError) {
 		start := dec.InputOffset() // just after '{' or the previous value
 		t, err := dec.Token()
 		if err != nil {
-			return item, "", nil // malformed: decodeCreate names the problem
+			return item, "", nil // malformed: the create path names the problem
 		}
 		name, _ := t.(string)
 		if name != "idempotency_key" {

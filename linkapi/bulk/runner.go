@@ -1,20 +1,19 @@
-package linkapi
+package bulk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
-	"time"
+
+	"github.com/clicktrail/clicktrail/linkapi"
 )
 
-// JobRunner creates the links of bulk jobs in the background, one job at a
+// Runner creates the links of bulk jobs in the background, one job at a
 // time in the order they were posted. Run exactly one per link store, and
-// hand it to the link API in APIConfig.Jobs.Runner so that a posted job
-// starts at once.
-type JobRunner struct {
-	a      *api
-	jobs   JobsConfig
+// hand it to the job routes in Config.Runner so that a posted job starts at
+// once.
+type Runner struct {
+	j      *jobs
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -25,31 +24,25 @@ type JobRunner struct {
 	wake  chan struct{}
 }
 
-// NewJobRunner returns the job runner of cfg.Store. Once started (Start,
-// or the first job posted to the API) it resumes the jobs a previous
+// NewRunner returns the job runner of api.Store. Once started (Start, or
+// the first job posted to the routes) it resumes the jobs a previous
 // process left unfinished (and their undelivered callbacks), then runs
-// each job posted. cfg is the link API's configuration (the same Store,
+// each job posted. api is the link API's configuration (the same Store,
 // DefaultDomain, Destinations, OnLinkEvent, ...): every item goes through
-// the checks of POST /v1/links and reports link.created like it. Close
-// stops it.
-func NewJobRunner(cfg APIConfig) (*JobRunner, error) {
-	if err := errors.Join(cfg.Validate(), cfg.Jobs.Validate("Jobs")); err != nil {
+// the checks of POST /v1/links (linkapi.Creator) and reports link.created
+// like it. cfg.Runner is not used. Close stops it.
+func NewRunner(api linkapi.APIConfig, cfg Config) (*Runner, error) {
+	j, err := newJobs(api, cfg)
+	if err != nil {
 		return nil, fmt.Errorf("job runner config: %w", err)
 	}
-	if cfg.ShortURLScheme == "" {
-		cfg.ShortURLScheme = "https"
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	a := newAPI(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
-	pending, err := a.jobs.unfinishedJobs(ctx)
+	pending, err := j.store.unfinishedJobs(ctx)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("job runner: list unfinished jobs: %w", err)
 	}
-	r := &JobRunner{a: a, jobs: cfg.Jobs.withDefaults(), ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
+	r := &Runner{j: j, ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1)}
 	for _, j := range pending {
 		r.queue = append(r.queue, j.ID)
 	}
@@ -58,7 +51,7 @@ func NewJobRunner(cfg APIConfig) (*JobRunner, error) {
 
 // Start starts running jobs, once everything OnLinkEvent and OnJobEvent
 // need is ready. Calls after the first do nothing.
-func (r *JobRunner) Start() {
+func (r *Runner) Start() {
 	r.start.Do(func() {
 		if r.ctx.Err() != nil { // closed before it started
 			return
@@ -72,7 +65,7 @@ func (r *JobRunner) Start() {
 // for callbacks being delivered) to stop. An unfinished job resumes where
 // it stopped when a runner opens the store again. Close the runner before
 // the store. Calls after the first do nothing.
-func (r *JobRunner) Close() error {
+func (r *Runner) Close() error {
 	r.cancel()
 	r.start.Do(func() {}) // no start after Close
 	r.wg.Wait()
@@ -80,7 +73,7 @@ func (r *JobRunner) Close() error {
 }
 
 // enqueue schedules job id.
-func (r *JobRunner) enqueue(id string) {
+func (r *Runner) enqueue(id string) {
 	r.mu.Lock()
 	r.queue = append(r.queue, id)
 	r.mu.Unlock()
@@ -91,7 +84,7 @@ func (r *JobRunner) enqueue(id string) {
 	r.Start()
 }
 
-func (r *JobRunner) next() (string, bool) {
+func (r *Runner) next() (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.queue) == 0 {
@@ -102,7 +95,7 @@ func (r *JobRunner) next() (string, bool) {
 	return id, true
 }
 
-func (r *JobRunner) loop() {
+func (r *Runner) loop() {
 	defer r.wg.Done()
 	for r.ctx.Err() == nil {
 		id, ok := r.next()
@@ -118,8 +111,8 @@ func (r *JobRunner) loop() {
 }
 
 // run takes job id to its end, or until the runner stops.
-func (r *JobRunner) run(id string) {
-	s, log := r.a.jobs, r.a.log
+func (r *Runner) run(id string) {
+	s, log := r.j.store, r.j.log
 	rec, err := s.getJob(r.ctx, id)
 	if err != nil {
 		if r.ctx.Err() == nil {
@@ -129,7 +122,7 @@ func (r *JobRunner) run(id string) {
 	}
 	if !rec.Done() {
 		if rec.Status == JobQueued {
-			now := r.a.cfg.Now().UTC()
+			now := r.j.api.Now().UTC()
 			rec.Status, rec.StartedAt = JobRunning, &now
 			if err := s.putJob(r.ctx, rec); err != nil {
 				log.Error("job runner: start job", "job_id", id, "err", err)
@@ -145,16 +138,16 @@ func (r *JobRunner) run(id string) {
 			log.Error("job runner: job failed", "job_id", id, "err", err)
 			rec.Status, rec.Error = JobFailed, err.Error()
 		}
-		now := r.a.cfg.Now().UTC()
+		now := r.j.api.Now().UTC()
 		rec.FinishedAt = &now
 		rec.CallbackPending = rec.CallbackURL != ""
 		if err := s.finishJob(r.ctx, rec); err != nil {
 			log.Error("job runner: finish job", "job_id", id, "err", err)
 			return
 		}
-		if r.jobs.OnJobEvent != nil {
+		if r.j.cfg.OnJobEvent != nil {
 			job := rec.Job
-			r.jobs.OnJobEvent(jobEventType(&job), &job)
+			r.j.cfg.OnJobEvent(jobEventType(&job), &job)
 		}
 	}
 	if rec.CallbackPending {
@@ -180,19 +173,17 @@ func jobEventType(j *Job) string {
 // (CPU, DNS) while the current one is written (store batches), and the
 // link.created callbacks of a written round run while the next round is
 // written. process returns once every callback has returned.
-func (r *JobRunner) process(rec *jobRecord) error {
-	p := &Principal{WorkspaceID: rec.WorkspaceID, KeyID: rec.KeyID, Scopes: rec.Scopes, RemoteAddr: rec.RemoteAddr}
-	ctx := withJobLookups(context.WithValue(r.ctx, principalKey{}, p))
-	policy := r.a.cfg.Destinations
-	policy.Resolve = newResolveMemo(policy.Resolve).resolve // one lookup per host per job
-	ws, err := r.a.tenants.GetWorkspace(ctx, rec.WorkspaceID)
+func (r *Runner) process(rec *jobRecord) error {
+	p := &linkapi.Principal{WorkspaceID: rec.WorkspaceID, KeyID: rec.KeyID, Scopes: rec.Scopes, RemoteAddr: rec.RemoteAddr}
+	ctx := linkapi.WithLookups(r.ctx, newJobLookups(r.j.api.Store))
+	resolve := newResolveMemo(r.j.api.Destinations.Resolve).resolve // one lookup per host per job
+	rule, err := r.j.create.LinkRule(ctx, rec.WorkspaceID, resolve)
 	if err != nil {
 		return fmt.Errorf("bulk job %s: read its workspace: %w", rec.ID, err)
 	}
-	rule := policy.rule(ws)
-	em := newEmitter(&r.a.cfg)
+	em := newEmitter(&r.j.api)
 	defer em.close()
-	c := &chunkRun{r: r, rec: rec, ctx: ctx, rule: &rule, em: em}
+	c := &chunkRun{r: r, rec: rec, ctx: ctx, p: p, rule: rule, em: em}
 
 	next := make(chan preparedChunk, 1)
 	prepare := func(first int) { next <- c.prepareChunk(first) }
@@ -224,7 +215,7 @@ type preparedChunk struct {
 // prepareChunk reads the chunk of items from first and prepares the ones
 // that have no outcome.
 func (c *chunkRun) prepareChunk(first int) preparedChunk {
-	s, id := c.r.a.jobs, c.rec.ID
+	s, id := c.r.j.store, c.rec.ID
 	n := min(JobChunkItems, c.rec.Total-first)
 	done, err := s.itemsDone(id, first, n)
 	if err != nil {

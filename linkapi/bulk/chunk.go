@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/clicktrail/clicktrail/internal/pebblekv"
-	"github.com/clicktrail/clicktrail/internal/urlrule"
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/audit"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/cockroachdb/pebble/v2"
@@ -22,26 +22,27 @@ import (
 // chunkRun creates the links of one chunk of a job.
 //
 // Steps: every item without an outcome is decoded and checked in parallel
-// (a.decodeCreate: the decoding, workspace, domain and template rules of
-// POST /v1/links, with the job's memo of templates and domains; then the
-// destination policy with the job's DNS memo). Then rounds: each round
+// (linkapi.Creator.Decode: the decoding, workspace, domain and template
+// rules of POST /v1/links, with the job's memo of templates and domains;
+// then the destination rule with the job's DNS memo). Then rounds: each round
 // looks up the item idempotency keys of the items still pending (claim:
 // one probe, keys in order) and is one Store.createBatch of the items to
 // create, whose batch also carries the outcomes decided in the round, the
 // item idempotency keys, the audit records and the job's counters (values
-// written by the append encoders of bulk_encode.go). An item
+// written by the append encoders of encode.go). An item
 // that lost its path and may pick another (a generated path, or on_conflict
 // "suffix") stays pending for the next round, as POST /v1/links retries;
 // so does the second of two items with the same idempotency key, which
 // then finds the first's link (or, if the first failed, tries itself).
 type chunkRun struct {
-	r   *JobRunner
+	r   *Runner
 	rec *jobRecord
 	ctx context.Context
+	p   *linkapi.Principal // the job's: the items are created as it
 	// rule is the URL rule of the job's links: the server's
 	// DestinationPolicy with a per-job lookup memo, and the workspace's host
 	// lists as they were when the job started.
-	rule *urlrule.Policy
+	rule *linkapi.LinkRule
 	em   *emitter
 	// scratch is the buffer record encodes values into.
 	scratch []byte
@@ -50,7 +51,7 @@ type chunkRun struct {
 // chunkItem is one item of a chunk in flight.
 type chunkItem struct {
 	index int
-	d     decodedCreate
+	d     linkapi.NewLink
 	key   string // item idempotency key, "" for none
 	kh    []byte // its hash
 	base  string // the path asked for, for suffix retries
@@ -103,13 +104,13 @@ func (c *chunkRun) prepare(first int, raw [][]byte, done []bool) []*chunkItem {
 func (c *chunkRun) prepareOne(it *chunkItem, raw []byte) {
 	body, key, aerr := splitItemKey(raw)
 	if aerr == nil {
-		it.d, aerr = c.r.a.decodeCreate(c.ctx, body)
+		it.d, aerr = c.r.j.create.Decode(c.ctx, c.rec.WorkspaceID, body)
 	}
-	if aerr == nil && it.d.onConflict == "" {
-		it.d.onConflict = c.rec.OnConflict
+	if aerr == nil && it.d.OnConflict == "" {
+		it.d.OnConflict = c.rec.OnConflict
 	}
 	if aerr == nil {
-		aerr = c.checkDestinations(it.d.link)
+		aerr = c.rule.Check(c.ctx, it.d.Link)
 	}
 	if aerr != nil {
 		it.out = c.failure(it.index, aerr)
@@ -119,16 +120,11 @@ func (c *chunkRun) prepareOne(it *chunkItem, raw []byte) {
 		h := sha256.Sum256([]byte(key))
 		it.key, it.kh = key, h[:]
 	}
-	it.base = it.d.link.Path
-}
-
-// checkDestinations is api.checkDestinations with the job's rule.
-func (c *chunkRun) checkDestinations(l *redirect.Link) *apiError {
-	return c.r.a.destinationAnswer(checkLinkURLs(c.ctx, c.rule, l))
+	it.base = it.d.Link.Path
 }
 
 // failure is the outcome of item index failing with aerr.
-func (c *chunkRun) failure(index int, aerr *apiError) *itemRecord {
+func (c *chunkRun) failure(index int, aerr *linkapi.APIError) *itemRecord {
 	field := "items[" + strconv.Itoa(index) + "]"
 	if aerr.Field != "" {
 		field += "." + aerr.Field
@@ -141,14 +137,14 @@ func (c *chunkRun) failure(index int, aerr *apiError) *itemRecord {
 // key) with the outcomes of decided items. It returns the items still
 // pending and none decided.
 func (c *chunkRun) round(pending, decided []*chunkItem) ([]*chunkItem, []*chunkItem, error) {
-	s := c.r.a.cfg.Store
+	s := c.r.j.api.Store
 	batch, later, decided, err := c.claim(pending, decided)
 	if err != nil {
 		return nil, nil, err
 	}
 	links := make([]*redirect.Link, len(batch))
 	for i, it := range batch {
-		links[i] = it.d.link
+		links[i] = it.d.Link
 	}
 	next := c.rec.Job // the counters as they will be if the batch commits
 	next.Errors = append([]JobItem(nil), c.rec.Errors...)
@@ -162,14 +158,13 @@ func (c *chunkRun) round(pending, decided []*chunkItem) ([]*chunkItem, []*chunkI
 			}
 			it.out = c.outcome(it, errs[i])
 		}
-		now := c.r.a.cfg.Now().UTC()
-		p := principalOf(c.ctx)
+		now := c.r.j.api.Now().UTC()
 		for _, group := range [][]*chunkItem{batch, decided} {
 			for _, it := range group {
 				if it.out == nil {
 					continue
 				}
-				if err := c.record(b, &next, it, now, p); err != nil {
+				if err := c.record(b, &next, it, now); err != nil {
 					return err
 				}
 			}
@@ -194,7 +189,7 @@ func (c *chunkRun) round(pending, decided []*chunkItem) ([]*chunkItem, []*chunkI
 	created := make([]*redirect.Link, 0, len(batch))
 	for i, it := range batch {
 		if errs[i] == nil {
-			created = append(created, it.d.link)
+			created = append(created, it.d.Link)
 		}
 	}
 	c.em.emit(created)
@@ -213,7 +208,7 @@ func (c *chunkRun) round(pending, decided []*chunkItem) ([]*chunkItem, []*chunkI
 func (c *chunkRun) claim(pending, decided []*chunkItem) (batch, later, _ []*chunkItem, _ error) {
 	// The runner alone writes item keys, in its rounds: a probe made now
 	// sees every key of the rounds before this one.
-	pr, err := pebblekv.NewProbe(c.r.a.cfg.Store.DB())
+	pr, err := pebblekv.NewProbe(c.r.j.api.Store.DB())
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("job %s: %w", c.rec.ID, err)
 	}
@@ -261,24 +256,18 @@ func (c *chunkRun) retryable(it *chunkItem, err error) bool {
 		return false
 	}
 	it.tries++
-	switch {
-	case it.d.generated:
-		return it.tries < maxPathAttempts
-	case it.d.onConflict == onConflictSuffix:
-		return it.tries < maxSuffixAttempts
-	}
-	return false
+	return it.tries < it.d.PathAttempts()
 }
 
 // repath gives a retried item its next path: a new random one, or the first
 // free suffix of its base path that no other pending item has picked.
 func (c *chunkRun) repath(it *chunkItem, others []*chunkItem) error {
-	l := it.d.link
-	if it.d.generated {
+	l := it.d.Link
+	if it.d.Generated {
 		l.Path = redirect.RandomPath()
 		return nil
 	}
-	p, err := c.r.a.cfg.Store.NextFreePath(c.ctx, l.Domain, it.base)
+	p, err := c.r.j.api.Store.NextFreePath(c.ctx, l.Domain, it.base)
 	if err != nil {
 		return fmt.Errorf("job %s: find a free path: %w", c.rec.ID, err)
 	}
@@ -286,7 +275,7 @@ func (c *chunkRun) repath(it *chunkItem, others []*chunkItem) error {
 	for taken := true; taken; {
 		taken = false
 		for _, o := range others {
-			if o != it && o.d.link != nil && o.d.link.Domain == l.Domain && o.d.link.Path == p {
+			if o != it && o.d.Link != nil && o.d.Link.Domain == l.Domain && o.d.Link.Path == p {
 				taken, n = true, n+1
 				p = it.base + "-" + strconv.Itoa(n)
 				break
@@ -299,16 +288,16 @@ func (c *chunkRun) repath(it *chunkItem, others []*chunkItem) error {
 
 // outcome is the outcome of creating the item's link with result err.
 func (c *chunkRun) outcome(it *chunkItem, err error) *itemRecord {
-	l := it.d.link
+	l := it.d.Link
 	if err == nil {
 		return &itemRecord{Status: ItemCreated, LinkID: l.ID, Domain: l.Domain, Path: l.Path}
 	}
-	return c.failure(it.index, c.r.a.writeError(err, l))
+	return c.failure(it.index, c.r.j.create.CreateError(err, l))
 }
 
 // record adds the outcome of it to b and to the job's counters, with the
 // item idempotency key and the audit record of a created link.
-func (c *chunkRun) record(b *pebble.Batch, job *Job, it *chunkItem, now time.Time, p *Principal) error {
+func (c *chunkRun) record(b *pebble.Batch, job *Job, it *chunkItem, now time.Time) error {
 	// b.Set copies key and value into the batch: one scratch buffer
 	// serves every value of the round.
 	v, err := appendItemRecord(c.scratch[:0], it.out)
@@ -335,7 +324,8 @@ func (c *chunkRun) record(b *pebble.Batch, job *Job, it *chunkItem, now time.Tim
 				return err
 			}
 		}
-		rec := newAuditRecord(p, now, job.WorkspaceID, EventLinkCreated, "link", it.out.LinkID, nil)
+		rec := &audit.Record{ID: audit.NewID(), At: now, WorkspaceID: job.WorkspaceID, KeyID: c.p.KeyID, RemoteAddr: c.p.RemoteAddr,
+			Action: linkapi.EventLinkCreated, TargetType: "link", TargetID: it.out.LinkID}
 		if v, err = audit.AppendJSON(v[:0], rec); err != nil {
 			return err
 		}

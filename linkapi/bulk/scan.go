@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import "encoding/json"
 
@@ -16,7 +16,7 @@ import "encoding/json"
 // copy of every item. Anything but the plain case (a member that is
 // not exactly "items", "callback_url" or "on_conflict", a repeated one,
 // escapes in a name, a value of another type, bytes that are not JSON)
-// returns false for decodeStrict to decode, or to name the problem as it
+// returns false for DecodeStrict to decode, or to name the problem as it
 // always did; TestScanBulk and FuzzDecodeBulk check that both agree.
 func scanBulk(body []byte) (*bulkRequest, bool) {
 	if !json.Valid(body) {

@@ -1,4 +1,4 @@
-package linkapi
+package bulk
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/audit"
 )
 
@@ -23,13 +24,13 @@ func TestBulkEncodersMatchJSON(t *testing.T) {
 			item: itemRecord{Status: ItemCreated, LinkID: "lnk_0123456789abcdefghijkl", Domain: "go.example", Path: "b-1"},
 			key:  keyRecord{LinkID: "lnk_0123456789abcdefghijkl", Domain: "go.example", Path: "b-1"},
 			aud: audit.Record{ID: "aud_0123456789abcdef", At: at, WorkspaceID: "ws_1", KeyID: "key_1", RemoteAddr: "127.0.0.1",
-				Action: EventLinkCreated, TargetType: "link", TargetID: "lnk_0123456789abcdefghijkl"}},
+				Action: linkapi.EventLinkCreated, TargetType: "link", TargetID: "lnk_0123456789abcdefghijkl"}},
 		{name: "empty",
 			item: itemRecord{}, key: keyRecord{}, aud: audit.Record{}},
 		{name: "failed item, changes, zone",
 			item: itemRecord{Status: ItemFailed, Error: &JobItemError{Code: "path_taken", Field: "items[3].path", Message: "taken", ExistingID: "lnk_x"}},
 			key:  keyRecord{LinkID: "l", Domain: "d", Path: "ä/<&>"},
-			aud: audit.Record{ID: "a", At: at.In(time.FixedZone("x", 5*3600+1800)), Action: EventLinkUpdated,
+			aud: audit.Record{ID: "a", At: at.In(time.FixedZone("x", 5*3600+1800)), Action: linkapi.EventLinkUpdated,
 				Changes: []string{"tags"}}},
 		{name: "escapes and odd times",
 			item: itemRecord{Status: "s\"\\", Path: "p\u2028\x7f\xff"},
@@ -79,7 +80,7 @@ func FuzzBulkEncoders(f *testing.F) {
 func BenchmarkBulkRecordEncoders(b *testing.B) {
 	item := &itemRecord{Status: ItemCreated, LinkID: "lnk_0123456789abcdefghijkl", Domain: "go.example", Path: "bmk2x9-123456"}
 	aud := &audit.Record{ID: "aud_0123456789abcdef", At: time.Now().UTC(), WorkspaceID: "ws_default", KeyID: "key_1",
-		RemoteAddr: "127.0.0.1", Action: EventLinkCreated, TargetType: "link", TargetID: item.LinkID}
+		RemoteAddr: "127.0.0.1", Action: linkapi.EventLinkCreated, TargetType: "link", TargetID: item.LinkID}
 	b.ReportAllocs()
 	var buf []byte
 	for b.Loop() {
