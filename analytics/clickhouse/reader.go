@@ -218,3 +218,7 @@ func keyExpr(q analytics.Query, bucket string) string {
 	}
 	return "toString(toDate(hour, " + tz + "))"
 }
+
+// Exec runs a statement on the reader's connection (the bench re-creates
+// its database with it).
+func (r *Reader) Exec(ctx context.Context, stmt string) error { return r.conn.Exec(ctx, stmt) }

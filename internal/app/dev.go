@@ -47,11 +47,20 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		}
 		defer func() { err = errors.Join(err, hooks.close()) }()
 	}
+	links := &storeLinks{}
+	if cfg.ClickHouseDSN != "" {
+		stats, err := mountAnalytics(ctx, &cfg.RedirectNode, cfg.ClickHouseDSN, links)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, stats.Close()) }()
+	}
 	n, err := openNode(cfg.RedirectNode)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, n.close()) }()
+	links.store = n.store
 
 	var writer handler.ClickWriter
 	var convWriter chstage.ConversionWriter // only ClickHouse keeps conversions
