@@ -61,6 +61,9 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 	if err := chschema.ValidateIdentifier(db); err != nil {
 		return nil, fmt.Errorf("open stats reader: database: %w", err)
 	}
+	// Every statement names the database: the session selects none, so
+	// the reader opens before the sink's Migrate has created it.
+	opts.Auth.Database = ""
 	opts.Compression = &ch.Compression{Method: ch.CompressionLZ4}
 	conn, err := ch.Open(opts)
 	if err != nil {

@@ -156,9 +156,7 @@ func load(ctx context.Context, dsn string, n, workspaces, linksPer, batch int, e
 }
 
 func dropDatabase(ctx context.Context, u *url.URL) error {
-	def := *u
-	def.Path = "/default"
-	r, err := chstats.Open(ctx, chstats.Config{DSN: def.String()})
+	r, err := chstats.Open(ctx, chstats.Config{DSN: u.String()})
 	if err != nil {
 		return err
 	}
