@@ -189,6 +189,7 @@ type api struct {
 	templates *templates.Store
 	idem      *idempotency.Store
 	secrets   *seal.Ring
+	linkSubs  map[string]linkSub // mounted sub-resources of links (mount_linksub.go)
 }
 
 // newAPI returns the API of cfg, which has its defaults, without its
@@ -341,7 +342,11 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 			if len(r.scopes) > 0 {
 				scope = r.scopes[0]
 			}
-			h = a.guard(h, needs(scope))
+			scopeOf := needs(scope)
+			if r.muxPattern == qrRoute.muxPattern {
+				scopeOf = a.linkSubScope(scope)
+			}
+			h = a.guard(h, scopeOf)
 		}
 		pattern := r.pattern
 		if r.muxPattern != "" {
@@ -373,6 +378,9 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 		}
 	}
 	for pattern, h := range a.cfg.Mount {
+		if a.mountLinkSub(pattern, h) {
+			continue
+		}
 		mux.Handle(pattern, a.guard(h, a.mountScope(pattern)))
 	}
 	mux.Handle("/", a.guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

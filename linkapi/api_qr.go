@@ -111,6 +111,10 @@ func qrETag(l *redirect.Link, text string, p qrParams) string {
 // state is in GET /v1/links/{id}. A link of another workspace is 404
 // (loadLink).
 func (a *api) serveQR(w http.ResponseWriter, r *http.Request) {
+	if s, ok := a.linkSubs[r.PathValue("sub")]; ok {
+		s.h.ServeHTTP(w, r)
+		return
+	}
 	if r.PathValue("sub") != "qr" {
 		WriteError(w, &APIError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route"})
 		return
