@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -106,6 +107,33 @@ func TestClickThroughEmbeddedDev(t *testing.T) {
 		t.Fatalf("status %d, want 302 (dev serves any Host as the default domain)", status)
 	}
 	assertOneEnrichedRow(t, conn, db, l.ID)
+	assertStatsAPI(t, apiURL, l.ID)
+}
+
+// assertStatsAPI reads the link's stats through the link API (the stats
+// API mounted by dev over the rollups): the one click, from GB.
+func assertStatsAPI(t *testing.T, apiURL, linkID string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", apiURL+"/v1/links/"+linkID+"/stats?group_by=country", nil)
+	req.Header.Set("Authorization", "Bearer "+apiKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Totals struct{ Clicks uint64 }
+		Groups []struct {
+			Key    string
+			Clicks uint64
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET stats: %d %v", resp.StatusCode, err)
+	}
+	if got.Totals.Clicks != 1 || len(got.Groups) != 1 || got.Groups[0].Key != "GB" || got.Groups[0].Clicks != 1 {
+		t.Errorf("stats %+v, want the one click from GB", got)
+	}
 }
 
 func assertOneEnrichedRow(t *testing.T, conn ch.Conn, db, linkID string) {

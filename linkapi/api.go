@@ -81,8 +81,9 @@ type APIConfig struct {
 	// MountDocs document the mounted handlers' operations in the OpenAPI
 	// document, each needing Scope.
 	MountDocs []MountedRoute
-	// Jobs configures bulk link jobs (POST /v1/links/bulk).
-	Jobs JobsConfig
+	// Routes are operations served by other packages as part of the API
+	// (linkapi/bulk's job routes; see Route).
+	Routes []Route
 	// OnConversion queues a conversion reported through POST
 	// /v1/conversions, returning nil only once it is durable (the spool or
 	// Kafka with acks=all): the API answers 202 then, 503 on an error.
@@ -187,8 +188,8 @@ type api struct {
 	auditLog  *audit.Log
 	templates *templates.Store
 	idem      *idempotency.Store
-	jobs      *jobStore
 	secrets   *seal.Ring
+	linkSubs  map[string]linkSub // mounted sub-resources of links (mount_linksub.go)
 }
 
 // newAPI returns the API of cfg, which has its defaults, without its
@@ -203,13 +204,12 @@ func newAPI(cfg APIConfig) *api {
 		secrets = seal.ProcessRing()
 	}
 	return &api{cfg: cfg, log: log, tenants: tenancy.NewStore(cfg.Store), auditLog: audit.NewLog(cfg.Store),
-		templates: templates.NewStore(cfg.Store), idem: idempotency.NewStore(cfg.Store), jobs: newJobStore(cfg.Store),
-		secrets: secrets}
+		templates: templates.NewStore(cfg.Store), idem: idempotency.NewStore(cfg.Store), secrets: secrets}
 }
 
 // apiRoutes are the operations of the link API. They register the handlers
 // and generate GET /v1/openapi.json (see apiRoute).
-var apiRoutes = slices.Concat(linkRoutes, qrRoutes, bulkRoutes, tenancyRoutes, templateRoutes, conversionRoutes)
+var apiRoutes = slices.Concat(linkRoutes, qrRoutes, tenancyRoutes, templateRoutes, conversionRoutes)
 
 // linkRoutes are the link lifecycle operations.
 var linkRoutes = []apiRoute{
@@ -298,20 +298,27 @@ func NewAPI(cfg APIConfig) (http.Handler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("link api config: %w", err)
 	}
-	if cfg.ShortURLScheme == "" {
-		cfg.ShortURLScheme = "https"
-	}
-	cfg.ShortURLBase = strings.TrimSuffix(cfg.ShortURLBase, "/")
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	doc, err := openAPIDocument(documented(apiRoutes, cfg.MountDocs))
+	cfg = cfg.withDefaults()
+	routes := withRoutes(apiRoutes, cfg.Routes)
+	doc, err := openAPIDocument(documented(routes, cfg.MountDocs))
 	if err != nil {
 		return nil, fmt.Errorf("link api: render the OpenAPI document: %w", err)
 	}
 	a := newAPI(cfg)
 	a.keys, a.limit, a.openAPI = hashKeys(cfg.APIKeys), newRateLimiter(cfg.RateLimit), doc
-	return a.mux(apiRoutes), nil
+	return a.mux(routes), nil
+}
+
+// withDefaults returns c with its defaults filled in.
+func (c APIConfig) withDefaults() APIConfig {
+	if c.ShortURLScheme == "" {
+		c.ShortURLScheme = "https"
+	}
+	c.ShortURLBase = strings.TrimSuffix(c.ShortURLBase, "/")
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
 }
 
 // mux registers routes, a 405 for the other methods of each path and an
@@ -335,7 +342,11 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 			if len(r.scopes) > 0 {
 				scope = r.scopes[0]
 			}
-			h = a.guard(h, needs(scope))
+			scopeOf := needs(scope)
+			if r.muxPattern == qrRoute.muxPattern {
+				scopeOf = a.linkSubScope(scope)
+			}
+			h = a.guard(h, scopeOf)
 		}
 		pattern := r.pattern
 		if r.muxPattern != "" {
@@ -367,10 +378,13 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 		}
 	}
 	for pattern, h := range a.cfg.Mount {
+		if a.mountLinkSub(pattern, h) {
+			continue
+		}
 		mux.Handle(pattern, a.guard(h, a.mountScope(pattern)))
 	}
 	mux.Handle("/", a.guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route"})
+		WriteError(w, &APIError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route"})
 	}), needs("")))
 	return mux
 }
@@ -393,6 +407,11 @@ func (a *api) linkResponse(l *redirect.Link) linkResponse {
 	return linkResponse{l, a.shortURL(l.Domain, l.Path)}
 }
 
+// shortURL is the short_url of domain/path.
+func (a *api) shortURL(domain, path string) string {
+	return ShortURL(a.cfg.ShortURLScheme, a.cfg.ShortURLBase, domain, path)
+}
+
 // ShortURL is the public URL of domain/path as the link API shows it: on
 // base (APIConfig.ShortURLBase, without a trailing slash) when it is set,
 // else scheme://domain.
@@ -404,22 +423,22 @@ func ShortURL(scheme, base, domain, path string) string {
 }
 
 func (a *api) respondLink(w http.ResponseWriter, status int, l *redirect.Link) {
-	writeJSON(w, status, a.linkResponse(l))
+	WriteJSON(w, status, a.linkResponse(l))
 }
 
 func (a *api) createLink(w http.ResponseWriter, r *http.Request) {
 	body, aerr := readBody(w, r)
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	d, aerr := a.decodeCreate(r.Context(), body)
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	if aerr := a.insert(r.Context(), d); aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	w.Header().Set("Location", "/v1/links/"+d.link.ID)
@@ -429,7 +448,7 @@ func (a *api) createLink(w http.ResponseWriter, r *http.Request) {
 func (a *api) getLink(w http.ResponseWriter, r *http.Request) {
 	l, aerr := a.loadLink(r)
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	a.respondLink(w, http.StatusOK, l)
@@ -437,12 +456,12 @@ func (a *api) getLink(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) internalError(w http.ResponseWriter, doing string, err error) {
 	a.log.Error("link api: "+doing, "err", err)
-	writeError(w, &apiError{status: http.StatusInternalServerError, Code: CodeInternal, Message: doing + " failed; see the server log"})
+	WriteError(w, &APIError{status: http.StatusInternalServerError, Code: CodeInternal, Message: doing + " failed; see the server log"})
 }
 
 func methodNotAllowed(allow string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
-		writeError(w, &apiError{status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: "allowed: " + allow})
+		WriteError(w, &APIError{status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: "allowed: " + allow})
 	}
 }

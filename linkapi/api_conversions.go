@@ -71,11 +71,11 @@ func ConversionEventID(workspaceID, name, externalID string) string {
 }
 
 // decodeConversion turns a POST /v1/conversions body into a complete,
-// valid conversion of workspace, received at now, or an *apiError naming
+// valid conversion of workspace, received at now, or an *APIError naming
 // the bad field.
-func decodeConversion(body []byte, workspace string, now time.Time) (*schemas.Conversion, *apiError) {
+func decodeConversion(body []byte, workspace string, now time.Time) (*schemas.Conversion, *APIError) {
 	var req conversionRequest
-	if aerr := decodeStrict(body, &req); aerr != nil {
+	if aerr := DecodeStrict(body, &req); aerr != nil {
 		return nil, aerr
 	}
 	c := &schemas.Conversion{
@@ -86,19 +86,19 @@ func decodeConversion(body []byte, workspace string, now time.Time) (*schemas.Co
 	if req.OccurredAt != nil {
 		t, err := time.Parse(time.RFC3339Nano, *req.OccurredAt)
 		if err != nil {
-			return nil, badRequest(CodeInvalidField, "occurred_at", "want an RFC 3339 time such as 2026-11-23T12:00:00Z")
+			return nil, BadRequest(CodeInvalidField, "occurred_at", "want an RFC 3339 time such as 2026-11-23T12:00:00Z")
 		}
 		if t.After(now.Add(maxConversionFuture)) {
-			return nil, badRequest(CodeInvalidField, "occurred_at", "is in the future")
+			return nil, BadRequest(CodeInvalidField, "occurred_at", "is in the future")
 		}
 		c.OccurredAt = t.UTC()
 	}
 	if err := c.Validate(); err != nil {
 		var fe *schemas.FieldError
 		if errors.As(err, &fe) {
-			return nil, badRequest(CodeInvalidField, fe.Field, fe.Message)
+			return nil, BadRequest(CodeInvalidField, fe.Field, fe.Message)
 		}
-		return nil, badRequest(CodeInvalidField, "", err.Error())
+		return nil, BadRequest(CodeInvalidField, "", err.Error())
 	}
 	if c.ExternalID != "" {
 		c.EventID = ConversionEventID(workspace, c.Name, c.ExternalID)
@@ -111,16 +111,16 @@ func decodeConversion(body []byte, workspace string, now time.Time) (*schemas.Co
 func (a *api) createConversion(w http.ResponseWriter, r *http.Request) {
 	body, aerr := readBody(w, r)
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	c, aerr := decodeConversion(body, principal(r).WorkspaceID, a.cfg.Now().UTC())
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	if a.cfg.OnConversion == nil {
-		writeError(w, &apiError{status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+		WriteError(w, &APIError{status: http.StatusServiceUnavailable, Code: CodeUnavailable,
 			Message: "this node does not take conversions (no conversions topic is configured)"})
 		return
 	}
@@ -129,11 +129,11 @@ func (a *api) createConversion(w http.ResponseWriter, r *http.Request) {
 	if err := a.cfg.OnConversion(ctx, c); err != nil {
 		a.log.Error("conversion not queued", "conversion", c.EventID, "err", err)
 		w.Header().Set("Retry-After", "5")
-		writeError(w, &apiError{status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+		WriteError(w, &APIError{status: http.StatusServiceUnavailable, Code: CodeUnavailable,
 			Message: "the conversion could not be queued; retry with the same Idempotency-Key or external_id"})
 		return
 	}
-	writeJSON(w, http.StatusAccepted, conversionResponse{
+	WriteJSON(w, http.StatusAccepted, conversionResponse{
 		ID: c.EventID, Name: c.Name, ClickID: c.ClickID, ContactID: c.ContactID, ExternalID: c.ExternalID,
 		OccurredAt: c.OccurredAt, ReceivedAt: c.ReceivedAt, Amount: c.Amount, Currency: c.Currency, Metadata: c.Metadata,
 	})

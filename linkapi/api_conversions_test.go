@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -29,10 +30,10 @@ func newConversionFixture(t *testing.T) *conversionFixture {
 	t.Helper()
 	f := &conversionFixture{}
 	s, _ := openTestStore(t, redirect.StoreOptions{})
-	lf := &lifecycleFixture{store: s, now: testNow}
+	lf := &lifecycleFixture{store: s, clock: testutil.NewClock(testNow)}
 	api, err := NewAPI(APIConfig{
 		Store: s, APIKeys: []string{testKey}, DefaultDomain: testDomain,
-		RateLimit: RateLimitConfig{PerSecond: -1}, Now: lf.clock,
+		RateLimit: RateLimitConfig{PerSecond: -1}, Now: lf.clock.Now,
 		OnConversion: func(_ context.Context, c *schemas.Conversion) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()

@@ -48,8 +48,8 @@ type createLinkRequest struct {
 
 // Values of createLinkRequest.OnConflict.
 const (
-	onConflictError  = "error"
-	onConflictSuffix = "suffix"
+	OnConflictError  = "error"
+	OnConflictSuffix = "suffix"
 )
 
 // decodedCreate is a decoded create (or upsert) body.
@@ -64,25 +64,25 @@ type decodedCreate struct {
 
 // decodeCreateLink turns a POST /v1/links body into a complete, valid link
 // (new id, timestamps now, a random path when none was given, in which case
-// generated is true) or an *apiError naming the bad field.
-func decodeCreateLink(body []byte, defaultDomain string, now time.Time) (l *redirect.Link, generated bool, _ *apiError) {
+// generated is true) or an *APIError naming the bad field.
+func decodeCreateLink(body []byte, defaultDomain string, now time.Time) (l *redirect.Link, generated bool, _ *APIError) {
 	d, err := decodeCreate(body, defaultDomain, now)
 	return d.link, d.generated, err
 }
 
 // decodeCreate is decodeCreateLink with the request's options.
-func decodeCreate(body []byte, defaultDomain string, now time.Time) (decodedCreate, *apiError) {
+func decodeCreate(body []byte, defaultDomain string, now time.Time) (decodedCreate, *APIError) {
 	var req createLinkRequest
-	if err := decodeStrict(body, &req); err != nil {
+	if err := DecodeStrict(body, &req); err != nil {
 		return decodedCreate{}, err
 	}
 	switch req.OnConflict {
-	case "", onConflictError, onConflictSuffix:
+	case "", OnConflictError, OnConflictSuffix:
 	default:
-		return decodedCreate{}, badRequest(CodeInvalidField, "on_conflict", `want "error" or "suffix"`)
+		return decodedCreate{}, BadRequest(CodeInvalidField, "on_conflict", `want "error" or "suffix"`)
 	}
 	if req.Template != "" && !templates.ValidName(req.Template) {
-		return decodedCreate{}, badRequest(CodeInvalidField, "template", "want 1 to 64 characters a-z 0-9 _ -")
+		return decodedCreate{}, BadRequest(CodeInvalidField, "template", "want 1 to 64 characters a-z 0-9 _ -")
 	}
 	// used records the values placeholders took; without values no
 	// placeholder can be filled (each fails first), so it stays nil: no
@@ -91,7 +91,7 @@ func decodeCreate(body []byte, defaultDomain string, now time.Time) (decodedCrea
 	if len(req.Values) > 0 {
 		used = map[string]bool{}
 		if fe := templates.ValidateValues(req.Values); fe != nil {
-			return decodedCreate{}, badRequest(CodeInvalidField, fe.Field, fe.Message)
+			return decodedCreate{}, BadRequest(CodeInvalidField, fe.Field, fe.Message)
 		}
 		if _, ok := req.Values["contact_id"]; ok && req.Metadata["contact_id"] == "" {
 			if req.Metadata == nil {
@@ -102,7 +102,7 @@ func decodeCreate(body []byte, defaultDomain string, now time.Time) (decodedCrea
 	}
 	dest, fe := templates.FillDestination(req.DestinationURL, req.Values, used)
 	if fe != nil {
-		return decodedCreate{}, badRequest(CodeInvalidField, fe.Field, fe.Message)
+		return decodedCreate{}, BadRequest(CodeInvalidField, fe.Field, fe.Message)
 	}
 	req.DestinationURL = dest
 	l, generated, err := req.link(defaultDomain, now)
@@ -111,7 +111,7 @@ func decodeCreate(body []byte, defaultDomain string, now time.Time) (decodedCrea
 }
 
 // link builds the complete, valid link req describes.
-func (req *createLinkRequest) link(defaultDomain string, now time.Time) (l *redirect.Link, generated bool, _ *apiError) {
+func (req *createLinkRequest) link(defaultDomain string, now time.Time) (l *redirect.Link, generated bool, _ *APIError) {
 	l = &redirect.Link{
 		ID:             redirect.NewLinkID(),
 		WorkspaceID:    redirect.DefaultWorkspaceID,
@@ -138,7 +138,7 @@ func (req *createLinkRequest) link(defaultDomain string, now time.Time) (l *redi
 	if req.ExpiresAt != nil {
 		t, err := time.Parse(time.RFC3339, *req.ExpiresAt)
 		if err != nil {
-			return nil, false, badRequest(CodeInvalidField, "expires_at", "want an RFC 3339 time such as 2026-12-31T23:59:59Z")
+			return nil, false, BadRequest(CodeInvalidField, "expires_at", "want an RFC 3339 time such as 2026-12-31T23:59:59Z")
 		}
 		l.ExpiresAt = &t
 	}
@@ -156,18 +156,18 @@ func (req *createLinkRequest) link(defaultDomain string, now time.Time) (l *redi
 
 // validateForAPI runs l.Validate, and refuses a contact id that looks like
 // an e-mail address, turning the error into a 400 that names the field.
-func validateForAPI(l *redirect.Link) *apiError {
+func validateForAPI(l *redirect.Link) *APIError {
 	if err := l.Validate(); err != nil {
 		var fe *redirect.FieldError
 		if errors.As(err, &fe) {
-			aerr := badRequest(CodeInvalidField, fe.Field, fe.Message)
+			aerr := BadRequest(CodeInvalidField, fe.Field, fe.Message)
 			aerr.Rule = fe.Rule // the URL rule, for a URL field
 			return aerr
 		}
-		return badRequest(CodeInvalidField, "", err.Error())
+		return BadRequest(CodeInvalidField, "", err.Error())
 	}
 	if fe := templates.CheckContactID(l.Metadata); fe != nil {
-		return badRequest(CodeInvalidField, fe.Field, fe.Message)
+		return BadRequest(CodeInvalidField, fe.Field, fe.Message)
 	}
 	return nil
 }
@@ -189,19 +189,19 @@ func normalizeRules(rules []redirect.Rule) []redirect.Rule {
 	return rules
 }
 
-// decodeStrict decodes exactly one JSON object into v, refusing unknown
+// DecodeStrict decodes exactly one JSON object into v, refusing unknown
 // members, and turns encoding/json's errors into API errors that name the
 // field.
-func decodeStrict(body []byte, v any) *apiError {
+func DecodeStrict(body []byte, v any) *APIError {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return badRequest(CodeInvalidJSON, "", "request body is empty; want a JSON object")
+		return BadRequest(CodeInvalidJSON, "", "request body is empty; want a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
 		if _, err := dec.Token(); err != io.EOF {
-			return badRequest(CodeInvalidJSON, "", "unexpected data after the JSON object")
+			return BadRequest(CodeInvalidJSON, "", "unexpected data after the JSON object")
 		}
 		return nil
 	}
@@ -211,21 +211,21 @@ func decodeStrict(body []byte, v any) *apiError {
 	)
 	switch {
 	case errors.As(err, &syntax):
-		return badRequest(CodeInvalidJSON, "", fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, err))
+		return BadRequest(CodeInvalidJSON, "", fmt.Sprintf("malformed JSON at byte %d: %v", syntax.Offset, err))
 	case errors.As(err, &typeErr) && typeErr.Field == "":
-		return badRequest(CodeInvalidJSON, "", "the body must be a JSON object")
+		return BadRequest(CodeInvalidJSON, "", "the body must be a JSON object")
 	case errors.As(err, &typeErr):
-		return badRequest(CodeInvalidField, typeErr.Field, "wrong type: want "+jsonType(typeErr.Type.String())+", got "+typeErr.Value)
+		return BadRequest(CodeInvalidField, typeErr.Field, "wrong type: want "+jsonType(typeErr.Type.String())+", got "+typeErr.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return badRequest(CodeInvalidJSON, "", "truncated JSON")
+		return BadRequest(CodeInvalidJSON, "", "truncated JSON")
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if n, uerr := strconv.Unquote(name); uerr == nil {
 			name = n
 		}
-		return badRequest(CodeUnknownField, name, "unknown field")
+		return BadRequest(CodeUnknownField, name, "unknown field")
 	}
-	return badRequest(CodeInvalidJSON, "", err.Error())
+	return BadRequest(CodeInvalidJSON, "", err.Error())
 }
 
 // jsonType names a Go type the way an API client thinks of it.

@@ -47,8 +47,10 @@ const (
 	CodeUnavailable = "unavailable"
 )
 
-// apiError is the "error" member of an error body.
-type apiError struct {
+// APIError is an error answer of the link API: its status and the "error"
+// member of its body. Packages that serve routes of the API (linkapi/bulk)
+// answer with it through WriteError, so every error has one shape.
+type APIError struct {
 	status     int
 	Code       string `json:"code"`
 	Field      string `json:"field,omitempty"`
@@ -59,36 +61,47 @@ type apiError struct {
 
 // errorResponse is the body of every error answer.
 type errorResponse struct {
-	Error *apiError `json:"error"`
+	Error *APIError `json:"error"`
 }
 
-func (e *apiError) Error() string {
+// Status is the HTTP status of the answer.
+func (e *APIError) Status() int { return e.status }
+
+func (e *APIError) Error() string {
 	if e.Field != "" {
 		return e.Code + ": field " + e.Field + ": " + e.Message
 	}
 	return e.Code + ": " + e.Message
 }
 
-func badRequest(code, field, msg string) *apiError {
-	return &apiError{status: http.StatusBadRequest, Code: code, Field: field, Message: msg}
+// NewError is an answer of status with code and message.
+func NewError(status int, code, msg string) *APIError {
+	return &APIError{status: status, Code: code, Message: msg}
+}
+
+// BadRequest is a 400 answer with code, naming field ("" for none).
+func BadRequest(code, field, msg string) *APIError {
+	return &APIError{status: http.StatusBadRequest, Code: code, Field: field, Message: msg}
 }
 
 // urlRefused turns a URL rule's refusal into its 400 answer: invalid_field
 // when the URL is malformed (urlrule.Error.Malformed), else policyCode
 // (destination_refused for links, invalid_field for callbacks).
-func urlRefused(e *urlrule.Error, policyCode string) *apiError {
+func urlRefused(e *urlrule.Error, policyCode string) *APIError {
 	code := policyCode
 	if e.Malformed() {
 		code = CodeInvalidField
 	}
-	return &apiError{status: http.StatusBadRequest, Code: code, Field: e.Field, Rule: e.Rule, Message: e.Message}
+	return &APIError{status: http.StatusBadRequest, Code: code, Field: e.Field, Rule: e.Rule, Message: e.Message}
 }
 
-func writeError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, e.status, errorResponse{e})
+// WriteError writes e as the API's JSON error body.
+func WriteError(w http.ResponseWriter, e *APIError) {
+	WriteJSON(w, e.status, errorResponse{e})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON writes v as a JSON answer with status, never cached.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil { // our own response types always encode
 		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"encode response"}}`)

@@ -29,31 +29,31 @@ func (a *api) emit(ctx context.Context, eventType string, old, l *redirect.Link)
 }
 
 // readBody reads a request body of at most maxBodyBytes.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
-	return readBodyLimit(w, r, maxBodyBytes)
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *APIError) {
+	return ReadBodyLimit(w, r, maxBodyBytes)
 }
 
-// readBodyLimit reads a request body of at most limit bytes.
-func readBodyLimit(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *apiError) {
+// ReadBodyLimit reads a request body of at most limit bytes.
+func ReadBodyLimit(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *APIError) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, &apiError{status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+			return nil, &APIError{status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
 				Message: fmt.Sprintf("request body is larger than %d bytes", limit)}
 		}
-		return nil, badRequest(CodeInvalidJSON, "", "reading the request body: "+err.Error())
+		return nil, BadRequest(CodeInvalidJSON, "", "reading the request body: "+err.Error())
 	}
 	return body, nil
 }
 
-func notFound() *apiError {
-	return &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no link with this id"}
+func notFound() *APIError {
+	return &APIError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no link with this id"}
 }
 
 // checkDestinations checks every URL of l with the one URL rule (the
 // server's DestinationPolicy and its workspace's host lists) and leaves
 // their normalized forms in l.
-func (a *api) checkDestinations(ctx context.Context, l *redirect.Link) *apiError {
+func (a *api) checkDestinations(ctx context.Context, l *redirect.Link) *APIError {
 	ws, err := a.tenants.GetWorkspace(ctx, l.WorkspaceID)
 	if err != nil {
 		return a.internal("get workspace", err)
@@ -64,7 +64,7 @@ func (a *api) checkDestinations(ctx context.Context, l *redirect.Link) *apiError
 // destinationAnswer is the answer to a URL check's error: nil, a 400
 // naming the field and the rule (invalid_field when the URL is malformed,
 // destination_refused when the policy refuses it), or a 500.
-func (a *api) destinationAnswer(err error) *apiError {
+func (a *api) destinationAnswer(err error) *APIError {
 	if err == nil {
 		return nil
 	}
@@ -82,14 +82,14 @@ const maxSuffixAttempts = 64
 
 // insert stores the new link of d, picking another path when d allows it,
 // and reports link.created.
-func (a *api) insert(ctx context.Context, d decodedCreate) *apiError {
+func (a *api) insert(ctx context.Context, d decodedCreate) *APIError {
 	l := d.link
 	if aerr := a.checkDestinations(ctx, l); aerr != nil {
 		return aerr
 	}
 	base := l.Path
 	tries := maxPathAttempts
-	if d.onConflict == onConflictSuffix {
+	if d.onConflict == OnConflictSuffix {
 		tries = maxSuffixAttempts
 	}
 	var err error
@@ -100,7 +100,7 @@ func (a *api) insert(ctx context.Context, d decodedCreate) *apiError {
 		}
 		if d.generated {
 			l.Path = redirect.RandomPath()
-		} else if d.onConflict == onConflictSuffix {
+		} else if d.onConflict == OnConflictSuffix {
 			p, ferr := a.cfg.Store.NextFreePath(ctx, l.Domain, base)
 			if ferr != nil {
 				return a.internal("find a free path", ferr)
@@ -113,31 +113,31 @@ func (a *api) insert(ctx context.Context, d decodedCreate) *apiError {
 	if d.generated && errors.Is(err, redirect.ErrPathTaken) { // maxPathAttempts random slugs taken
 		return a.internal("pick a free random path", err)
 	}
-	if aerr := a.writeError(err, l); aerr != nil {
+	if aerr := a.storeError(err, l); aerr != nil {
 		return aerr
 	}
 	a.emit(ctx, EventLinkCreated, nil, l)
 	return nil
 }
 
-// writeError turns the error of a Store write of l into its answer.
-func (a *api) writeError(err error, l *redirect.Link) *apiError {
+// storeError turns the error of a Store write of l into its answer.
+func (a *api) storeError(err error, l *redirect.Link) *APIError {
 	if err == nil {
 		return nil
 	}
 	if pt, ok := errors.AsType[*redirect.PathTakenError](err); ok {
-		return &apiError{status: http.StatusConflict, Code: CodePathTaken, Field: "path",
+		return &APIError{status: http.StatusConflict, Code: CodePathTaken, Field: "path",
 			Message: "path " + l.Path + " is taken on " + l.Domain, ExistingID: a.ownLinkID(pt.ExistingID, l.WorkspaceID)}
 	}
 	if xt, ok := errors.AsType[*redirect.ExternalIDTakenError](err); ok {
-		return &apiError{status: http.StatusConflict, Code: CodeExternalIDTaken, Field: "external_id",
+		return &APIError{status: http.StatusConflict, Code: CodeExternalIDTaken, Field: "external_id",
 			Message: "another link has external_id " + l.ExternalID, ExistingID: xt.ExistingID}
 	}
 	if errors.Is(err, redirect.ErrNotFound) {
 		return notFound()
 	}
 	if fe, ok := errors.AsType[*redirect.FieldError](err); ok { // e.g. a suffixed path too long
-		return badRequest(CodeInvalidField, fe.Field, fe.Message)
+		return BadRequest(CodeInvalidField, fe.Field, fe.Message)
 	}
 	return a.internal("store link", err)
 }
@@ -160,13 +160,13 @@ func (a *api) ownLinkID(id, workspace string) string {
 }
 
 // internal logs err and returns the 500 answer.
-func (a *api) internal(doing string, err error) *apiError {
+func (a *api) internal(doing string, err error) *APIError {
 	a.log.Error("link api: "+doing, "err", err)
-	return &apiError{status: http.StatusInternalServerError, Code: CodeInternal, Message: doing + " failed; see the server log"}
+	return &APIError{status: http.StatusInternalServerError, Code: CodeInternal, Message: doing + " failed; see the server log"}
 }
 
 // loadLink returns the link the route's {id} names.
-func (a *api) loadLink(r *http.Request) (*redirect.Link, *apiError) {
+func (a *api) loadLink(r *http.Request) (*redirect.Link, *APIError) {
 	l, err := a.cfg.Store.Get(r.Context(), r.PathValue("id"))
 	if errors.Is(err, redirect.ErrNotFound) {
 		return nil, notFound()
@@ -180,8 +180,8 @@ func (a *api) loadLink(r *http.Request) (*redirect.Link, *apiError) {
 	return l, nil
 }
 
-func deletedError(l *redirect.Link) *apiError {
-	return &apiError{status: http.StatusConflict, Code: CodeLinkDeleted,
+func deletedError(l *redirect.Link) *APIError {
+	return &APIError{status: http.StatusConflict, Code: CodeLinkDeleted,
 		Message: "link " + l.ID + " was deleted at " + l.DeletedAt.UTC().Format("2006-01-02T15:04:05Z") + " and cannot change"}
 }
 
@@ -189,36 +189,36 @@ func deletedError(l *redirect.Link) *apiError {
 func (a *api) patchLink(w http.ResponseWriter, r *http.Request) {
 	body, aerr := readBody(w, r)
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	old, aerr := a.loadLink(r)
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	if old.DeletedAt != nil {
-		writeError(w, deletedError(old))
+		WriteError(w, deletedError(old))
 		return
 	}
 	l, aerr := decodePatch(body, old, a.cfg.Now().UTC())
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	if aerr := a.update(r.Context(), old, l); aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	a.respondLink(w, http.StatusOK, l)
 }
 
 // update stores l over old (same id) and reports the change.
-func (a *api) update(ctx context.Context, old, l *redirect.Link) *apiError {
+func (a *api) update(ctx context.Context, old, l *redirect.Link) *APIError {
 	if aerr := a.checkDestinations(ctx, l); aerr != nil {
 		return aerr
 	}
-	if aerr := a.writeError(a.cfg.Store.Put(ctx, l), l); aerr != nil {
+	if aerr := a.storeError(a.cfg.Store.Put(ctx, l), l); aerr != nil {
 		return aerr
 	}
 	event := EventLinkUpdated
@@ -235,14 +235,14 @@ func (a *api) update(ctx context.Context, old, l *redirect.Link) *apiError {
 func (a *api) deleteLink(w http.ResponseWriter, r *http.Request) {
 	l, aerr := a.loadLink(r)
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	if l.DeletedAt == nil {
 		now := a.cfg.Now().UTC()
 		l.Disabled, l.DeletedAt, l.UpdatedAt = true, &now, now
-		if aerr := a.writeError(a.cfg.Store.Put(r.Context(), l), l); aerr != nil {
-			writeError(w, aerr)
+		if aerr := a.storeError(a.cfg.Store.Put(r.Context(), l), l); aerr != nil {
+			WriteError(w, aerr)
 			return
 		}
 		a.emit(r.Context(), EventLinkDeleted, nil, l)

@@ -49,35 +49,35 @@ func patchOf(l *redirect.Link) linkPatch {
 }
 
 // decodePatch applies a PATCH body to a copy of old and returns the
-// complete, valid result (UpdatedAt now) or an *apiError naming the bad
+// complete, valid result (UpdatedAt now) or an *APIError naming the bad
 // field. old is not modified.
-func decodePatch(body []byte, old *redirect.Link, now time.Time) (*redirect.Link, *apiError) {
+func decodePatch(body []byte, old *redirect.Link, now time.Time) (*redirect.Link, *APIError) {
 	var patch map[string]any
-	if err := decodeStrict(body, &patch); err != nil {
+	if err := DecodeStrict(body, &patch); err != nil {
 		return nil, err
 	}
 	if patch == nil { // the body was null
-		return nil, badRequest(CodeInvalidJSON, "", "the body must be a JSON object")
+		return nil, BadRequest(CodeInvalidJSON, "", "the body must be a JSON object")
 	}
 	for _, f := range [...]string{"path", "domain"} {
 		if _, ok := patch[f]; ok {
-			return nil, badRequest(CodeInvalidField, f, "cannot be changed; create a new link instead")
+			return nil, BadRequest(CodeInvalidField, f, "cannot be changed; create a new link instead")
 		}
 	}
 	cur, err := json.Marshal(patchOf(old))
 	if err != nil {
-		return nil, &apiError{status: 500, Code: CodeInternal, Message: "encode link: " + err.Error()}
+		return nil, &APIError{status: 500, Code: CodeInternal, Message: "encode link: " + err.Error()}
 	}
 	var doc any
 	if err := json.Unmarshal(cur, &doc); err != nil {
-		return nil, &apiError{status: 500, Code: CodeInternal, Message: "decode link: " + err.Error()}
+		return nil, &APIError{status: 500, Code: CodeInternal, Message: "decode link: " + err.Error()}
 	}
 	merged, err := json.Marshal(mergePatch(doc, patch))
 	if err != nil { // values came from json.Unmarshal: always encodable
-		return nil, badRequest(CodeInvalidJSON, "", err.Error())
+		return nil, BadRequest(CodeInvalidJSON, "", err.Error())
 	}
 	var p linkPatch
-	if aerr := decodeStrict(bytes.TrimSpace(merged), &p); aerr != nil {
+	if aerr := DecodeStrict(bytes.TrimSpace(merged), &p); aerr != nil {
 		return nil, aerr
 	}
 	l := old.Clone()
@@ -91,7 +91,7 @@ func decodePatch(body []byte, old *redirect.Link, now time.Time) (*redirect.Link
 	if p.ExpiresAt != nil {
 		t, err := time.Parse(time.RFC3339, *p.ExpiresAt)
 		if err != nil {
-			return nil, badRequest(CodeInvalidField, "expires_at", "want an RFC 3339 time such as 2026-12-31T23:59:59Z")
+			return nil, BadRequest(CodeInvalidField, "expires_at", "want an RFC 3339 time such as 2026-12-31T23:59:59Z")
 		}
 		l.ExpiresAt = &t
 	}

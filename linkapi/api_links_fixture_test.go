@@ -9,20 +9,20 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
 // lifecycleFixture is the link API and a redirector over one real pebble
-// store, with a settable clock and a record of lifecycle events.
+// store, with a clock the test moves and a record of lifecycle events.
 type lifecycleFixture struct {
 	store *redirect.Store
 	api   http.Handler
 	rd    *redirect.Redirector
+	clock *testutil.Clock // of the API and the redirector, from testNow
 
 	mu     sync.Mutex
-	now    time.Time
 	events []string                     // "link.created lnk_..."
 	hook   func(string, *redirect.Link) // called inside OnLinkEvent when set
 }
@@ -30,7 +30,7 @@ type lifecycleFixture struct {
 func newLifecycleFixture(t testing.TB) *lifecycleFixture {
 	t.Helper()
 	s, _ := openTestStore(t, redirect.StoreOptions{})
-	f := &lifecycleFixture{store: s, now: testNow}
+	f := &lifecycleFixture{store: s, clock: testutil.NewClock(testNow)}
 	api, err := NewAPI(APIConfig{
 		Store:         s,
 		APIKeys:       []string{testKey},
@@ -45,7 +45,7 @@ func newLifecycleFixture(t testing.TB) *lifecycleFixture {
 				hook(typ, l)
 			}
 		},
-		Now: f.clock,
+		Now: f.clock.Now,
 		Destinations: DestinationPolicy{Resolve: func(_ context.Context, host string) ([]netip.Addr, error) {
 			if host == "intranet.example.org" {
 				return []netip.Addr{netip.MustParseAddr("10.0.0.1")}, nil
@@ -58,23 +58,11 @@ func newLifecycleFixture(t testing.TB) *lifecycleFixture {
 	}
 	f.api = api
 	f.rd, err = redirect.NewRedirector(redirect.RedirectConfig{Store: s, Clicks: &memClickLog{}, DefaultDomain: testDomain, AnyHost: true,
-		VisitorSecret: []byte("0123456789abcdef0123456789abcdef"), Now: f.clock})
+		VisitorSecret: []byte("0123456789abcdef0123456789abcdef"), Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return f
-}
-
-func (f *lifecycleFixture) clock() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *lifecycleFixture) advance(d time.Duration) {
-	f.mu.Lock()
-	f.now = f.now.Add(d)
-	f.mu.Unlock()
 }
 
 func (f *lifecycleFixture) takeEvents() []string {
@@ -128,16 +116,16 @@ func decodeLinkBody(t testing.TB, rec *httptest.ResponseRecorder) *redirect.Link
 }
 
 // apiErr decodes an error answer and checks its shape.
-func apiErr(t testing.TB, rec *httptest.ResponseRecorder) apiError {
+func apiErr(t testing.TB, rec *httptest.ResponseRecorder) APIError {
 	t.Helper()
-	var eb struct{ Error apiError }
+	var eb struct{ Error APIError }
 	if err := json.Unmarshal(rec.Body.Bytes(), &eb); err != nil || eb.Error.Code == "" || eb.Error.Message == "" {
 		t.Fatalf("%d: not an error body: %s (%v)", rec.Code, rec.Body, err)
 	}
 	return eb.Error
 }
 
-func checkErr(t testing.TB, rec *httptest.ResponseRecorder, status int, code, field string) apiError {
+func checkErr(t testing.TB, rec *httptest.ResponseRecorder, status int, code, field string) APIError {
 	t.Helper()
 	if rec.Code != status {
 		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body)

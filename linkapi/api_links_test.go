@@ -78,7 +78,7 @@ func TestLinkPatch(t *testing.T) {
 			f := newLifecycleFixture(t)
 			created := f.create(t, springBody)
 			f.takeEvents()
-			f.advance(time.Minute)
+			f.clock.Advance(time.Minute)
 			rec := f.call(t, "PATCH", "/v1/links/"+created.ID, tc.body)
 			if rec.Code != http.StatusOK {
 				t.Fatalf("patch: %d %s", rec.Code, rec.Body)
@@ -157,7 +157,7 @@ func TestLinkDelete(t *testing.T) {
 		t.Fatalf("before delete: %d", got)
 	}
 	f.takeEvents()
-	f.advance(time.Hour)
+	f.clock.Advance(time.Hour)
 
 	rec := f.call(t, "DELETE", "/v1/links/"+l.ID, "")
 	if rec.Code != http.StatusOK {

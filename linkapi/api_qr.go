@@ -62,22 +62,22 @@ const qrCacheControl = "private, max-age=3600"
 const qrRenderVersion = "1"
 
 // parseQRParams reads the query of GET /v1/links/{id}/qr, or returns an
-// *apiError naming the bad parameter.
-func parseQRParams(values map[string][]string) (qrParams, *apiError) {
+// *APIError naming the bad parameter.
+func parseQRParams(values map[string][]string) (qrParams, *APIError) {
 	p := qrParams{format: "png", size: qr.DefaultSize}
-	if aerr := checkQuery(values, qrParamNames); aerr != nil {
+	if aerr := CheckQuery(values, qrParamNames); aerr != nil {
 		return p, aerr
 	}
 	if v, ok := values["format"]; ok {
 		if _, known := qrContentTypes[v[0]]; !known {
-			return p, badRequest(CodeInvalidField, "format", "want png or svg")
+			return p, BadRequest(CodeInvalidField, "format", "want png or svg")
 		}
 		p.format = v[0]
 	}
 	if v, ok := values["size"]; ok {
 		n, err := strconv.Atoi(v[0])
 		if err != nil || n < qr.MinSize || n > qr.MaxSize {
-			return p, badRequest(CodeInvalidField, "size",
+			return p, BadRequest(CodeInvalidField, "size",
 				"want a whole number of pixels from "+strconv.Itoa(qr.MinSize)+" to "+strconv.Itoa(qr.MaxSize))
 		}
 		p.size = n
@@ -111,18 +111,22 @@ func qrETag(l *redirect.Link, text string, p qrParams) string {
 // state is in GET /v1/links/{id}. A link of another workspace is 404
 // (loadLink).
 func (a *api) serveQR(w http.ResponseWriter, r *http.Request) {
+	if s, ok := a.linkSubs[r.PathValue("sub")]; ok {
+		s.h.ServeHTTP(w, r)
+		return
+	}
 	if r.PathValue("sub") != "qr" {
-		writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route"})
+		WriteError(w, &APIError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no such route"})
 		return
 	}
 	p, aerr := parseQRParams(r.URL.Query())
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	l, aerr := a.loadLink(r)
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	text := a.qrText(l)
@@ -146,7 +150,7 @@ func (a *api) serveQR(w http.ResponseWriter, r *http.Request) {
 		img, err = code.PNG(p.size)
 	}
 	if errors.Is(err, qr.ErrSize) { // in range, but fewer pixels than this long URL's modules
-		writeError(w, badRequest(CodeInvalidField, "size", strings.TrimPrefix(err.Error(), "qr: ")))
+		WriteError(w, BadRequest(CodeInvalidField, "size", strings.TrimPrefix(err.Error(), "qr: ")))
 		return
 	}
 	if err != nil {

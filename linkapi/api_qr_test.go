@@ -13,13 +13,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/makiuchi-d/gozxing"
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 
+	"github.com/clicktrail/clicktrail/internal/testutil"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/redirect/qr"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -34,7 +34,7 @@ type qrFixture struct {
 	rd     *httptest.Server
 	clicks *memClickLog
 	client *http.Client
-	now    atomic.Int64 // the API's clock, Unix nanoseconds
+	clock  *testutil.Clock // the API's
 }
 
 // skipUnregistered skips a test of the route over the API while qrRoute is
@@ -50,8 +50,7 @@ func newQRFixture(t *testing.T) *qrFixture {
 	t.Helper()
 	skipUnregistered(t)
 	s, _ := openTestStore(t, redirect.StoreOptions{})
-	f := &qrFixture{store: s, clicks: &memClickLog{}, client: noFollow(t)}
-	f.now.Store(testNow.UnixNano())
+	f := &qrFixture{store: s, clicks: &memClickLog{}, client: noFollow(t), clock: testutil.NewClock(testNow)}
 	rd, err := redirect.NewRedirector(redirect.RedirectConfig{Store: s, Clicks: f.clicks, DefaultDomain: testDomain, AnyHost: true,
 		VisitorSecret: []byte("0123456789abcdef0123456789abcdef")})
 	if err != nil {
@@ -62,7 +61,7 @@ func newQRFixture(t *testing.T) *qrFixture {
 	h, err := NewAPI(APIConfig{
 		Store: s, APIKeys: []string{testKey}, DefaultDomain: testDomain, ShortURLBase: f.rd.URL,
 		RateLimit: RateLimitConfig{PerSecond: -1},
-		Now:       func() time.Time { return time.Unix(0, f.now.Load()).UTC() },
+		Now:       f.clock.Now,
 		Destinations: DestinationPolicy{Resolve: func(context.Context, string) ([]netip.Addr, error) {
 			return []netip.Addr{netip.MustParseAddr("93.184.216.34")}, nil
 		}},
@@ -437,7 +436,7 @@ func TestQRConditionalGet(t *testing.T) {
 	}
 
 	// A change of the link changes updated_at and so the tag.
-	f.now.Add(int64(time.Hour))
+	f.clock.Advance(time.Hour)
 	req, _ := http.NewRequest("PATCH", f.api.URL+"/v1/links/"+l.ID, strings.NewReader(`{"tags":["autumn"]}`))
 	req.Header.Set("Authorization", "Bearer "+testKey)
 	req.Header.Set("Content-Type", "application/json")
@@ -467,7 +466,7 @@ func TestQRInOpenAPI(t *testing.T) {
 	}
 }
 
-func assertAPIError(t *testing.T, resp *http.Response, body []byte, status int, code, field string) *apiError {
+func assertAPIError(t *testing.T, resp *http.Response, body []byte, status int, code, field string) *APIError {
 	t.Helper()
 	var e errorResponse
 	if err := json.Unmarshal(body, &e); err != nil || e.Error == nil {

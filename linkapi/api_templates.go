@@ -57,50 +57,50 @@ type listTemplatesResponse struct {
 	Templates []*templates.Template `json:"templates"`
 }
 
-func templateNotFound() *apiError {
-	return &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no template with this name"}
+func templateNotFound() *APIError {
+	return &APIError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no template with this name"}
 }
 
 func (a *api) putTemplate(w http.ResponseWriter, r *http.Request) {
 	var req templateRequest
 	if aerr := decodeBody(w, r, &req); aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	t := &templates.Template{Name: r.PathValue("name"), WorkspaceID: principal(r).WorkspaceID, Force: req.Force, UpdatedAt: a.cfg.Now().UTC()}
 	t.UTM.Source, t.UTM.Medium, t.UTM.Campaign, t.UTM.Term, t.UTM.Content = req.UTM.Source, req.UTM.Medium, req.UTM.Campaign, req.UTM.Term, req.UTM.Content
 	t.Force = slices.Compact(slices.Sorted(slices.Values(t.Force)))
 	if err := a.templates.Put(r.Context(), t); err != nil {
-		writeError(w, a.fieldOrInternal("store template", err))
+		WriteError(w, a.fieldOrInternal("store template", err))
 		return
 	}
 	a.audit(r.Context(), "template.put", "template", t.Name, nil)
-	writeJSON(w, http.StatusOK, t)
+	WriteJSON(w, http.StatusOK, t)
 }
 
 func (a *api) listTemplates(w http.ResponseWriter, r *http.Request) {
 	list, err := a.templates.List(r.Context(), principal(r).WorkspaceID)
 	if err != nil {
-		writeError(w, a.internal("list templates", err))
+		WriteError(w, a.internal("list templates", err))
 		return
 	}
 	if list == nil {
 		list = []*templates.Template{}
 	}
-	writeJSON(w, http.StatusOK, listTemplatesResponse{Templates: list})
+	WriteJSON(w, http.StatusOK, listTemplatesResponse{Templates: list})
 }
 
 func (a *api) getTemplate(w http.ResponseWriter, r *http.Request) {
 	t, err := a.templates.Get(r.Context(), principal(r).WorkspaceID, r.PathValue("name"))
 	if errors.Is(err, templates.ErrNotFound) {
-		writeError(w, templateNotFound())
+		WriteError(w, templateNotFound())
 		return
 	}
 	if err != nil {
-		writeError(w, a.internal("get template", err))
+		WriteError(w, a.internal("get template", err))
 		return
 	}
-	writeJSON(w, http.StatusOK, t)
+	WriteJSON(w, http.StatusOK, t)
 }
 
 func (a *api) deleteTemplate(w http.ResponseWriter, r *http.Request) {
@@ -110,42 +110,42 @@ func (a *api) deleteTemplate(w http.ResponseWriter, r *http.Request) {
 		err = a.templates.Delete(r.Context(), ws, name)
 	}
 	if errors.Is(err, templates.ErrNotFound) {
-		writeError(w, templateNotFound())
+		WriteError(w, templateNotFound())
 		return
 	}
 	if err != nil {
-		writeError(w, a.internal("delete template", err))
+		WriteError(w, a.internal("delete template", err))
 		return
 	}
 	a.audit(r.Context(), "template.deleted", "template", name, nil)
-	writeJSON(w, http.StatusOK, t)
+	WriteJSON(w, http.StatusOK, t)
 }
 
 // applyTemplate applies the create's template (or the workspace's default
 // one) to its link and checks that every personalization value was used.
-func (a *api) applyTemplate(ctx context.Context, d *decodedCreate) *apiError {
+func (a *api) applyTemplate(ctx context.Context, d *decodedCreate) *APIError {
 	name := d.template
 	if name == "" {
 		name = templates.DefaultName
 	}
-	t, err := getTemplate(ctx, a.templates, d.link.WorkspaceID, name) // remembered per bulk job
+	t, err := a.lookupTemplate(ctx, d.link.WorkspaceID, name) // remembered per bulk job
 	switch {
 	case errors.Is(err, templates.ErrNotFound) && d.template == "":
 		// no default template
 	case errors.Is(err, templates.ErrNotFound):
-		return badRequest(CodeInvalidField, "template", "this workspace has no template "+d.template+"; see GET /v1/templates")
+		return BadRequest(CodeInvalidField, "template", "this workspace has no template "+d.template+"; see GET /v1/templates")
 	case err != nil:
 		return a.internal("get template", err)
 	default:
 		if fe := t.Apply(d.link, d.values, d.used); fe != nil {
-			return badRequest(CodeInvalidField, fe.Field, fe.Message)
+			return BadRequest(CodeInvalidField, fe.Field, fe.Message)
 		}
 		if err := redirect.ValidateUTM(&d.link.UTM); err != nil {
 			return a.fieldOrInternal("validate utm", err)
 		}
 	}
 	if fe := templates.UnusedValue(d.values, d.used); fe != nil {
-		return badRequest(CodeInvalidField, fe.Field, fe.Message)
+		return BadRequest(CodeInvalidField, fe.Field, fe.Message)
 	}
 	return nil
 }

@@ -117,28 +117,28 @@ type workspacePatch struct {
 func (a *api) getWorkspace(w http.ResponseWriter, r *http.Request) {
 	ws, err := a.tenants.GetWorkspace(r.Context(), principal(r).WorkspaceID)
 	if err != nil {
-		writeError(w, a.internal("get workspace", err))
+		WriteError(w, a.internal("get workspace", err))
 		return
 	}
-	writeJSON(w, http.StatusOK, viewWorkspace(ws))
+	WriteJSON(w, http.StatusOK, viewWorkspace(ws))
 }
 
 func (a *api) patchWorkspace(w http.ResponseWriter, r *http.Request) {
 	body, aerr := readBody(w, r)
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	var p workspacePatch
-	if aerr := decodeStrict(body, &p); aerr != nil {
-		writeError(w, aerr)
+	if aerr := DecodeStrict(body, &p); aerr != nil {
+		WriteError(w, aerr)
 		return
 	}
 	var present map[string]json.RawMessage
-	_ = json.Unmarshal(body, &present) // decodeStrict accepted it
+	_ = json.Unmarshal(body, &present) // DecodeStrict accepted it
 	ws, err := a.tenants.GetWorkspace(r.Context(), principal(r).WorkspaceID)
 	if err != nil {
-		writeError(w, a.internal("get workspace", err))
+		WriteError(w, a.internal("get workspace", err))
 		return
 	}
 	var changes []string
@@ -153,11 +153,11 @@ func (a *api) patchWorkspace(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.UpdatedAt = a.cfg.Now().UTC()
 	if err := a.tenants.UpdateWorkspace(r.Context(), ws); err != nil {
-		writeError(w, a.fieldOrInternal("update workspace", err))
+		WriteError(w, a.fieldOrInternal("update workspace", err))
 		return
 	}
 	a.audit(r.Context(), "workspace.updated", "workspace", ws.ID, changes)
-	writeJSON(w, http.StatusOK, viewWorkspace(ws))
+	WriteJSON(w, http.StatusOK, viewWorkspace(ws))
 }
 
 type listWorkspacesResponse struct {
@@ -208,7 +208,7 @@ type selfResponse struct {
 
 func (a *api) keySelf(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
-	writeJSON(w, http.StatusOK, selfResponse{KeyID: p.KeyID, WorkspaceID: p.WorkspaceID, Scopes: p.Scopes})
+	WriteJSON(w, http.StatusOK, selfResponse{KeyID: p.KeyID, WorkspaceID: p.WorkspaceID, Scopes: p.Scopes})
 }
 
 type listKeysResponse struct {
@@ -229,104 +229,104 @@ type auditResponse struct {
 }
 
 // decodeBody reads and strictly decodes a JSON request body into v.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) *apiError {
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) *APIError {
 	body, aerr := readBody(w, r)
 	if aerr != nil {
 		return aerr
 	}
-	return decodeStrict(body, v)
+	return DecodeStrict(body, v)
 }
 
 func (a *api) createWorkspace(w http.ResponseWriter, r *http.Request) {
 	var req createWorkspaceRequest
 	if aerr := decodeBody(w, r, &req); aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	if req.Name == "" { // the document requires it
-		writeError(w, badRequest(CodeInvalidField, "name", "required"))
+		WriteError(w, BadRequest(CodeInvalidField, "name", "required"))
 		return
 	}
 	ws := &tenancy.Workspace{ID: tenancy.NewWorkspaceID(), Name: req.Name, CreatedAt: a.cfg.Now().UTC()}
 	if err := a.tenants.CreateWorkspace(r.Context(), ws); err != nil {
-		writeError(w, a.fieldOrInternal("create workspace", err))
+		WriteError(w, a.fieldOrInternal("create workspace", err))
 		return
 	}
 	a.audit(r.Context(), audit.WorkspaceCreated, "workspace", ws.ID, nil)
-	writeJSON(w, http.StatusCreated, viewWorkspace(ws))
+	WriteJSON(w, http.StatusCreated, viewWorkspace(ws))
 }
 
 func (a *api) listWorkspaces(w http.ResponseWriter, r *http.Request) {
 	list, err := a.tenants.ListWorkspaces(r.Context())
 	if err != nil {
-		writeError(w, a.internal("list workspaces", err))
+		WriteError(w, a.internal("list workspaces", err))
 		return
 	}
 	def, _ := a.tenants.GetWorkspace(r.Context(), redirect.DefaultWorkspaceID)
-	writeJSON(w, http.StatusOK, listWorkspacesResponse{Workspaces: viewWorkspaces(append([]*tenancy.Workspace{def}, list...))})
+	WriteJSON(w, http.StatusOK, listWorkspacesResponse{Workspaces: viewWorkspaces(append([]*tenancy.Workspace{def}, list...))})
 }
 
 func (a *api) createKey(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	var req createKeyRequest
 	if aerr := decodeBody(w, r, &req); aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	if req.Name == "" { // the document requires it
-		writeError(w, badRequest(CodeInvalidField, "name", "required"))
+		WriteError(w, BadRequest(CodeInvalidField, "name", "required"))
 		return
 	}
 	ws := p.WorkspaceID
 	if req.WorkspaceID != "" && req.WorkspaceID != ws {
 		if !p.Has(tenancy.ScopeAdmin) {
-			writeError(w, &apiError{status: http.StatusForbidden, Code: CodeMissingScope, Field: "workspace_id",
+			WriteError(w, &APIError{status: http.StatusForbidden, Code: CodeMissingScope, Field: "workspace_id",
 				Message: "only a bootstrap key may create keys in another workspace; leave workspace_id out"})
 			return
 		}
 		if _, err := a.tenants.GetWorkspace(r.Context(), req.WorkspaceID); err != nil {
 			if errors.Is(err, tenancy.ErrWorkspaceNotFound) {
-				writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Field: "workspace_id", Message: "no workspace with this id"})
+				WriteError(w, &APIError{status: http.StatusNotFound, Code: CodeNotFound, Field: "workspace_id", Message: "no workspace with this id"})
 				return
 			}
-			writeError(w, a.internal("get workspace", err))
+			WriteError(w, a.internal("get workspace", err))
 			return
 		}
 		ws = req.WorkspaceID
 	}
 	if err := tenancy.ValidateScopes(req.Scopes); err != nil {
-		writeError(w, a.fieldOrInternal("validate scopes", err))
+		WriteError(w, a.fieldOrInternal("validate scopes", err))
 		return
 	}
 	for i, sc := range req.Scopes {
 		if !p.Has(sc) { // no key grants more than it holds
-			writeError(w, &apiError{status: http.StatusForbidden, Code: CodeMissingScope, Field: "scopes[" + strconv.Itoa(i) + "]",
+			WriteError(w, &APIError{status: http.StatusForbidden, Code: CodeMissingScope, Field: "scopes[" + strconv.Itoa(i) + "]",
 				Message: "this API key does not hold " + sc + ", so it cannot grant it"})
 			return
 		}
 	}
 	k, token := tenancy.NewAPIKey(ws, req.Name, req.Scopes, p.KeyID, a.cfg.Now().UTC())
 	if err := a.tenants.CreateAPIKey(r.Context(), k); err != nil {
-		writeError(w, a.fieldOrInternal("create key", err))
+		WriteError(w, a.fieldOrInternal("create key", err))
 		return
 	}
 	a.auditIn(r.Context(), ws, audit.KeyCreated, "key", k.ID, nil)
 	w.Header().Set("Location", "/v1/keys/"+k.ID)
-	shownOnce(w, "key")
-	writeJSON(w, http.StatusCreated, createdKeyResponse{keyView: viewKey(k), Key: token})
+	ShownOnce(w, "key")
+	WriteJSON(w, http.StatusCreated, createdKeyResponse{keyView: viewKey(k), Key: token})
 }
 
 func (a *api) listKeys(w http.ResponseWriter, r *http.Request) {
 	keys, err := a.tenants.ListAPIKeys(r.Context(), principal(r).WorkspaceID)
 	if err != nil {
-		writeError(w, a.internal("list keys", err))
+		WriteError(w, a.internal("list keys", err))
 		return
 	}
 	out := listKeysResponse{Keys: make([]keyView, 0, len(keys))}
 	for _, k := range keys {
 		out.Keys = append(out.Keys, viewKey(k))
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 }
 
 func (a *api) revokeKey(w http.ResponseWriter, r *http.Request) {
@@ -343,7 +343,7 @@ func (a *api) revokeKey(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		for _, sc := range target.Scopes {
 			if !p.Has(sc) {
-				writeError(w, &apiError{status: http.StatusForbidden, Code: CodeMissingScope, Field: "id",
+				WriteError(w, &APIError{status: http.StatusForbidden, Code: CodeMissingScope, Field: "id",
 					Message: "key " + target.ID + " holds " + sc + ", which this API key does not hold, so it cannot revoke it"})
 				return
 			}
@@ -351,53 +351,53 @@ func (a *api) revokeKey(w http.ResponseWriter, r *http.Request) {
 	}
 	k, err := a.tenants.RevokeAPIKey(r.Context(), ws, r.PathValue("id"), a.cfg.Now().UTC())
 	if errors.Is(err, tenancy.ErrKeyNotFound) {
-		writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no API key with this id"})
+		WriteError(w, &APIError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no API key with this id"})
 		return
 	}
 	if err != nil {
-		writeError(w, a.internal("revoke key", err))
+		WriteError(w, a.internal("revoke key", err))
 		return
 	}
 	a.auditIn(r.Context(), k.WorkspaceID, audit.KeyRevoked, "key", k.ID, nil)
-	writeJSON(w, http.StatusOK, viewKey(k))
+	WriteJSON(w, http.StatusOK, viewKey(k))
 }
 
 func (a *api) addDomain(w http.ResponseWriter, r *http.Request) {
 	var req addDomainRequest
 	if aerr := decodeBody(w, r, &req); aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	name := strings.ToLower(req.Domain)
 	if name == a.cfg.DefaultDomain {
-		writeError(w, &apiError{status: http.StatusConflict, Code: CodeDomainTaken, Field: "domain",
+		WriteError(w, &APIError{status: http.StatusConflict, Code: CodeDomainTaken, Field: "domain",
 			Message: "this is the default domain, which every workspace may use already"})
 		return
 	}
 	d, err := a.tenants.AddDomain(r.Context(), &tenancy.Domain{Domain: name, WorkspaceID: principal(r).WorkspaceID, CreatedAt: a.cfg.Now().UTC()})
 	if errors.Is(err, tenancy.ErrDomainTaken) {
-		writeError(w, &apiError{status: http.StatusConflict, Code: CodeDomainTaken, Field: "domain",
+		WriteError(w, &APIError{status: http.StatusConflict, Code: CodeDomainTaken, Field: "domain",
 			Message: "another workspace has registered " + name})
 		return
 	}
 	if err != nil {
-		writeError(w, a.fieldOrInternal("add domain", err))
+		WriteError(w, a.fieldOrInternal("add domain", err))
 		return
 	}
 	a.audit(r.Context(), audit.DomainAdded, "domain", d.Domain, nil)
-	writeJSON(w, http.StatusCreated, d)
+	WriteJSON(w, http.StatusCreated, d)
 }
 
 func (a *api) listDomains(w http.ResponseWriter, r *http.Request) {
 	list, err := a.tenants.ListDomains(r.Context(), principal(r).WorkspaceID)
 	if err != nil {
-		writeError(w, a.internal("list domains", err))
+		WriteError(w, a.internal("list domains", err))
 		return
 	}
 	if list == nil {
 		list = []*tenancy.Domain{}
 	}
-	writeJSON(w, http.StatusOK, listDomainsResponse{Domains: list})
+	WriteJSON(w, http.StatusOK, listDomainsResponse{Domains: list})
 }
 
 func (a *api) removeDomain(w http.ResponseWriter, r *http.Request) {
@@ -410,15 +410,15 @@ func (a *api) removeDomain(w http.ResponseWriter, r *http.Request) {
 		err = a.tenants.RemoveDomain(r.Context(), d.WorkspaceID, name)
 	}
 	if errors.Is(err, tenancy.ErrDomainNotFound) {
-		writeError(w, &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no domain " + name + " in this workspace"})
+		WriteError(w, &APIError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no domain " + name + " in this workspace"})
 		return
 	}
 	if err != nil {
-		writeError(w, a.internal("remove domain", err))
+		WriteError(w, a.internal("remove domain", err))
 		return
 	}
 	a.audit(r.Context(), audit.DomainRemoved, "domain", name, nil)
-	writeJSON(w, http.StatusOK, d)
+	WriteJSON(w, http.StatusOK, d)
 }
 
 // auditQuery are the query parameters of GET /v1/audit.
@@ -437,8 +437,8 @@ var auditParams = queryNames(auditQuery)
 func (a *api) listAudit(w http.ResponseWriter, r *http.Request) {
 	values := r.URL.Query()
 	q := audit.Query{WorkspaceID: principal(r).WorkspaceID}
-	if aerr := checkQuery(values, auditParams); aerr != nil {
-		writeError(w, aerr)
+	if aerr := CheckQuery(values, auditParams); aerr != nil {
+		WriteError(w, aerr)
 		return
 	}
 	q.TargetID, q.KeyID, q.Action, q.Cursor = values.Get("target_id"), values.Get("key_id"), values.Get("action"), values.Get("cursor")
@@ -446,36 +446,36 @@ func (a *api) listAudit(w http.ResponseWriter, r *http.Request) {
 		if s := values.Get(name); s != "" {
 			t, err := time.Parse(time.RFC3339, s)
 			if err != nil {
-				writeError(w, badRequest(CodeInvalidField, name, "want an RFC 3339 time such as 2026-12-31T23:59:59Z"))
+				WriteError(w, BadRequest(CodeInvalidField, name, "want an RFC 3339 time such as 2026-12-31T23:59:59Z"))
 				return
 			}
 			*dst = t
 		}
 	}
 	if s := values.Get("limit"); s != "" {
-		n, err := parseLimit(s)
+		n, err := ParseLimit(s)
 		if err != nil {
-			writeError(w, badRequest(CodeInvalidField, "limit", err.Error()))
+			WriteError(w, BadRequest(CodeInvalidField, "limit", err.Error()))
 			return
 		}
 		q.Limit = n
 	}
 	recs, next, err := a.auditLog.Query(r.Context(), q)
 	if err != nil {
-		writeError(w, a.fieldOrInternal("read audit log", err))
+		WriteError(w, a.fieldOrInternal("read audit log", err))
 		return
 	}
 	if recs == nil {
 		recs = []*audit.Record{}
 	}
-	writeJSON(w, http.StatusOK, auditResponse{Records: recs, NextCursor: next})
+	WriteJSON(w, http.StatusOK, auditResponse{Records: recs, NextCursor: next})
 }
 
 // fieldOrInternal answers a *FieldError with a 400 naming the field, and
 // anything else with a logged 500.
-func (a *api) fieldOrInternal(doing string, err error) *apiError {
+func (a *api) fieldOrInternal(doing string, err error) *APIError {
 	if fe, ok := errors.AsType[*redirect.FieldError](err); ok {
-		return badRequest(CodeInvalidField, fe.Field, fe.Message)
+		return BadRequest(CodeInvalidField, fe.Field, fe.Message)
 	}
 	return a.internal(doing, err)
 }
@@ -523,12 +523,17 @@ func linkChanges(old, l *redirect.Link) []string {
 
 // decodeCreate decodes a create body for the request's workspace and checks
 // that the workspace may use the link's domain.
-func (a *api) decodeCreate(ctx context.Context, body []byte) (decodedCreate, *apiError) {
+func (a *api) decodeCreate(ctx context.Context, body []byte) (decodedCreate, *APIError) {
+	return a.decodeCreateIn(ctx, principalOf(ctx).WorkspaceID, body)
+}
+
+// decodeCreateIn is decodeCreate for workspace.
+func (a *api) decodeCreateIn(ctx context.Context, workspace string, body []byte) (decodedCreate, *APIError) {
 	d, aerr := decodeCreate(body, a.cfg.DefaultDomain, a.cfg.Now().UTC())
 	if aerr != nil {
 		return d, aerr
 	}
-	d.link.WorkspaceID = principalOf(ctx).WorkspaceID
+	d.link.WorkspaceID = workspace
 	if aerr := a.allowDomain(ctx, d.link); aerr != nil {
 		return d, aerr
 	}
@@ -540,13 +545,13 @@ func (a *api) decodeCreate(ctx context.Context, body []byte) (decodedCreate, *ap
 
 // allowDomain checks that l's workspace may create links on l's domain: the
 // default domain, or one it registered.
-func (a *api) allowDomain(ctx context.Context, l *redirect.Link) *apiError {
+func (a *api) allowDomain(ctx context.Context, l *redirect.Link) *APIError {
 	if l.Domain == a.cfg.DefaultDomain {
 		return nil
 	}
-	d, err := getDomain(ctx, a.tenants, l.Domain) // remembered per bulk job
+	d, err := a.lookupDomain(ctx, l.Domain) // remembered per bulk job
 	if errors.Is(err, tenancy.ErrDomainNotFound) || (err == nil && d.WorkspaceID != l.WorkspaceID) {
-		return &apiError{status: http.StatusBadRequest, Code: CodeDomainNotAllowed, Field: "domain",
+		return &APIError{status: http.StatusBadRequest, Code: CodeDomainNotAllowed, Field: "domain",
 			Message: l.Domain + " is not a domain of this workspace; register it with POST /v1/domains, or use " + a.cfg.DefaultDomain}
 	}
 	if err != nil {

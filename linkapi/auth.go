@@ -53,8 +53,8 @@ func BearerToken(r *http.Request) (string, bool) {
 // APIConfig.APIKeys, which acts in the default workspace with every scope
 // and ScopeAdmin. Anything else answers 401. sum is the key's SHA-256, the
 // rate limiter's key.
-func (a *api) authenticate(r *http.Request) (p *Principal, sum [sha256.Size]byte, _ *apiError) {
-	unauthorized := &apiError{status: http.StatusUnauthorized, Code: CodeUnauthorized,
+func (a *api) authenticate(r *http.Request) (p *Principal, sum [sha256.Size]byte, _ *APIError) {
+	unauthorized := &APIError{status: http.StatusUnauthorized, Code: CodeUnauthorized,
 		Message: "missing, unknown or revoked API key; send Authorization: Bearer <key>"}
 	token, ok := BearerToken(r)
 	if !ok {
@@ -92,14 +92,14 @@ func (a *api) guard(next http.Handler, scope func(*http.Request) string) http.Ha
 			if aerr.status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="clicktrail"`)
 			}
-			writeError(w, aerr)
+			WriteError(w, aerr)
 			return
 		}
 		if a.limit != nil && !a.limit.admit(w, sum) {
 			return
 		}
 		if s := scope(r); s != "" && !p.Has(s) {
-			writeError(w, &apiError{status: http.StatusForbidden, Code: CodeMissingScope,
+			WriteError(w, &APIError{status: http.StatusForbidden, Code: CodeMissingScope,
 				Message: "this API key lacks the scope " + s})
 			return
 		}

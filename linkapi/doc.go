@@ -1,15 +1,23 @@
 // Package linkapi is the authenticated JSON link API: routes and handlers
-// for links (/v1/links), bulk jobs (/v1/links/bulk, /v1/jobs), workspaces,
-// API keys, branded domains, UTM templates, the audit log, QR codes and
-// conversions, with bearer-key authentication, per-key rate limits,
-// Idempotency-Key replays, the destination policy and the OpenAPI document
-// generated from the same route table that registers the handlers.
+// for links (/v1/links), workspaces, API keys, branded domains, UTM
+// templates, the audit log, QR codes and conversions, with bearer-key
+// authentication, per-key rate limits, Idempotency-Key replays, the
+// destination policy and the OpenAPI document generated from the same
+// route table that registers the handlers.
 //
 // It sits above the link store: NewAPI takes a *redirect.Store and creates
 // links through it, so every check of the store (unique paths and external
-// ids, durable before an answer) holds for the API too. NewJobRunner runs
-// bulk jobs over the same store. internal/app mounts the handler and wires
-// OnLinkEvent to the links topic.
+// ids, durable before an answer) holds for the API too. internal/app
+// mounts the handler and wires OnLinkEvent to the links topic.
+//
+// Bulk jobs (/v1/links/bulk, /v1/jobs) are linkapi/bulk's, which imports
+// this package and never the reverse: its routes are served through
+// APIConfig.Routes (a Route is registered, guarded, wrapped by the
+// Idempotency-Key protocol and documented like the API's own, so the
+// OpenAPI document lists them), and its runner creates links through
+// Creator, the create path of POST /v1/links (decoding with the
+// workspace's domains and templates, read through the job's Lookups; the
+// destination rule; the answers for what the store refuses).
 //
 // What lives elsewhere: the link model, the store and the redirector are
 // redirect/ (which never imports this package); the API's records live in

@@ -9,11 +9,11 @@ import (
 
 // loadExternal returns the link the route's {external_id} names, or nil
 // when there is none.
-func (a *api) loadExternal(r *http.Request) (*redirect.Link, *apiError) {
+func (a *api) loadExternal(r *http.Request) (*redirect.Link, *APIError) {
 	ext := r.PathValue("external_id")
 	if err := redirect.ValidateExternalID(ext); err != nil {
 		fe, _ := errors.AsType[*redirect.FieldError](err)
-		return nil, badRequest(CodeInvalidField, fe.Field, fe.Message)
+		return nil, BadRequest(CodeInvalidField, fe.Field, fe.Message)
 	}
 	l, err := a.cfg.Store.GetByExternalID(r.Context(), principal(r).WorkspaceID, ext)
 	if errors.Is(err, redirect.ErrNotFound) {
@@ -29,10 +29,10 @@ func (a *api) loadExternal(r *http.Request) (*redirect.Link, *apiError) {
 func (a *api) getExternal(w http.ResponseWriter, r *http.Request) {
 	l, aerr := a.loadExternal(r)
 	if aerr == nil && l == nil {
-		aerr = &apiError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no link with this external_id"}
+		aerr = &APIError{status: http.StatusNotFound, Code: CodeNotFound, Message: "no link with this external_id"}
 	}
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	a.respondLink(w, http.StatusOK, l)
@@ -48,7 +48,7 @@ func (a *api) getExternal(w http.ResponseWriter, r *http.Request) {
 func (a *api) putExternal(w http.ResponseWriter, r *http.Request) {
 	body, aerr := readBody(w, r)
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	for attempt := 0; attempt < 2; attempt++ {
@@ -57,7 +57,7 @@ func (a *api) putExternal(w http.ResponseWriter, r *http.Request) {
 			continue // a concurrent PUT created it first: update it
 		}
 		if aerr != nil {
-			writeError(w, aerr)
+			WriteError(w, aerr)
 			return
 		}
 		if status == http.StatusCreated {
@@ -68,7 +68,7 @@ func (a *api) putExternal(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (a *api) upsertExternal(r *http.Request, body []byte) (int, *redirect.Link, *apiError) {
+func (a *api) upsertExternal(r *http.Request, body []byte) (int, *redirect.Link, *APIError) {
 	old, aerr := a.loadExternal(r)
 	if aerr != nil {
 		return 0, nil, aerr
@@ -80,7 +80,7 @@ func (a *api) upsertExternal(r *http.Request, body []byte) (int, *redirect.Link,
 	}
 	l := d.link
 	if l.ExternalID != "" && l.ExternalID != ext {
-		return 0, nil, badRequest(CodeInvalidField, "external_id", "differs from the external_id in the URL; leave it out")
+		return 0, nil, BadRequest(CodeInvalidField, "external_id", "differs from the external_id in the URL; leave it out")
 	}
 	l.ExternalID = ext
 	if old == nil {
@@ -93,7 +93,7 @@ func (a *api) upsertExternal(r *http.Request, body []byte) (int, *redirect.Link,
 		return 0, nil, deletedError(old)
 	}
 	if !d.generated && l.Path != old.Path {
-		return 0, nil, badRequest(CodeInvalidField, "path", "cannot be changed; leave it out or send "+old.Path)
+		return 0, nil, BadRequest(CodeInvalidField, "path", "cannot be changed; leave it out or send "+old.Path)
 	}
 	l.ID, l.Path, l.Domain, l.CreatedAt, l.Disabled = old.ID, old.Path, old.Domain, old.CreatedAt, old.Disabled
 	if aerr := a.update(r.Context(), old, l); aerr != nil {

@@ -22,7 +22,7 @@ func TestExternalIDUpsert(t *testing.T) {
 	if created.ExternalID != "crm:0042" || created.Path != "contact-42" || rec.Header().Get("Location") != "/v1/links/"+created.ID {
 		t.Errorf("created: %s, Location %q", rec.Body, rec.Header().Get("Location"))
 	}
-	f.advance(1)
+	f.clock.Advance(1)
 	// The workflow re-runs, without a path and with a new destination.
 	rec = f.call(t, "PUT", url, `{"destination_url":"https://shop.example.org/b"}`)
 	if rec.Code != http.StatusOK {

@@ -35,7 +35,7 @@ func TestIdempotentReplay(t *testing.T) {
 				t.Fatalf("first: %d %s", first.Code, first.Body)
 			}
 			events := f.takeEvents()
-			f.advance(time.Hour) // a replay does not run again: no new timestamps
+			f.clock.Advance(time.Hour) // a replay does not run again: no new timestamps
 			again := f.call(t, tc.method, target, tc.body, "Idempotency-Key", "k-1")
 			if again.Code != first.Code || !bytes.Equal(again.Body.Bytes(), first.Body.Bytes()) ||
 				again.Header().Get("Location") != first.Header().Get("Location") {
@@ -94,7 +94,7 @@ func TestIdempotencyExpires(t *testing.T) {
 	if first.Code != 201 {
 		t.Fatalf("first: %d %s", first.Code, first.Body)
 	}
-	f.advance(idempotency.TTL + time.Second)
+	f.clock.Advance(idempotency.TTL + time.Second)
 	again := f.call(t, "POST", "/v1/links", `{"destination_url":"https://shop.example.org/b"}`, "Idempotency-Key", "k-1")
 	if again.Code != 201 || again.Header().Get("Idempotent-Replayed") != "" {
 		t.Fatalf("after expiry: %d %s", again.Code, again.Body)

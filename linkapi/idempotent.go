@@ -27,7 +27,7 @@ import (
 // in-flight set is per process: run one API process per link store.
 //
 // An answer that shows a secret once (a created API key, a bulk job's
-// callback secret: the handler names its fields with shownOnce) is stored
+// callback secret: the handler names its fields with ShownOnce) is stored
 // without it: a replay answers the same resource with the secret's fields
 // left out and "secret_withheld": true, and the client that lost the first
 // answer revokes or replaces what it cannot use (ADR 007). No secret is
@@ -49,13 +49,13 @@ func (a *api) idempotent(next http.Handler, maxBody int64) http.Handler {
 			return
 		}
 		if len(ikey) != 1 || !idempotency.ValidKey(ikey[0]) {
-			writeError(w, badRequest(CodeInvalidField, "Idempotency-Key",
+			WriteError(w, BadRequest(CodeInvalidField, "Idempotency-Key",
 				fmt.Sprintf("send one header of 1 to %d printable ASCII characters", idempotency.MaxKeyLen)))
 			return
 		}
-		body, aerr := readBodyLimit(w, r, maxBody)
+		body, aerr := ReadBodyLimit(w, r, maxBody)
 		if aerr != nil {
-			writeError(w, aerr)
+			WriteError(w, aerr)
 			return
 		}
 		apiKey, _ := BearerToken(r)
@@ -63,7 +63,7 @@ func (a *api) idempotent(next http.Handler, maxBody int64) http.Handler {
 		fp := sha256.Sum256(bytes.Join([][]byte{[]byte(r.Method), []byte(r.URL.EscapedPath()), body}, []byte{0}))
 
 		if !a.idem.Claim(kh) {
-			writeError(w, &apiError{status: http.StatusConflict, Code: CodeIdempotencyKeyInUse,
+			WriteError(w, &APIError{status: http.StatusConflict, Code: CodeIdempotencyKeyInUse,
 				Message: "a request with this Idempotency-Key is still running; retry after it has answered"})
 			return
 		}
@@ -76,7 +76,7 @@ func (a *api) idempotent(next http.Handler, maxBody int64) http.Handler {
 		}
 		if rec != nil {
 			if !bytes.Equal(rec.Fingerprint, fp[:]) {
-				writeError(w, &apiError{status: http.StatusUnprocessableEntity, Code: CodeIdempotencyKeyReused,
+				WriteError(w, &APIError{status: http.StatusUnprocessableEntity, Code: CodeIdempotencyKeyReused,
 					Field: "Idempotency-Key", Message: "this key was first used with another method, path or body"})
 				return
 			}
@@ -126,15 +126,15 @@ type capturingWriter struct {
 	http.ResponseWriter
 	status  int
 	body    bytes.Buffer
-	secrets []string // top-level fields of the answer shown once (shownOnce)
+	secrets []string // top-level fields of the answer shown once (ShownOnce)
 }
 
-// shownOnce declares that the top-level JSON fields of the answer being
+// ShownOnce declares that the top-level JSON fields of the answer being
 // written to w hold secrets shown in this answer only, so that the
 // idempotency record keeps the answer without them. Without an
 // Idempotency-Key (w is then not a capturingWriter) nothing is stored and
 // it does nothing.
-func shownOnce(w http.ResponseWriter, fields ...string) {
+func ShownOnce(w http.ResponseWriter, fields ...string) {
 	if c, ok := w.(*capturingWriter); ok {
 		c.secrets = append(c.secrets, fields...)
 	}

@@ -21,10 +21,10 @@ func TestPathTakenHidesOtherWorkspacesLink(t *testing.T) {
 	f.must(t, keyB, "POST", "/v1/links", `{"destination_url":"https://example.com/b","path":"held-by-b"}`, http.StatusCreated, &linkB)
 	f.must(t, keyA, "POST", "/v1/links", `{"destination_url":"https://example.com/a","path":"held-by-a"}`, http.StatusCreated, &linkA)
 
-	conflict := func(t *testing.T, key, method, target, body string) apiError {
+	conflict := func(t *testing.T, key, method, target, body string) APIError {
 		t.Helper()
 		status, b := f.send(t, key, method, target, body)
-		var eb struct{ Error apiError }
+		var eb struct{ Error APIError }
 		if err := json.Unmarshal(b, &eb); err != nil || status != http.StatusConflict || eb.Error.Code != CodePathTaken {
 			t.Fatalf("%s %s: %d %s, want 409 path_taken", method, target, status, b)
 		}
@@ -42,29 +42,6 @@ func TestPathTakenHidesOtherWorkspacesLink(t *testing.T) {
 				t.Errorf("own path: existing_id %q, want %s", e.ExistingID, linkA.ID)
 			}
 		})
-	}
-}
-
-func TestBulkPathTakenHidesOtherWorkspacesLink(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
-	keyA := f.newKey("ws_aaaaaaaaaaaaaaaa", allLinkScopes...)
-	keyB := f.newKey("ws_bbbbbbbbbbbbbbbb", allLinkScopes...)
-	own := f.post(keyA, map[string]any{"items": []any{item("https://example.com/a", "held-by-a")}})
-	f.wait(keyA, own.ID)
-	ownItems := f.items(keyA, own.ID, "")
-	f.wait(keyB, f.post(keyB, map[string]any{"items": []any{item("https://example.com/b", "held-by-b")}}).ID)
-
-	j := f.post(keyA, map[string]any{"items": []any{item("https://example.com/x", "held-by-b"), item("https://example.com/x", "held-by-a")}})
-	f.wait(keyA, j.ID)
-	got := f.items(keyA, j.ID, ItemFailed)
-	if len(got) != 2 || got[0].Error == nil || got[1].Error == nil {
-		t.Fatalf("items: %+v, want two failures", got)
-	}
-	if got[0].Error.Code != CodePathTaken || got[0].Error.ExistingID != "" {
-		t.Errorf("another workspace's path: %+v, want path_taken without existing_id", got[0].Error)
-	}
-	if got[1].Error.Code != CodePathTaken || len(ownItems) != 1 || got[1].Error.ExistingID != ownItems[0].LinkID {
-		t.Errorf("own path: %+v, want path_taken naming %+v", got[1].Error, ownItems)
 	}
 }
 

@@ -39,10 +39,10 @@ var listQuery = []queryParam{
 var listParams = queryNames(listQuery)
 
 // parseListQuery reads the query of GET /v1/links into a ListQuery, or an
-// *apiError naming the bad parameter.
-func parseListQuery(workspace string, values map[string][]string) (redirect.ListQuery, *apiError) {
+// *APIError naming the bad parameter.
+func parseListQuery(workspace string, values map[string][]string) (redirect.ListQuery, *APIError) {
 	q := redirect.ListQuery{WorkspaceID: workspace}
-	if aerr := checkQuery(values, listParams); aerr != nil {
+	if aerr := CheckQuery(values, listParams); aerr != nil {
 		return q, aerr
 	}
 	get := func(name string) string {
@@ -62,22 +62,22 @@ func parseListQuery(workspace string, values map[string][]string) (redirect.List
 		if s := get(t.name); s != "" {
 			v, err := time.Parse(time.RFC3339, s)
 			if err != nil {
-				return q, badRequest(CodeInvalidField, t.name, "want an RFC 3339 time such as 2026-12-31T23:59:59Z")
+				return q, BadRequest(CodeInvalidField, t.name, "want an RFC 3339 time such as 2026-12-31T23:59:59Z")
 			}
 			*t.dst = v
 		}
 	}
 	if s := get("limit"); s != "" {
-		n, err := parseLimit(s)
+		n, err := ParseLimit(s)
 		if err != nil {
-			return q, badRequest(CodeInvalidField, "limit", err.Error())
+			return q, BadRequest(CodeInvalidField, "limit", err.Error())
 		}
 		q.Limit = n
 	}
 	if s := get("cursor"); s != "" {
 		id, ok := decodeListCursor(s)
 		if !ok {
-			return q, badRequest(CodeInvalidField, "cursor", "not a next_cursor this API gave out")
+			return q, BadRequest(CodeInvalidField, "cursor", "not a next_cursor this API gave out")
 		}
 		q.After = id
 	}
@@ -86,7 +86,7 @@ func parseListQuery(workspace string, values map[string][]string) (redirect.List
 	case "true":
 		q.IncludeDeleted = true
 	default:
-		return q, badRequest(CodeInvalidField, "include_deleted", "want true or false")
+		return q, BadRequest(CodeInvalidField, "include_deleted", "want true or false")
 	}
 	return q, nil
 }
@@ -100,7 +100,7 @@ func parseListQuery(workspace string, values map[string][]string) (redirect.List
 func (a *api) listLinks(w http.ResponseWriter, r *http.Request) {
 	q, aerr := parseListQuery(principal(r).WorkspaceID, r.URL.Query())
 	if aerr != nil {
-		writeError(w, aerr)
+		WriteError(w, aerr)
 		return
 	}
 	links, after, err := a.cfg.Store.List(r.Context(), q)
@@ -112,22 +112,22 @@ func (a *api) listLinks(w http.ResponseWriter, r *http.Request) {
 	for i, l := range links {
 		resp.Links[i] = a.linkResponse(l)
 	}
-	writeJSON(w, http.StatusOK, resp)
+	WriteJSON(w, http.StatusOK, resp)
 }
 
-// checkQuery refuses a query parameter not in allowed, or given twice. The
+// CheckQuery refuses a query parameter not in allowed, or given twice. The
 // error for an unknown one lists the parameters the route takes.
-func checkQuery(values map[string][]string, allowed map[string]bool) *apiError {
+func CheckQuery(values map[string][]string, allowed map[string]bool) *APIError {
 	for name, v := range values {
 		if !allowed[name] {
 			msg := "unknown query parameter"
 			if name == "" {
 				msg = "a query parameter without a name"
 			}
-			return badRequest(CodeUnknownField, name, msg+"; want "+oneOf(allowed))
+			return BadRequest(CodeUnknownField, name, msg+"; want "+oneOf(allowed))
 		}
 		if len(v) != 1 {
-			return badRequest(CodeInvalidField, name, "give it once")
+			return BadRequest(CodeInvalidField, name, "give it once")
 		}
 	}
 	return nil
@@ -145,9 +145,9 @@ func oneOf(set map[string]bool) string {
 	return "one of " + strings.Join(names, ", ")
 }
 
-// parseLimit reads a limit query parameter: an integer from 1 to
+// ParseLimit reads a limit query parameter: an integer from 1 to
 // MaxListLimit.
-func parseLimit(s string) (int, error) {
+func ParseLimit(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > redirect.MaxListLimit {
 		return 0, errors.New("want an integer from 1 to " + strconv.Itoa(redirect.MaxListLimit))

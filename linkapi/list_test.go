@@ -56,7 +56,7 @@ func TestListFilters(t *testing.T) {
 	f := newLifecycleFixture(t)
 	mk := func(path, dest, tags string, at time.Duration) *redirect.Link {
 		f.mu.Lock()
-		f.now = testNow.Add(at)
+		f.clock.Set(testNow.Add(at))
 		f.mu.Unlock()
 		return f.create(t, fmt.Sprintf(`{"destination_url":%q,"path":%q,"tags":%s}`, dest, path, tags))
 	}
@@ -64,7 +64,7 @@ func TestListFilters(t *testing.T) {
 	mk("summer", "https://shop.example.org/SUMMER-deals", `["q3"]`, time.Hour)
 	autumn := mk("autumn", "https://blog.example.org/autumn", `["q4","mail"]`, 2*time.Hour)
 	gone := mk("gone", "https://shop.example.org/gone", `[]`, 3*time.Hour)
-	f.advance(time.Hour) // now testNow+4h
+	f.clock.Advance(time.Hour) // now testNow+4h
 	if rec := f.call(t, "PATCH", "/v1/links/"+autumn.ID, `{"tags":["q4","mail","late"]}`); rec.Code != 200 {
 		t.Fatal(rec.Body)
 	}
@@ -233,12 +233,12 @@ func TestCheckQueryNamesWhatTheRouteTakes(t *testing.T) {
 		{map[string][]string{"x": {"1"}}, map[string]bool{"limit": true}, "x", "unknown query parameter; want limit"},
 		{map[string][]string{"size": {"1", "2"}}, qrParamNames, "size", "give it once"},
 	} {
-		aerr := checkQuery(tc.values, tc.allowed)
+		aerr := CheckQuery(tc.values, tc.allowed)
 		if aerr == nil || aerr.Field != tc.field || aerr.Message != tc.msg {
-			t.Errorf("checkQuery(%v) = %+v, want field %q message %q", tc.values, aerr, tc.field, tc.msg)
+			t.Errorf("CheckQuery(%v) = %+v, want field %q message %q", tc.values, aerr, tc.field, tc.msg)
 		}
 	}
-	if aerr := checkQuery(map[string][]string{"size": {"512"}}, qrParamNames); aerr != nil {
+	if aerr := CheckQuery(map[string][]string{"size": {"512"}}, qrParamNames); aerr != nil {
 		t.Errorf("a known parameter refused: %+v", aerr)
 	}
 }

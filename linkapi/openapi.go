@@ -52,8 +52,12 @@ type apiRoute struct {
 	maxBody int64
 	// media, when set, are the content types of a non-JSON success body
 	// (response is then unused).
-	media  []string
-	handle func(*api, http.ResponseWriter, *http.Request)
+	media []string
+	// facts and queryFacts are a Route's (see Route.Facts); the API's
+	// own are in openapi_facts.go.
+	facts      map[string]map[string]map[string]any
+	queryFacts map[string]map[string]any
+	handle     func(*api, http.ResponseWriter, *http.Request)
 }
 
 // queryParam documents one query parameter of a route.
@@ -154,7 +158,7 @@ func openAPIDocument(routes []apiRoute) ([]byte, error) {
 			},
 		},
 	}
-	if err := applyFacts(g.comps); err != nil {
+	if err := applyFacts(g.comps, routeFacts(routes)); err != nil {
 		return nil, err
 	}
 	return json.MarshalIndent(doc, "", "  ")
@@ -175,6 +179,7 @@ func (g *schemaGen) operation(r *apiRoute, errRef map[string]any) (map[string]an
 			schema = map[string]any{"type": "string", "format": "date-time"}
 		}
 		maps.Copy(schema, queryFact(r.pattern, q.name))
+		maps.Copy(schema, r.queryFacts[q.name])
 		params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.desc, "schema": schema})
 	}
 	if r.idempotent() {

@@ -20,7 +20,7 @@ import (
 // memberFacts are merged into the schema of component.member.
 var memberFacts = map[string]map[string]map[string]any{
 	"CreateLinkRequest": withFacts(linkRequestFacts, map[string]map[string]any{
-		"on_conflict": {"enum": []string{onConflictError, onConflictSuffix}},
+		"on_conflict": {"enum": []string{OnConflictError, OnConflictSuffix}},
 	}),
 	"LinkPatch": linkRequestFacts,
 	"LinkResponse": {
@@ -30,13 +30,6 @@ var memberFacts = map[string]map[string]map[string]any{
 	},
 	"Rule":    {"destination_url": {"format": "uri"}},
 	"Variant": {"destination_url": {"format": "uri"}},
-	"BulkRequest": {
-		"callback_url": {"format": "uri"},
-		"on_conflict":  {"enum": []string{onConflictError, onConflictSuffix}},
-	},
-	"Job":                {"status": {"enum": jobStatuses}, "callback_url": {"format": "uri"}},
-	"CreatedJobResponse": {"status": {"enum": jobStatuses}, "callback_url": {"format": "uri"}},
-	"JobItem":            {"status": {"enum": itemStatuses}, "short_url": {"format": "uri"}},
 	"CreateKeyRequest": {
 		"scopes": {"items": map[string]any{"type": "string", "enum": tenancy.KeyScopes}, "minItems": 1},
 	},
@@ -68,11 +61,6 @@ func withFacts(a, b map[string]map[string]any) map[string]map[string]any {
 	return out
 }
 
-var (
-	jobStatuses  = []string{JobQueued, JobRunning, JobSucceeded, JobFailed}
-	itemStatuses = []string{ItemCreated, ItemExisting, ItemFailed}
-)
-
 // componentFacts are merged into a component's schema.
 var componentFacts = map[string]map[string]any{
 	// decodeConversion
@@ -90,21 +78,29 @@ var componentFacts = map[string]map[string]any{
 // queryFacts are merged into the schema of a query parameter: by
 // "pattern name", else by name.
 var queryFacts = map[string]map[string]any{
-	"limit":                      {"minimum": 1, "maximum": redirect.MaxListLimit, "default": 50},
-	"/v1/links/{id}/qr format":   {"enum": []string{"png", "svg"}, "default": "png"},
-	"/v1/links/{id}/qr size":     {"minimum": qr.MinSize, "maximum": qr.MaxSize, "default": qr.DefaultSize},
-	"/v1/jobs/{id}/items status": {"enum": itemStatuses},
+	"limit":                    {"minimum": 1, "maximum": redirect.MaxListLimit, "default": 50},
+	"/v1/links/{id}/qr format": {"enum": []string{"png", "svg"}, "default": "png"},
+	"/v1/links/{id}/qr size":   {"minimum": qr.MinSize, "maximum": qr.MaxSize, "default": qr.DefaultSize},
 }
 
-// applyFacts merges memberFacts into the components.
-func applyFacts(comps map[string]map[string]any) error {
+// routeFacts are memberFacts with the facts of routes added.
+func routeFacts(routes []apiRoute) map[string]map[string]map[string]any {
+	all := maps.Clone(memberFacts)
+	for _, r := range routes {
+		maps.Copy(all, r.facts)
+	}
+	return all
+}
+
+// applyFacts merges facts (component, member, facts) into the components.
+func applyFacts(comps map[string]map[string]any, facts map[string]map[string]map[string]any) error {
 	for name, c := range comps {
 		comp := name
 		if i := strings.LastIndex(name, "For"); i > 0 {
 			comp = name[:i] // requestRef's copies
 		}
 		maps.Copy(c, componentFacts[comp])
-		members, ok := memberFacts[comp]
+		members, ok := facts[comp]
 		if !ok {
 			continue
 		}

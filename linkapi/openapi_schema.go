@@ -119,12 +119,20 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	return map[string]any{} // interfaces and anything else: any JSON value
 }
 
+// componentNames are the components named otherwise than their Go type:
+// the error was the component ApiError before its type was exported as
+// APIError, and clients generated from the document know it by that name.
+var componentNames = map[reflect.Type]string{reflect.TypeFor[APIError](): "ApiError"}
+
 // component registers t's schema once and returns its name.
 func (g *schemaGen) component(t reflect.Type) string {
 	if name, ok := g.names[t]; ok {
 		return name
 	}
-	name := exportedName(t.Name())
+	name, ok := componentNames[t]
+	if !ok {
+		name = exportedName(t.Name())
+	}
 	if _, taken := g.comps[name]; taken { // same name in another package
 		pkg := t.PkgPath()
 		name = exportedName(pkg[strings.LastIndex(pkg, "/")+1:]) + name

@@ -29,22 +29,3 @@ func TestEmailGuardOnEveryInput(t *testing.T) {
 		})
 	}
 }
-
-func TestEmailGuardOnBulkItems(t *testing.T) {
-	f := newBulkFixture(t, JobsConfig{})
-	j := f.post("", map[string]any{"items": []any{
-		item("https://example.com/u/{{c}}", "", "values", map[string]string{"c": "alice%40example.com"}),
-		item("https://example.com/", "", "metadata", map[string]string{"contact_id": "alice＠example.com"}),
-		item("https://example.com/", "", "metadata", map[string]string{"contact_id": "hs_42"}),
-	}})
-	f.wait("", j.ID)
-	got := f.items("", j.ID, "")
-	if len(got) != 3 || got[2].Status != ItemCreated {
-		t.Fatalf("items: %+v, want the third created", got)
-	}
-	for i, field := range []string{"items[0].values.c", "items[1].metadata.contact_id"} {
-		if got[i].Status != ItemFailed || got[i].Error == nil || got[i].Error.Field != field {
-			t.Errorf("item %d: %+v, want failed on %s", i, got[i], field)
-		}
-	}
-}

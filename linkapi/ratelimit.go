@@ -167,7 +167,7 @@ func (l *rateLimiter) admit(w http.ResponseWriter, key [sha256.Size]byte) bool {
 	}
 	retry := max(1, ceilSeconds(d.retryAfter))
 	h.Set("Retry-After", strconv.Itoa(retry))
-	writeError(w, &apiError{status: http.StatusTooManyRequests, Code: CodeRateLimited,
+	WriteError(w, &APIError{status: http.StatusTooManyRequests, Code: CodeRateLimited,
 		Message: fmt.Sprintf("rate limit of %d requests at once and %g per second exceeded; retry in %d s", int(l.burst), l.rate, retry)})
 	return false
 }

@@ -64,7 +64,7 @@ func (f *tenancyFixture) must(t *testing.T, key, method, target, body string, st
 func (f *tenancyFixture) wantErr(t *testing.T, key, method, target, body string, status int, code, field string) {
 	t.Helper()
 	got, b := f.send(t, key, method, target, body)
-	var eb struct{ Error apiError }
+	var eb struct{ Error APIError }
 	if err := json.Unmarshal(b, &eb); err != nil || got != status || eb.Error.Code != code || eb.Error.Field != field {
 		t.Fatalf("%s %s: %d %s; want %d %s/%s", method, target, got, b, status, code, field)
 	}
@@ -246,9 +246,9 @@ func TestTenancyAuditLog(t *testing.T) {
 	k := f.newKey(t, testKey, "", tenancy.ScopeLinksWrite, tenancy.ScopeAuditRead)
 	var l linkResponse
 	f.must(t, k.Key, "POST", "/v1/links", `{"destination_url":"https://a.example.com/","path":"audited"}`, http.StatusCreated, &l)
-	f.advance(1)
+	f.clock.Advance(1)
 	f.must(t, k.Key, "PATCH", "/v1/links/"+l.ID, `{"destination_url":"https://a.example.com/new","tags":["x"]}`, http.StatusOK, nil)
-	f.advance(1)
+	f.clock.Advance(1)
 	f.must(t, k.Key, "DELETE", "/v1/links/"+l.ID, "", http.StatusOK, nil)
 
 	var page auditResponse
@@ -322,7 +322,7 @@ func TestTenancyWorkspaceDestinationLists(t *testing.T) {
 		{`{"destination_url":"https://brand.example/","variants":[{"id":"a","destination_url":"https://brand.example/a","weight":1},{"id":"b","destination_url":"https://elsewhere.example/","weight":1}]}`, RuleWorkspaceNotInAllowList},
 	} {
 		got, b := f.send(t, admin, "POST", "/v1/links", tc.body)
-		var eb struct{ Error apiError }
+		var eb struct{ Error APIError }
 		if json.Unmarshal(b, &eb); got != http.StatusBadRequest || eb.Error.Code != CodeDestinationRefused || eb.Error.Rule != tc.rule {
 			t.Fatalf("%s: %d %s, want rule %s", tc.body, got, b, tc.rule)
 		}

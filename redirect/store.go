@@ -102,7 +102,7 @@ func (o StoreOptions) Validate() error {
 // domains (linkapi/tenancy), "au/" the audit log (linkapi/audit), "tp/" UTM
 // templates (linkapi/templates), "j/", "jb/", "ji/" and "jk/" bulk jobs,
 // their raw item chunks, item outcomes and item idempotency keys
-// (linkapi, bulk_store.go).
+// (linkapi/bulk, store.go).
 type Store struct {
 	db    *pebble.DB
 	cache *linkCache

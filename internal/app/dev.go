@@ -57,11 +57,20 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	if crmReg != nil {
 		defer func() { err = errors.Join(err, crmReg.Close()) }()
 	}
+	links := &storeLinks{}
+	if cfg.ClickHouse.DSN != "" {
+		stats, err := mountAnalytics(ctx, &cfg.RedirectNode, cfg.ClickHouse.DSN, links)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, stats.Close()) }()
+	}
 	n, err := openNode(cfg.RedirectNode)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, n.close()) }()
+	links.store = n.store
 
 	env := StageEnv{Out: n.spool, Topic: cfg.Kafka.Topic, DataDir: cfg.DataDir, ShortURL: n.shortURL, Logger: n.log,
 		StageConfigs: cfg.StageConfigs, Embedded: true, Hooks: hooks, CRMRegistry: crmReg}

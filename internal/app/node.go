@@ -19,6 +19,7 @@ import (
 	"github.com/clicktrail/clicktrail/internal/httpedge"
 	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/linkapi"
+	"github.com/clicktrail/clicktrail/linkapi/bulk"
 	"github.com/clicktrail/clicktrail/redirect"
 	"github.com/clicktrail/clicktrail/redirect/linkcheck"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -41,15 +42,15 @@ type node struct {
 	fastRedirectH fasthttp.RequestHandler
 	frontEnd      string
 	apiH          http.Handler
-	apiRoutes     *httpedge.Routes   // from the API's OpenAPI document: its 405s
-	jobs          *linkapi.JobRunner // bulk link jobs
+	apiRoutes     *httpedge.Routes // from the API's OpenAPI document: its 405s
+	jobs          *bulk.Runner     // bulk link jobs
 	// shortScheme and shortBase make short URLs as the link API shows
 	// them (see shortURL).
 	shortScheme, shortBase string
 	// linkHooks see every durable link change of the API, and jobHooks
 	// the end of every bulk job; set them before serve.
 	linkHooks []linkHook
-	jobHooks  []func(eventType string, j *linkapi.Job)
+	jobHooks  []func(eventType string, j *bulk.Job)
 }
 
 func openNode(cfg RedirectNode) (_ *node, err error) {
@@ -124,21 +125,21 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 				hook(eventType, links)
 			}
 		},
-		Jobs: linkapi.JobsConfig{
-			AllowPrivateCallbacks: cfg.AllowPrivateCallbacks,
-			OnJobEvent: func(eventType string, j *linkapi.Job) {
-				for _, hook := range n.jobHooks {
-					hook(eventType, j)
-				}
-			},
-		},
 	}
+	jobsCfg := bulk.Config{AllowPrivateCallbacks: cfg.AllowPrivateCallbacks, OnJobEvent: func(eventType string, j *bulk.Job) {
+		for _, hook := range n.jobHooks {
+			hook(eventType, j)
+		}
+	}}
 	// The bulk job runner shares the API's config; it is closed before the
 	// store, and started by serve, once the hooks are in place.
-	if n.jobs, err = linkapi.NewJobRunner(apiCfg); err != nil {
+	if n.jobs, err = bulk.NewRunner(apiCfg, jobsCfg); err != nil {
 		return nil, fmt.Errorf("bulk link jobs: %w", err)
 	}
-	apiCfg.Jobs.Runner = n.jobs
+	jobsCfg.Runner = n.jobs
+	if apiCfg.Routes, err = bulk.Routes(apiCfg, jobsCfg); err != nil {
+		return nil, fmt.Errorf("bulk link jobs: %w", err)
+	}
 	if n.apiH, err = linkapi.NewAPI(apiCfg); err != nil {
 		return nil, fmt.Errorf("link API: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/clicktrail/clicktrail/internal/keyclient"
 	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/linkapi"
+	"github.com/clicktrail/clicktrail/linkapi/bulk"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/webhook"
@@ -159,9 +160,9 @@ const linkEventTimeout = 5 * time.Second
 // job's end (job.succeeded or job.failed, its data the job) goes to topic
 // on out as a schemas.LinkEvent keyed by job id, for the workspace's
 // endpoints.
-func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *linkapi.Job) {
+func publishJobEvents(out ingest.Producer, topic string, log *slog.Logger) func(string, *bulk.Job) {
 	log = logs.OrDiscard(log)
-	return func(typ string, j *linkapi.Job) {
+	return func(typ string, j *bulk.Job) {
 		data, err := json.Marshal(j)
 		if err == nil {
 			rec := handler.LinkEventRecord(topic, j.ID, schemas.LinkEvent{ID: uuid.Must(uuid.NewV7()).String(), Type: typ,

@@ -64,6 +64,14 @@ func (o Options) Validate() error {
 	if err := ValidateIdentifier(o.ConversionsTable()); o.Table != "" && err != nil {
 		errs = append(errs, fmt.Errorf("table: the conversions table beside it: %w", err))
 	}
+	if err := ValidateIdentifier(o.ConversionsTable()); o.Table != "" && err == nil {
+		for _, n := range o.Rollups().names() {
+			if err := ValidateIdentifier(n); err != nil {
+				errs = append(errs, fmt.Errorf("table: a rollup beside it: %w", err))
+				break
+			}
+		}
+	}
 	if o.table() == MigrationsTable {
 		errs = append(errs, fmt.Errorf("table: %q is reserved for migrations", MigrationsTable))
 	}
@@ -129,10 +137,21 @@ func Migrations(db string, f Features, opts Options) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
+	clickRollups, convRollups := rollupsOf(data, opts.Rollups())
+	clickRollupSQL, err := rollupStatements("clicks", clickRollups)
+	if err != nil {
+		return nil, err
+	}
+	convRollupSQL, err := rollupStatements("conversions", convRollups)
+	if err != nil {
+		return nil, err
+	}
 	return []Migration{
 		{Version: 1, Name: "create " + data.Table, Statements: []string{clicks}},
 		{Version: 2, Name: "add " + data.Table + ".internal", Statements: []string{internal}},
 		{Version: 3, Name: "create " + data.Conversions, Statements: []string{conversions}},
+		{Version: 4, Name: "create the rollups of " + data.Table, Statements: clickRollupSQL},
+		{Version: 5, Name: "create the rollups of " + data.Conversions, Statements: convRollupSQL},
 	}, nil
 }
 
@@ -165,7 +184,7 @@ func Statements(db string, f Features, opts Options) ([]string, error) {
 	return out, nil
 }
 
-func render(name string, data templateData) (string, error) {
+func render(name string, data any) (string, error) {
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
 		return "", fmt.Errorf("render %s: %w", name, err)

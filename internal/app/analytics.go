@@ -1,0 +1,73 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/clicktrail/clicktrail/analytics"
+	chstats "github.com/clicktrail/clicktrail/analytics/clickhouse"
+	"github.com/clicktrail/clicktrail/linkapi"
+	"github.com/clicktrail/clicktrail/linkapi/tenancy"
+	"github.com/clicktrail/clicktrail/redirect"
+)
+
+// storeLinks answers analytics.Links from the link store, which the node
+// opens after the mounts are set (store is filled in then).
+type storeLinks struct{ store *redirect.Store }
+
+func (s *storeLinks) WorkspaceOf(ctx context.Context, id string) (string, error) {
+	if s.store == nil {
+		return "", errors.New("link store not open")
+	}
+	l, err := s.store.Get(ctx, id)
+	if errors.Is(err, redirect.ErrNotFound) {
+		return "", analytics.ErrNotFound
+	}
+	if err != nil {
+		return "", err
+	}
+	return l.WorkspaceID, nil
+}
+
+// mountAnalytics mounts the stats API (GET /v1/links/{id}/stats and GET
+// /v1/stats, scope analytics:read) on cfg's link API, reading the rollups
+// of the ClickHouse at dsn. The caller fills links.store once the node is
+// open, and closes the returned reader.
+func mountAnalytics(ctx context.Context, cfg *RedirectNode, dsn string, links *storeLinks) (*chstats.Reader, error) {
+	reader, err := chstats.Open(ctx, chstats.Config{DSN: dsn})
+	if err != nil {
+		return nil, fmt.Errorf("stats api: %w", err)
+	}
+	mounts, err := analytics.Mounts(analytics.Config{Reader: reader, Links: links, Logger: cfg.Logger,
+		Workspace: func(r *http.Request) (string, error) {
+			p, ok := linkapi.PrincipalFrom(r.Context())
+			if !ok {
+				return "", errors.New("no principal")
+			}
+			return p.WorkspaceID, nil
+		}})
+	if err != nil {
+		return nil, errors.Join(err, reader.Close())
+	}
+	if cfg.Mount == nil {
+		cfg.Mount = map[string]http.Handler{}
+	}
+	if cfg.MountScopes == nil {
+		cfg.MountScopes = map[string]linkapi.MountScope{}
+	}
+	for p, h := range mounts {
+		cfg.Mount[p] = h
+		cfg.MountScopes[p] = linkapi.MountScope{Read: tenancy.ScopeAnalyticsRead}
+	}
+	for _, r := range analytics.Routes() {
+		m := linkapi.MountedRoute{Method: r.Method, Pattern: r.Pattern, Summary: r.Summary, Scope: tenancy.ScopeAnalyticsRead,
+			Response: r.Response, Status: http.StatusOK, Errors: r.Errors}
+		for _, q := range r.Query {
+			m.Query = append(m.Query, linkapi.MountedQueryParam{Name: q.Name, Type: q.Type, Description: q.Description})
+		}
+		cfg.MountDocs = append(cfg.MountDocs, m)
+	}
+	return reader, nil
+}
