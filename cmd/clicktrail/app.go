@@ -27,6 +27,7 @@ func newApp() *cli.App {
 			webhooksCmd(),
 			integrationsCmd(),
 			conversionsCmd(),
+			statsCmd(),
 		),
 	}
 }
