@@ -162,4 +162,3 @@ func currentEngineTruth(n int) string {
 	}
 	return b.String()
 }
-
