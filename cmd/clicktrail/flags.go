@@ -17,6 +17,11 @@ var logLevelFlag = &cli.StringFlag{
 	Usage: "debug, info, warn or error; normal operation logs nothing below warn except start and stop",
 }
 
+var logFormatFlag = &cli.StringFlag{
+	Name: "log-format", EnvVars: []string{"CLICKTRAIL_LOG_FORMAT"},
+	Usage: "json (one JSON object a line, for log collectors) or text; default json, text for dev",
+}
+
 var (
 	dataDirFlag = &cli.StringFlag{
 		Name: "data-dir", Value: ".local/dev", EnvVars: []string{"CLICKTRAIL_DATA_DIR"},

@@ -56,8 +56,8 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	}
 	defer func() { err = errors.Join(err, n.close()) }()
 
-	env := StageEnv{Out: n.spool, Topic: cfg.Kafka.Topic, DataDir: cfg.DataDir, ShortURL: n.shortURL, Logger: n.log,
-		StageConfigs: cfg.StageConfigs, Embedded: true, Hooks: hooks}
+	env := StageEnv{Out: n.metrics.DeadLetters(n.spool), Topic: cfg.Kafka.Topic, DataDir: cfg.DataDir, ShortURL: n.shortURL, Logger: n.log,
+		StageConfigs: cfg.StageConfigs, Embedded: true, Hooks: hooks, Metrics: n.metrics}
 	list := Stages()
 	if hooks != nil {
 		// Link changes and bulk jobs' ends go to the link events topic for
@@ -74,7 +74,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	defer func() { err = errors.Join(err, closeStages()) }()
 	g := newGroup(ctx)
 	batch := cfg.Batch.options()
-	err = runStages(g, opened, cfg.Kafka.Topic, func(in BoundInput) (record.Consumer, error) {
+	err = runStages(g, opened, cfg.Kafka.Topic, n.metrics, func(in BoundInput) (record.Consumer, error) {
 		return n.spool.Consumer(in.SpoolGroup, in.Topic, batch), nil
 	})
 	if err != nil {

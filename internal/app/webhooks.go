@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/metrics"
 	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/keyclient"
 	"github.com/clicktrail/clicktrail/internal/logs"
@@ -107,9 +108,10 @@ func openWebhookRegistry(dataDir string, cfg Webhooks, log *slog.Logger) (*webho
 	return &webhookRuntime{reg: reg, send: send}, nil
 }
 
-func (rt *webhookRuntime) withStage(cfg Webhooks, out ingest.Producer, topic func(string) string, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) error {
+func (rt *webhookRuntime) withStage(cfg Webhooks, out ingest.Producer, topic func(string) string, shortURL func(*schemas.EnrichedClick) string,
+	deliveries *metrics.Deliveries, log *slog.Logger) error {
 	sc := cfg.Stage
-	sc.Registry, sc.Sender, sc.Out, sc.ShortURL, sc.Logger = rt.reg, rt.send, out, shortURL, log
+	sc.Registry, sc.Sender, sc.Out, sc.ShortURL, sc.Logger = rt.reg, meteredSender{rt.send, deliveries}, out, shortURL, log
 	sc.RetryTopic, sc.DLQTopic = topic(whstage.RetryTopic), topic(whstage.DLQTopic)
 	stage, err := whstage.New(sc)
 	if err != nil {
