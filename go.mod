@@ -22,7 +22,7 @@ require (
 	golang.org/x/text v0.44.0
 )
 
-require github.com/twmb/franz-go/plugin/kprom v1.5.0 // indirect
+require github.com/twmb/franz-go/plugin/kprom v1.5.0
 
 require (
 	github.com/ClickHouse/ch-go v0.74.0 // indirect
@@ -53,7 +53,7 @@ require (
 	github.com/paulmach/orb v0.13.0 // indirect
 	github.com/pierrec/lz4/v4 v4.1.33 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
-	github.com/prometheus/client_model v0.6.2 // indirect
+	github.com/prometheus/client_model v0.6.2
 	github.com/prometheus/common v0.67.5 // indirect
 	github.com/prometheus/procfs v0.20.1 // indirect
 	github.com/rogpeppe/go-internal v1.10.0 // indirect

@@ -24,6 +24,9 @@
 // label names the CRM adapter (hubspot, salesforce), never an account.
 //
 // A nil *Registry is valid and records nothing, so parts can be built
-// without metrics (tests, tools). internal/app makes the registries;
-// ingest, the stages and the sinks do not import this package.
+// without metrics (tests, tools). internal/app makes one registry per
+// process, serves it, and wraps the parts; a stage that has its own
+// outcomes to count (the CRM sink) gets the registry as StageEnv.Metrics.
+// ingest and the sinks' packages do not import this one: ingest takes
+// franz-go hooks (KafkaConfig.Hooks) and offers its lag (KafkaConsumer.Lag).
 package metrics

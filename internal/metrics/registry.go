@@ -79,7 +79,8 @@ func (r *Registry) KafkaHooks(client string) []kgo.Hook {
 	if k == nil {
 		k = &kafkaClient{reg: prometheus.NewRegistry()}
 		k.m = kprom.NewMetrics(Namespace, kprom.Subsystem("kafka"), kprom.Registry(k.reg),
-			kprom.WithStaticLabel(prometheus.Labels{"client": client}))
+			kprom.WithStaticLabel(prometheus.Labels{"client": client}),
+			kprom.FetchAndProduceDetail(kprom.ByNode, kprom.ByTopic, kprom.Records, kprom.UncompressedBytes))
 		r.kafka[client] = k
 	}
 	return []kgo.Hook{k.m}
