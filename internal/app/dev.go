@@ -24,6 +24,7 @@ import (
 // them to webhook endpoints, with retries parked on the spool's retry topic,
 // and the endpoint API is mounted on the link API at /v1/webhooks/.
 func RunDev(ctx context.Context, cfg Dev) (err error) {
+	defer func() { err = explainLocked(cfg.DataDir, err) }()
 	if err := cfg.Enrich.Validate(); err != nil {
 		return fmt.Errorf("dev config: %w", err)
 	}

@@ -245,6 +245,7 @@ func (n *node) close() error {
 // changes made through this node's API go to the compacted links topic the
 // same way, and the node replicates every node's links from it (linksync.go).
 func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
+	defer func() { err = explainLocked(cfg.DataDir, err) }()
 	if err := cfg.Kafka.validate(); err != nil {
 		return err
 	}

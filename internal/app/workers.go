@@ -84,6 +84,7 @@ func Workers() []string {
 // durable (Kafka acknowledged it, ClickHouse took it, every webhook
 // attempt was delivered or durably parked), until ctx ends.
 func RunWorker(ctx context.Context, cfg Worker) (err error) {
+	defer func() { err = explainLocked(cfg.Local.DataDir, err) }()
 	list := workerStages(cfg.Name)
 	if len(list) == 0 {
 		return fmt.Errorf("worker %q: no such worker (have %v)", cfg.Name, Workers())
