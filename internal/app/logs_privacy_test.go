@@ -44,7 +44,7 @@ func TestDevLogsNoSecretNorClientAddress(t *testing.T) {
 
 	// the client's every connection leaves from 127.0.0.1
 	hc := &http.Client{Timeout: 10 * time.Second,
-		Transport: &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(client)}}).DialContext},
+		Transport:     &http.Transport{DialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(client)}}).DialContext},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	call := func(method, url string, body any) (*http.Response, map[string]any) {
 		t.Helper()
@@ -138,4 +138,3 @@ func deliveredOnce(t *testing.T, hc *http.Client, apiURL, id string) bool {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode == http.StatusOK && strings.Contains(string(b), `"outcome":"delivered"`)
 }
-

@@ -15,10 +15,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/clicktrail/clicktrail/ingest"
-	"github.com/clicktrail/clicktrail/internal/metrics"
 	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/keyclient"
 	"github.com/clicktrail/clicktrail/internal/logs"
+	"github.com/clicktrail/clicktrail/internal/metrics"
 	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/schemas"
@@ -66,7 +66,7 @@ type WebhookAPI struct {
 	// Keys are the bearer keys of the API (the deployment's bootstrap
 	// keys, as given to the link API): each acts in the default
 	// workspace. Required with Addr unless LinkAPIURL is set.
-	Keys []string `flag:"api-key" env:"CLICKTRAIL_API_KEYS" usage:"bearer key accepted by the link API (repeat or comma-separate); kept only as a hash in memory"`
+	Keys []string `flag:"api-key" env:"CLICKTRAIL_API_KEYS,CLICKTRAIL_API_KEY" usage:"bearer key accepted by the link API (repeat or comma-separate); kept only as a hash in memory"`
 	// LinkAPIURL, when set, is the link API (a redirect node's API
 	// address) that vouches for the keys of the endpoint API: any key of
 	// any workspace with the webhooks scopes works there, acting in its

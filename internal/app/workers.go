@@ -43,7 +43,7 @@ type Worker struct {
 	// OnDebugReady, when set, is called with the debug listener's base
 	// URL once it is bound (tests listen on port 0).
 	OnDebugReady func(debugURL string)
-	Batch Batch
+	Batch        Batch
 	// StageConfigs configure the worker's stages (the others' are unused).
 	StageConfigs
 	// Local is where the stages keep state on the worker's own disk.
