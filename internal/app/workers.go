@@ -150,15 +150,37 @@ func RunWorker(ctx context.Context, cfg Worker) (err error) {
 
 // Migrate applies the ClickHouse DDL and returns the server's version.
 func Migrate(ctx context.Context, cfg clickhouse.Config, log *slog.Logger) (string, error) {
+	res, err := MigrateSchema(ctx, cfg, log)
+	return res.ServerVersion, err
+}
+
+// MigrateResult is what MigrateSchema did.
+type MigrateResult struct {
+	ServerVersion string
+	// Applied are the migrations this run applied, "<version> <name>", in
+	// order; empty when the schema was already up to date.
+	Applied []string
+}
+
+// MigrateSchema applies the ClickHouse DDL's migrations not applied yet
+// and says which it applied.
+func MigrateSchema(ctx context.Context, cfg clickhouse.Config, log *slog.Logger) (MigrateResult, error) {
 	if cfg.DSN == "" {
-		return "", errors.New("clickhouse-dsn: required")
+		return MigrateResult{}, errors.New("clickhouse-dsn: required")
 	}
-	w, err := openClickHouse(ctx, cfg, logs.OrDiscard(log), true)
+	w, err := openClickHouse(ctx, cfg, logs.OrDiscard(log), false)
 	if err != nil {
-		return "", err
+		return MigrateResult{}, err
 	}
 	defer w.Close()
-	return w.ServerVersion().String(), nil
+	res := MigrateResult{ServerVersion: w.ServerVersion().String()}
+	err = w.Migrate(ctx, clickhouse.MigrateOptions{OnApplied: func(version uint32, name string) {
+		res.Applied = append(res.Applied, fmt.Sprintf("%d %s", version, name))
+	}})
+	if err != nil {
+		return res, fmt.Errorf("clickhouse migrate: %w", err)
+	}
+	return res, nil
 }
 
 func openClickHouse(ctx context.Context, cfg clickhouse.Config, log *slog.Logger, migrate bool) (*clickhouse.Writer, error) {
