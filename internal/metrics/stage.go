@@ -19,13 +19,6 @@ const (
 	resultError = "error"
 )
 
-func result(err error) string {
-	if err != nil {
-		return resultError
-	}
-	return resultOK
-}
-
 // StageHandler wraps h, the handler of a stage's input topic:
 //
 //	clicktrail_stage_batch_records{stage,topic}           histogram of records per batch
