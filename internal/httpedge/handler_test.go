@@ -198,3 +198,13 @@ func TestTemplate(t *testing.T) {
 		}
 	}
 }
+
+func TestTemplatePrefersLiterals(t *testing.T) {
+	rs, err := RoutesFromOpenAPI([]byte(`{"paths":{"/v1/links/{id}":{"get":{}},"/v1/links/bulk":{"post":{}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rs.Template("/v1/links/bulk"); got != "/v1/links/bulk" {
+		t.Errorf("Template(/v1/links/bulk) = %q, want the literal template", got)
+	}
+}
