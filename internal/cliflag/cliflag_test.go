@@ -28,6 +28,7 @@ type config struct {
 		Dir string `flag:"dir"`
 	}
 	Again   string `flag:"name"` // the same flag sets both fields
+	//lint:ignore U1000 an unexported field with a tag: the test checks that it gets no flag
 	private string `flag:"private"`
 }
 
