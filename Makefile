@@ -3,9 +3,14 @@
 
 BIN := .local/bin/clicktrail
 
-## dev: build clicktrail and run everything in one process on the embedded default
-dev: build
-	$(BIN) dev --data-dir .local/dev
+## dev: build clicktrail and run everything in one process on the embedded default, with the
+## API key of .local/dev.env (written once, mode 0600, outside the data dir; README "The API key")
+dev: build .local/dev.env
+	set -a && . ./.local/dev.env && set +a && $(BIN) dev --data-dir .local/dev
+
+.local/dev.env:
+	mkdir -p .local
+	umask 077 && printf 'CLICKTRAIL_API_KEY=ct_dev_%s\n' "$$(od -An -N20 -tx1 /dev/urandom | tr -d ' \n')" > $@.tmp && mv $@.tmp $@
 
 ## test: start real Kafka and ClickHouse, run vet and every test (what CI runs)
 test:

@@ -36,6 +36,12 @@ type KafkaConfig struct {
 	// Logger receives franz-go's logs (its info level mapped to debug); nil
 	// discards.
 	Logger *slog.Logger
+	// Hooks, when set, gives the hooks of each long-lived client this
+	// package makes, by a name that says what the client is for
+	// ("producer", "consumer <group> <topic>", "tail <topic>"): the
+	// processes' metrics (franz-go's kprom plugin, internal/metrics).
+	// Short-lived admin clients get none. Nil: none.
+	Hooks func(client string) []kgo.Hook
 }
 
 // Kafka defaults.
@@ -96,11 +102,19 @@ func (c KafkaConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-// clientOpts are the options every client of this package starts with.
-func (c KafkaConfig) clientOpts() []kgo.Opt {
-	return []kgo.Opt{
+// clientOpts are the options every client of this package starts with;
+// name says what the client is for (see Hooks; "": a short-lived client,
+// no hooks).
+func (c KafkaConfig) clientOpts(name string) []kgo.Opt {
+	opts := []kgo.Opt{
 		kgo.SeedBrokers(c.Brokers...),
 		kgo.ClientID(c.ClientID),
 		kgo.WithLogger(kgoLogger{c.Logger}),
 	}
+	if c.Hooks != nil && name != "" {
+		if hooks := c.Hooks(name); len(hooks) > 0 {
+			opts = append(opts, kgo.WithHooks(hooks...))
+		}
+	}
+	return opts
 }

@@ -23,6 +23,9 @@ type KafkaConsumer struct {
 	// extraOpts are appended to every client's options (tests shorten
 	// group timings with them).
 	extraOpts []kgo.Opt
+
+	lagMu sync.Mutex
+	lag   map[int32]int64 // partition -> records behind its high watermark at the last fetch
 }
 
 var _ Consumer = (*KafkaConsumer)(nil)
@@ -81,14 +84,20 @@ func (c *KafkaConsumer) Run(ctx context.Context, h Handler) error {
 // session is one membership of the group: one client from join to leave.
 func (c *KafkaConsumer) session(ctx context.Context, h Handler) error {
 	var cm committer
-	opts := append(c.cfg.clientOpts(),
+	opts := append(c.cfg.clientOpts("consumer "+c.group+" "+c.topic),
 		kgo.ConsumerGroup(c.group),
 		kgo.ConsumeTopics(c.topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
-		kgo.OnPartitionsRevoked(cm.onRevoked(c.log)),
-		kgo.OnPartitionsLost(cm.onLost),
+		kgo.OnPartitionsRevoked(func(ctx context.Context, cl *kgo.Client, revoked map[string][]int32) {
+			cm.onRevoked(c.log)(ctx, cl, revoked)
+			c.forgetLag(revoked[c.topic])
+		}),
+		kgo.OnPartitionsLost(func(ctx context.Context, cl *kgo.Client, lost map[string][]int32) {
+			cm.onLost(ctx, cl, lost)
+			c.forgetLag(lost[c.topic])
+		}),
 	)
 	opts = append(opts, c.extraOpts...)
 	cl, err := kgo.NewClient(opts...)
@@ -98,6 +107,7 @@ func (c *KafkaConsumer) session(ctx context.Context, h Handler) error {
 	// Leaving the group runs OnPartitionsRevoked, which commits what is
 	// complete; AllowRebalance first or Close would wait on our own block.
 	defer cl.CloseAllowingRebalance()
+	defer c.resetLag() // a new session starts from the partitions it is given
 
 	var batch []*kgo.Record
 	var deadline time.Time
@@ -122,6 +132,7 @@ func (c *KafkaConsumer) session(ctx context.Context, h Handler) error {
 		if len(batch) == 0 {
 			deadline = time.Now().Add(c.opts.MaxWait)
 		}
+		fs.EachPartition(c.noteLag)
 		fs.EachRecord(func(r *kgo.Record) { batch = append(batch, r) })
 		if len(batch) == 0 {
 			cl.AllowRebalance()
@@ -236,4 +247,53 @@ func (cm *committer) onLost(_ context.Context, _ *kgo.Client, lost map[string][]
 			delete(cm.pending[t], p)
 		}
 	}
+}
+
+// Lag returns, for each partition this consumer holds and has fetched
+// from, how many records it was behind the partition's high watermark at
+// its last fetch: what a lag metric per group and partition reads.
+func (c *KafkaConsumer) Lag() map[int32]int64 {
+	c.lagMu.Lock()
+	defer c.lagMu.Unlock()
+	out := make(map[int32]int64, len(c.lag))
+	for p, l := range c.lag {
+		out[p] = l
+	}
+	return out
+}
+
+// Group and Topic are what the consumer reads.
+func (c *KafkaConsumer) Group() string { return c.group }
+func (c *KafkaConsumer) Topic() string { return c.topic }
+
+// noteLag records the lag of a fetched partition: its high watermark less
+// the offset after its last fetched record.
+func (c *KafkaConsumer) noteLag(p kgo.FetchTopicPartition) {
+	n := len(p.Records)
+	if n == 0 || p.Topic != c.topic {
+		return
+	}
+	lag := max(p.HighWatermark-(p.Records[n-1].Offset+1), 0)
+	c.lagMu.Lock()
+	if c.lag == nil {
+		c.lag = map[int32]int64{}
+	}
+	c.lag[p.Partition] = lag
+	c.lagMu.Unlock()
+}
+
+// forgetLag drops the lag of partitions the consumer no longer holds.
+func (c *KafkaConsumer) forgetLag(partitions []int32) {
+	c.lagMu.Lock()
+	defer c.lagMu.Unlock()
+	for _, p := range partitions {
+		delete(c.lag, p)
+	}
+}
+
+// resetLag drops every partition's lag: the session ended.
+func (c *KafkaConsumer) resetLag() {
+	c.lagMu.Lock()
+	c.lag = nil
+	c.lagMu.Unlock()
 }

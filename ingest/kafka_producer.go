@@ -32,7 +32,7 @@ func NewKafkaProducer(cfg KafkaConfig) (*KafkaProducer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("new kafka producer: %w", err)
 	}
-	cl, err := kgo.NewClient(cfg.clientOpts()...)
+	cl, err := kgo.NewClient(cfg.clientOpts("producer")...)
 	if err != nil {
 		return nil, fmt.Errorf("new kafka producer: %w", err)
 	}

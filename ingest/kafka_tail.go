@@ -49,7 +49,7 @@ func Tail(ctx context.Context, cfg KafkaConfig, topic string, from map[int32]int
 			offsets[topic][p] = kgo.NewOffset().AtStart()
 		}
 	}
-	cl, err := kgo.NewClient(append(cfg.clientOpts(),
+	cl, err := kgo.NewClient(append(cfg.clientOpts("tail "+topic),
 		kgo.ConsumePartitions(offsets),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), // for offsets past the log end
 		kgo.FetchMaxWait(opts.MaxWait),
@@ -86,7 +86,7 @@ func Tail(ctx context.Context, cfg KafkaConfig, topic string, from map[int32]int
 // topicPartitions lists topic's partitions, waiting (with backoff, until
 // ctx is done) for the topic to exist.
 func topicPartitions(ctx context.Context, cfg KafkaConfig, topic string) ([]int32, error) {
-	cl, err := kgo.NewClient(cfg.clientOpts()...)
+	cl, err := kgo.NewClient(cfg.clientOpts("")...)
 	if err != nil {
 		return nil, fmt.Errorf("new client: %w", err)
 	}

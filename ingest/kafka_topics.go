@@ -60,7 +60,7 @@ func EnsureTopics(ctx context.Context, cfg KafkaConfig, topics ...TopicSpec) err
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("ensure topics: %w", err)
 	}
-	cl, err := kgo.NewClient(cfg.clientOpts()...)
+	cl, err := kgo.NewClient(cfg.clientOpts("")...)
 	if err != nil {
 		return fmt.Errorf("ensure topics: new client: %w", err)
 	}

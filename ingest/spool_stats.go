@@ -1,6 +1,10 @@
 package ingest
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // SpoolStats is a snapshot of a Spool's counters.
 type SpoolStats struct {
@@ -60,4 +64,32 @@ func (s *Spool) Stats() SpoolStats {
 		return true
 	})
 	return st
+}
+
+// OldestPending returns the timestamp of the oldest record of topic that
+// its slowest group has not committed (with no group, the oldest kept):
+// how old the spool's backlog is. ok is false when there is none (or the
+// record has no timestamp). It reads one record.
+func (s *Spool) OldestPending(topic string) (ts time.Time, ok bool, err error) {
+	v, found := s.topics.Load(topic)
+	if !found {
+		return time.Time{}, false, nil
+	}
+	t := v.(*spoolTopic)
+	t.gmu.Lock()
+	low, first := t.head, true
+	for _, c := range t.cursors {
+		if first || c < low {
+			low, first = c, false
+		}
+	}
+	t.gmu.Unlock()
+	recs, _, err := s.read(t, low, 1)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("spool %s: oldest pending record: %w", topic, err)
+	}
+	if len(recs) == 0 || recs[0].Timestamp.IsZero() {
+		return time.Time{}, false, nil
+	}
+	return recs[0].Timestamp, true, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -17,7 +18,7 @@ const defaultTimeout = 30 * time.Second
 
 // newClient returns a client of --api-url with --api-key.
 func newClient(c *cli.Context, timeout time.Duration) (*client.Client, error) {
-	return client.New(c.String(apiURLFlag.Name), c.String(clientKeyFlag.Name),
+	return client.New(c.String(apiURLFlag.Name), clientKey(c),
 		client.WithHTTPClient(&http.Client{Timeout: timeout}))
 }
 
@@ -44,4 +45,12 @@ func callAPI(c *cli.Context, call func(ctx context.Context, api *client.Client, 
 	}
 	_, err = c.App.Writer.Write(append(bytes.TrimSpace(raw), '\n'))
 	return err
+}
+
+// clientKey is the --api-key of a client command: the first key when it
+// came as the servers' comma-separated list (CLICKTRAIL_API_KEYS; a key
+// never holds a comma).
+func clientKey(c *cli.Context) string {
+	key, _, _ := strings.Cut(c.String(clientKeyFlag.Name), ",")
+	return strings.TrimSpace(key)
 }

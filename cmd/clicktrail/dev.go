@@ -71,18 +71,29 @@ func printDevBanner(c *cli.Context, redirectURL, apiURL, key string, generated b
 	fmt.Fprintf(w, "clicktrail dev is running\n")
 	fmt.Fprintf(w, "  redirector: %s\n  link API:   %s\n", redirectURL, apiURL)
 	if generated {
-		fmt.Fprintf(w, "  API key:    %s   (generated for this run; pass --api-key to fix one)\n", maskKey(key))
+		fmt.Fprintf(w, "  API key:    %s   (generated for this run; make dev keeps one in .local/dev.env, or give CLICKTRAIL_API_KEY)\n", maskKey(key))
 	} else {
-		fmt.Fprintf(w, "  API key:    %s   (from --api-key)\n", maskKey(key))
+		fmt.Fprintf(w, "  API key:    %s   (given: CLICKTRAIL_API_KEY or --api-key; make dev's is in .local/dev.env)\n", maskKey(key))
 	}
 	fmt.Fprintf(w, "\nCreate a link and follow it:\n")
 	if generated {
 		fmt.Fprintf(w, "  export CLICKTRAIL_API_KEY=%s   # the generated key, shown this once\n", key)
 	}
-	fmt.Fprintf(w, "  curl -s -H \"Authorization: Bearer $CLICKTRAIL_API_KEY\" -d '{\"destination_url\":\"https://example.com/spring\",\"path\":\"spring\"}' %s/v1/links\n", apiURL)
-	fmt.Fprintf(w, "  curl -si %s/spring\n\n", redirectURL)
+	for _, line := range devExample(redirectURL, apiURL) {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+	fmt.Fprintln(w)
 	if c.String("clickhouse-dsn") == "" {
 		fmt.Fprintf(w, "Enriched clicks are appended to %s/clicks.jsonl (give --clickhouse-dsn for ClickHouse).\n", c.String(dataDirFlag.Name))
+	}
+}
+
+// devExample is the banner's example, which the README shows too (a test
+// checks that they agree): create a link, follow it.
+func devExample(redirectURL, apiURL string) []string {
+	return []string{
+		`curl -s -H "Authorization: Bearer $CLICKTRAIL_API_KEY" -d '{"destination_url":"https://example.com/spring","path":"spring","utm":{"source":"newsletter"}}' ` + apiURL + "/v1/links",
+		"curl -si " + redirectURL + "/spring",
 	}
 }
 

@@ -17,6 +17,11 @@ var logLevelFlag = &cli.StringFlag{
 	Usage: "debug, info, warn or error; normal operation logs nothing below warn except start and stop",
 }
 
+var logFormatFlag = &cli.StringFlag{
+	Name: "log-format", EnvVars: []string{"CLICKTRAIL_LOG_FORMAT"},
+	Usage: "json (one JSON object a line, for log collectors) or text; default json, text for dev",
+}
+
 var (
 	dataDirFlag = &cli.StringFlag{
 		Name: "data-dir", Value: ".local/dev", EnvVars: []string{"CLICKTRAIL_DATA_DIR"},
@@ -30,9 +35,13 @@ var (
 		Name: "api-addr", Value: "127.0.0.1:8081", EnvVars: []string{"CLICKTRAIL_API_ADDR"},
 		Usage: "listen address of the link API (its own listener, never the redirect one)",
 	}
+	// The servers read CLICKTRAIL_API_KEY, the one name the clients read
+	// too (canonical), or the older CLICKTRAIL_API_KEYS, which wins when
+	// both are set so that a deployment's list keeps working.
 	apiKeyFlag = &cli.StringSliceFlag{
-		Name: "api-key", EnvVars: []string{"CLICKTRAIL_API_KEYS"},
-		Usage: "bearer key accepted by the link API (repeat or comma-separate); kept only as a hash in memory",
+		Name: "api-key", EnvVars: []string{"CLICKTRAIL_API_KEYS", "CLICKTRAIL_API_KEY"},
+		Usage: "bearer key accepted by the link API (repeat or comma-separate); kept only as a hash in memory. " +
+			"Environment: CLICKTRAIL_API_KEY, what the CLI's client commands read too (CLICKTRAIL_API_KEYS still works)",
 	}
 	defaultDomainFlag = &cli.StringFlag{
 		Name: "default-domain", EnvVars: []string{"CLICKTRAIL_DEFAULT_DOMAIN"},

@@ -16,9 +16,12 @@ var (
 		Name: "api-url", Value: "http://127.0.0.1:8081", EnvVars: []string{"CLICKTRAIL_API_URL"},
 		Usage: "base URL of the link API",
 	}
+	// clientKeyFlag reads the servers' variables too: CLICKTRAIL_API_KEY
+	// (canonical) or CLICKTRAIL_API_KEYS, whose first key it takes
+	// (clientKey).
 	clientKeyFlag = &cli.StringFlag{
-		Name: "api-key", Required: true, EnvVars: []string{"CLICKTRAIL_API_KEY"},
-		Usage: "bearer key for the link API",
+		Name: "api-key", Required: true, EnvVars: []string{"CLICKTRAIL_API_KEY", "CLICKTRAIL_API_KEYS"},
+		Usage: "bearer key for the link API (environment: CLICKTRAIL_API_KEY, or the first of CLICKTRAIL_API_KEYS)",
 	}
 	idempotencyFlag = &cli.StringFlag{
 		Name: "idempotency-key", Usage: "Idempotency-Key header: a retry with the same key replays the first answer",

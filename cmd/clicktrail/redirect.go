@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -56,6 +57,22 @@ func redirectCmd() *cli.Command {
 	}
 }
 
+// printMigrateResult says which migrations a migrate run applied, then
+// that the schema is up to date (or was already).
+func printMigrateResult(w io.Writer, res app.MigrateResult) {
+	for _, m := range res.Applied {
+		fmt.Fprintf(w, "applied migration %s\n", m)
+	}
+	switch {
+	case res.ServerVersion == "":
+		// not connected: the error says why
+	case len(res.Applied) == 0:
+		fmt.Fprintf(w, "schema already up to date on ClickHouse %s: nothing to apply\n", res.ServerVersion)
+	default:
+		fmt.Fprintf(w, "schema up to date on ClickHouse %s: applied %d migration(s)\n", res.ServerVersion, len(res.Applied))
+	}
+}
+
 func migrateCmd() *cli.Command {
 	var ch clickhouse.Config
 	set := cliflag.Of(&ch)
@@ -67,12 +84,9 @@ func migrateCmd() *cli.Command {
 			set.Load(c)
 			ctx, stop := signalContext(c.Context)
 			defer stop()
-			v, err := app.Migrate(ctx, ch, logger(c))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.App.Writer, "schema up to date on ClickHouse %s\n", v)
-			return nil
+			res, err := app.MigrateSchema(ctx, ch, logger(c))
+			printMigrateResult(c.App.Writer, res)
+			return err
 		},
 	}
 }

@@ -42,7 +42,7 @@ func workerCmds() []*cli.Command {
 // (Stage.WorkerConfig), the batch bounds; it runs app.RunWorker.
 func workerCmd(name string) *cli.Command {
 	w := app.DefaultWorker(name)
-	set := cliflag.Of(&w.Kafka).Add(&w, []string{"group"})
+	set := cliflag.Of(&w.Kafka).Add(&w, []string{"group", "debug-addr"})
 	var usage []string
 	for _, s := range app.Stages() {
 		if s.Worker != name {

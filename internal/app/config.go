@@ -73,9 +73,13 @@ type RedirectNode struct {
 	Spool        Spool
 	Kafka        Kafka
 	Logger       *slog.Logger
-	// DebugAddr, when set, serves net/http/pprof on its own listener
-	// (loopback only in practice: it exposes internals).
+	// DebugAddr, when set, serves the process's Prometheus metrics at
+	// /metrics and net/http/pprof on its own listener (loopback or a
+	// private network only: it exposes internals).
 	DebugAddr string
+	// OnDebugReady, when set, is called with the debug listener's base URL
+	// once it is bound (tests listen on port 0).
+	OnDebugReady func(debugURL string)
 	// OnReady, when set, is called once both listeners are bound, with their
 	// base URLs (tests listen on port 0 and learn the port here).
 	OnReady func(redirectURL, apiURL string)

@@ -24,6 +24,7 @@ import (
 // them to webhook endpoints, with retries parked on the spool's retry topic,
 // and the endpoint API is mounted on the link API at /v1/webhooks/.
 func RunDev(ctx context.Context, cfg Dev) (err error) {
+	defer func() { err = explainLocked(cfg.DataDir, err) }()
 	if err := cfg.Enrich.Validate(); err != nil {
 		return fmt.Errorf("dev config: %w", err)
 	}
@@ -72,8 +73,8 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	defer func() { err = errors.Join(err, n.close()) }()
 	links.store = n.store
 
-	env := StageEnv{Out: n.spool, Topic: cfg.Kafka.Topic, DataDir: cfg.DataDir, ShortURL: n.shortURL, Logger: n.log,
-		StageConfigs: cfg.StageConfigs, Embedded: true, Hooks: hooks, CRMRegistry: crmReg}
+	env := StageEnv{Out: n.metrics.DeadLetters(n.spool), Topic: cfg.Kafka.Topic, DataDir: cfg.DataDir, ShortURL: n.shortURL, Logger: n.log,
+		StageConfigs: cfg.StageConfigs, Embedded: true, Hooks: hooks, CRMRegistry: crmReg, Metrics: n.metrics}
 	list := Stages()
 	if hooks != nil {
 		// Link changes and bulk jobs' ends go to the link events topic for
@@ -90,7 +91,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 	defer func() { err = errors.Join(err, closeStages()) }()
 	g := newGroup(ctx)
 	batch := cfg.Batch.options()
-	err = runStages(g, opened, cfg.Kafka.Topic, func(in BoundInput) (record.Consumer, error) {
+	err = runStages(g, opened, cfg.Kafka.Topic, n.metrics, func(in BoundInput) (record.Consumer, error) {
 		return n.spool.Consumer(in.SpoolGroup, in.Topic, batch), nil
 	})
 	if err != nil {

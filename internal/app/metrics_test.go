@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/clicktrail/clicktrail/ingest"
+	"github.com/clicktrail/clicktrail/internal/metrics"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
@@ -38,7 +39,9 @@ func TestMetricsReadTheNodeCounters(t *testing.T) {
 	for _, p := range []string{"/m", "/m", "/nope"} {
 		rd.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
 	}
-	srv := httptest.NewServer(debugHandler(nodeCollector{rd, spool}))
+	reg := metrics.New()
+	reg.MustRegister(nodeCollector{rd, spool})
+	srv := httptest.NewServer(debugHandler(reg))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/metrics")
 	if err != nil {
@@ -47,8 +50,8 @@ func TestMetricsReadTheNodeCounters(t *testing.T) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	for _, want := range []string{
-		`clicktrail_redirects_total{result="served"} 2`,
-		`clicktrail_redirects_total{result="not_found"} 1`,
+		`clicktrail_redirect_requests_total{result="served"} 2`,
+		`clicktrail_redirect_requests_total{result="not_found"} 1`,
 		`clicktrail_spool_appends_total 2`,
 		`clicktrail_spool_backlog_records{topic="clicks.raw.v1"} 2`,
 		"go_goroutines",

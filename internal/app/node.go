@@ -18,6 +18,7 @@ import (
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/internal/httpedge"
 	"github.com/clicktrail/clicktrail/internal/logs"
+	"github.com/clicktrail/clicktrail/internal/metrics"
 	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/bulk"
 	"github.com/clicktrail/clicktrail/redirect"
@@ -51,13 +52,16 @@ type node struct {
 	// the end of every bulk job; set them before serve.
 	linkHooks []linkHook
 	jobHooks  []func(eventType string, j *bulk.Job)
+	// metrics are the process's (served on debugLn, when configured).
+	metrics *metrics.Registry
+	debugLn net.Listener
 }
 
 func openNode(cfg RedirectNode) (_ *node, err error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("redirect node config: %w", err)
 	}
-	n := &node{cfg: cfg, log: logs.OrDiscard(cfg.Logger)}
+	n := &node{cfg: cfg, log: logs.OrDiscard(cfg.Logger), metrics: metrics.New()}
 	defer func() {
 		if err != nil {
 			n.close()
@@ -88,6 +92,11 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	}
 	if n.apiLn, err = listen("api", cfg.APIAddr); err != nil {
 		return nil, err
+	}
+	if cfg.DebugAddr != "" {
+		if n.debugLn, err = listen("debug", cfg.DebugAddr); err != nil {
+			return nil, err
+		}
 	}
 	secrets, err := secretRing(cfg.DataDir, cfg.SecretKeys)
 	if err != nil {
@@ -146,6 +155,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	if n.apiRoutes, err = openAPIRoutes(n.apiH); err != nil {
 		return nil, fmt.Errorf("link API: %w", err)
 	}
+	n.apiH = logs.RequestIDs(n.metrics.HTTP("api", apiRoute(n.apiRoutes), n.apiH), n.log)
 	rc := redirect.RedirectConfig{
 		Store:         n.store,
 		Clicks:        n.spool,
@@ -165,6 +175,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 	n.redirectH = realIP(n.redirector, cfg.TrustedProxies)
 	n.fastRedirectH = realIPFast(n.redirector.ServeFastHTTP, cfg.TrustedProxies)
 	n.frontEnd = cmp.Or(cfg.RedirectFrontEnd, FrontEndFastHTTP)
+	n.metrics.MustRegister(nodeCollector{n.redirector, n.spool})
 	return n, nil
 }
 
@@ -179,14 +190,8 @@ func (n *node) shortURL(c *schemas.EnrichedClick) string {
 // and reports readiness.
 func (n *node) serve(g *group) {
 	n.jobs.Start() // resume the jobs a restart interrupted
-	if n.cfg.DebugAddr != "" {
-		g.Go("debug server", func(ctx context.Context) error {
-			ln, err := listen("debug", n.cfg.DebugAddr)
-			if err != nil {
-				return err
-			}
-			return serve(ctx, ln, debugHandler(nodeCollector{n.redirector, n.spool}), n.log)
-		})
+	if n.debugLn != nil {
+		serveDebug(g, n.debugLn, n.metrics, n.cfg.OnDebugReady, n.log)
 	}
 	g.Go("redirect server", n.serveRedirect)
 	g.Go("api server", func(ctx context.Context) error { return serveAPI(ctx, n.apiLn, n.apiH, n.apiRoutes, n.log) })
@@ -214,7 +219,7 @@ func (n *node) serveRedirect(ctx context.Context) error {
 // every click that was answered is on disk.
 func (n *node) close() error {
 	var errs []error
-	for _, ln := range []net.Listener{n.redirectLn, n.apiLn} {
+	for _, ln := range []net.Listener{n.redirectLn, n.apiLn, n.debugLn} {
 		if ln != nil {
 			ln.Close() // already closed by a graceful shutdown: error expected
 		}
@@ -241,6 +246,7 @@ func (n *node) close() error {
 // changes made through this node's API go to the compacted links topic the
 // same way, and the node replicates every node's links from it (linksync.go).
 func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
+	defer func() { err = explainLocked(cfg.DataDir, err) }()
 	if err := cfg.Kafka.validate(); err != nil {
 		return err
 	}
@@ -250,6 +256,7 @@ func RunRedirectNode(ctx context.Context, cfg RedirectNode) (err error) {
 	}
 	defer func() { err = errors.Join(err, n.close()) }()
 	kcfg := kafkaConfig(cfg.Kafka, "clicktrail-redirect", n.log)
+	kcfg.Hooks = n.metrics.KafkaHooks
 	producer, err := ingest.NewKafkaProducer(kcfg) // connects on first use
 	if err != nil {
 		return fmt.Errorf("kafka producer: %w", err)

@@ -8,6 +8,7 @@ import (
 	"github.com/clicktrail/clicktrail/enrich"
 	"github.com/clicktrail/clicktrail/ingest"
 	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/internal/metrics"
 	"github.com/clicktrail/clicktrail/schemas"
 	"github.com/clicktrail/clicktrail/sinks/clickhouse"
 	"github.com/clicktrail/clicktrail/sinks/crm"
@@ -131,6 +132,11 @@ type StageEnv struct {
 	// EnsureTopics creates topics a stage knows only once open (Kafka;
 	// nil on the spool, whose topics need no creating).
 	EnsureTopics func(ctx context.Context, specs ...ingest.TopicSpec) error
+	// Metrics is the process's registry: a stage wraps what it delivers
+	// with (internal/metrics: SinkWriter, Deliveries) under its
+	// component's names (docs/metrics.md). Nil records nothing. Batches,
+	// dead letters and consumer lag are counted for every stage already.
+	Metrics *metrics.Registry
 }
 
 // Stages is the one list of clicktrail's stages. Adding a stage (a CRM

@@ -11,6 +11,8 @@ import (
 
 	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/internal/handler"
+	"github.com/clicktrail/clicktrail/internal/logs"
+	"github.com/clicktrail/clicktrail/internal/metrics"
 	"github.com/clicktrail/clicktrail/schemas"
 	chstage "github.com/clicktrail/clicktrail/sinks/clickhouse/stage"
 	"github.com/clicktrail/clicktrail/sinks/jsonfile"
@@ -43,13 +45,13 @@ func openClickSink(ctx context.Context, env StageEnv) (*Opened, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Opened{Handlers: []record.Handler{handler.Sink(w, env.Out, env.Logger), nil}, Close: w.Close}, nil
+		return &Opened{Handlers: []record.Handler{handler.Sink(clickWriter(env, "jsonfile", w), env.Out, env.Logger), nil}, Close: w.Close}, nil
 	}
 	w, err := openClickHouse(ctx, env.ClickHouse, env.Logger, env.Embedded)
 	if err != nil {
 		return nil, err
 	}
-	o := &Opened{Handlers: []record.Handler{handler.Sink(w, env.Out, env.Logger), nil}, Close: w.Close}
+	o := &Opened{Handlers: []record.Handler{handler.Sink(clickWriter(env, "clickhouse", w), env.Out, env.Logger), nil}, Close: w.Close}
 	if !env.Embedded || !env.Webhooks.Disabled {
 		o.Handlers[1] = chstage.Conversions(w, env.Out, env.Logger)
 	}
@@ -78,7 +80,7 @@ func openWebhookStage(ctx context.Context, env StageEnv) (_ *Opened, err error) 
 			}
 		}()
 	}
-	if err := rt.withStage(env.Webhooks, env.Out, env.Topic, env.ShortURL, env.Logger); err != nil {
+	if err := rt.withStage(env.Webhooks, env.Out, env.Topic, env.ShortURL, webhookDeliveries(env.Metrics), env.Logger); err != nil {
 		return nil, err
 	}
 	if env.EnsureTopics != nil {
@@ -120,6 +122,7 @@ func serveWebhookAPI(rt *webhookRuntime, api WebhookAPI, env StageEnv) (Task, ne
 	if err != nil {
 		return Task{}, nil, fmt.Errorf("webhook sink config: %w", err)
 	}
+	h = logs.RequestIDs(env.Metrics.HTTP("webhook_api", webhookRoute(), h), env.Logger)
 	ln, err := listen("webhook api", api.Addr)
 	if err != nil {
 		return Task{}, nil, err
@@ -128,6 +131,11 @@ func serveWebhookAPI(rt *webhookRuntime, api WebhookAPI, env StageEnv) (Task, ne
 		api.OnReady("http://" + hostForURL(ln.Addr().String()))
 	}
 	return Task{"webhook api server", func(ctx context.Context) error { return serveAPI(ctx, ln, h, nil, env.Logger) }}, ln, nil
+}
+
+// clickWriter is w measured as sink (clicktrail_sink_insert_*).
+func clickWriter(env StageEnv, sink string, w handler.ClickWriter) handler.ClickWriter {
+	return metrics.SinkWriter[*schemas.EnrichedClick](env.Metrics, sink, w)
 }
 
 func openAttributionStage(_ context.Context, env StageEnv) (*Opened, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/clicktrail/clicktrail/ingest/record"
+	"github.com/clicktrail/clicktrail/internal/metrics"
 )
 
 // openedStage is a stage of the list with what its Open returned.
@@ -50,9 +51,10 @@ func openStages(ctx context.Context, list []Stage, env StageEnv) ([]openedStage,
 }
 
 // runStages starts, in g, a consumer of every input of the opened stages
-// (consumer gives it: the spool's or Kafka's) and their tasks. Consumers
-// are all made before any runs, so an error leaves nothing running.
-func runStages(g *group, opened []openedStage, topic func(string) string, consumer func(BoundInput) (record.Consumer, error)) error {
+// (consumer gives it: the spool's or Kafka's) and their tasks, each
+// handler measured in reg (clicktrail_stage_batch_*). Consumers are all
+// made before any runs, so an error leaves nothing running.
+func runStages(g *group, opened []openedStage, topic func(string) string, reg *metrics.Registry, consumer func(BoundInput) (record.Consumer, error)) error {
 	type run struct {
 		name string
 		c    record.Consumer
@@ -65,7 +67,7 @@ func runStages(g *group, opened []openedStage, topic func(string) string, consum
 			if err != nil {
 				return err
 			}
-			runs = append(runs, run{s.Name + " " + in.Topic, c, in.Handler})
+			runs = append(runs, run{s.Name + " " + in.Topic, c, reg.StageHandler(s.Name, in.Topic, in.Handler)})
 		}
 	}
 	for _, r := range runs {

@@ -18,6 +18,7 @@ import (
 	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/keyclient"
 	"github.com/clicktrail/clicktrail/internal/logs"
+	"github.com/clicktrail/clicktrail/internal/metrics"
 	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/bulk"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
@@ -66,7 +67,7 @@ type WebhookAPI struct {
 	// Keys are the bearer keys of the API (the deployment's bootstrap
 	// keys, as given to the link API): each acts in the default
 	// workspace. Required with Addr unless LinkAPIURL is set.
-	Keys []string `flag:"api-key" env:"CLICKTRAIL_API_KEYS" usage:"bearer key accepted by the link API (repeat or comma-separate); kept only as a hash in memory"`
+	Keys []string `flag:"api-key" env:"CLICKTRAIL_API_KEYS,CLICKTRAIL_API_KEY" usage:"bearer key accepted by the link API (repeat or comma-separate); kept only as a hash in memory"`
 	// LinkAPIURL, when set, is the link API (a redirect node's API
 	// address) that vouches for the keys of the endpoint API: any key of
 	// any workspace with the webhooks scopes works there, acting in its
@@ -108,9 +109,10 @@ func openWebhookRegistry(dataDir string, cfg Webhooks, log *slog.Logger) (*webho
 	return &webhookRuntime{reg: reg, send: send}, nil
 }
 
-func (rt *webhookRuntime) withStage(cfg Webhooks, out ingest.Producer, topic func(string) string, shortURL func(*schemas.EnrichedClick) string, log *slog.Logger) error {
+func (rt *webhookRuntime) withStage(cfg Webhooks, out ingest.Producer, topic func(string) string, shortURL func(*schemas.EnrichedClick) string,
+	deliveries *metrics.Deliveries, log *slog.Logger) error {
 	sc := cfg.Stage
-	sc.Registry, sc.Sender, sc.Out, sc.ShortURL, sc.Logger = rt.reg, rt.send, out, shortURL, log
+	sc.Registry, sc.Sender, sc.Out, sc.ShortURL, sc.Logger = rt.reg, meteredSender{rt.send, deliveries}, out, shortURL, log
 	sc.RetryTopic, sc.DLQTopic = topic(whstage.RetryTopic), topic(whstage.DLQTopic)
 	stage, err := whstage.New(sc)
 	if err != nil {

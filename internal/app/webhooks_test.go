@@ -100,7 +100,7 @@ func TestLinkEventReachesEndpoint(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	g := newGroup(ctx)
 	batch := ingest.BatchOptions{MaxRecords: 100, MaxWait: 10 * time.Millisecond}
-	if err := runStages(g, opened, Kafka{}.Topic, func(in BoundInput) (ingest.Consumer, error) {
+	if err := runStages(g, opened, Kafka{}.Topic, nil, func(in BoundInput) (ingest.Consumer, error) {
 		return spool.Consumer(in.SpoolGroup, in.Topic, batch), nil
 	}); err != nil {
 		t.Fatal(err)

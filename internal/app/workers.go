@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"slices"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/clicktrail/clicktrail/ingest/record"
 	"github.com/clicktrail/clicktrail/internal/handler"
 	"github.com/clicktrail/clicktrail/internal/logs"
+	"github.com/clicktrail/clicktrail/internal/metrics"
 	"github.com/clicktrail/clicktrail/sinks/clickhouse"
 )
 
@@ -35,7 +37,13 @@ type Worker struct {
 	// Group is the consumer group; empty: the list's default for Name.
 	// Each input's group is Group plus the input's GroupSuffix.
 	Group string `flag:"group" env:"CLICKTRAIL_GROUP" usage:"Kafka consumer group (instances with the same group share the work)"`
-	Batch Batch
+	// DebugAddr, when set, serves the worker's Prometheus metrics at
+	// /metrics and pprof, as a redirect node's --debug-addr does.
+	DebugAddr string `flag:"debug-addr" env:"CLICKTRAIL_DEBUG_ADDR" usage:"listen address of /metrics (Prometheus) and /debug/pprof; keep it on loopback or a private network; empty: off"`
+	// OnDebugReady, when set, is called with the debug listener's base
+	// URL once it is bound (tests listen on port 0).
+	OnDebugReady func(debugURL string)
+	Batch        Batch
 	// StageConfigs configure the worker's stages (the others' are unused).
 	StageConfigs
 	// Local is where the stages keep state on the worker's own disk.
@@ -76,6 +84,7 @@ func Workers() []string {
 // durable (Kafka acknowledged it, ClickHouse took it, every webhook
 // attempt was delivered or durably parked), until ctx ends.
 func RunWorker(ctx context.Context, cfg Worker) (err error) {
+	defer func() { err = explainLocked(cfg.Local.DataDir, err) }()
 	list := workerStages(cfg.Name)
 	if len(list) == 0 {
 		return fmt.Errorf("worker %q: no such worker (have %v)", cfg.Name, Workers())
@@ -84,7 +93,16 @@ func RunWorker(ctx context.Context, cfg Worker) (err error) {
 		return fmt.Errorf("%s config: %w", cfg.Name, err)
 	}
 	log := logs.OrDiscard(cfg.Logger)
+	reg := metrics.New()
+	var debugLn net.Listener
+	if cfg.DebugAddr != "" {
+		if debugLn, err = listen("debug", cfg.DebugAddr); err != nil {
+			return err
+		}
+		defer debugLn.Close() // closed by its server once served: error expected
+	}
 	kcfg := kafkaConfig(cfg.Kafka, "clicktrail-"+strings.ReplaceAll(cfg.Name, " ", "-"), log)
+	kcfg.Hooks = reg.KafkaHooks
 	if err := ensureTopics(ctx, cfg.Kafka, kcfg); err != nil {
 		return err
 	}
@@ -97,7 +115,7 @@ func RunWorker(ctx context.Context, cfg Worker) (err error) {
 		return fmt.Errorf("kafka producer: %w", err)
 	}
 	defer producer.Close()
-	env := StageEnv{Out: producer, Topic: cfg.Kafka.Topic, DataDir: cfg.Local.DataDir, Logger: log,
+	env := StageEnv{Out: reg.DeadLetters(producer), Topic: cfg.Kafka.Topic, DataDir: cfg.Local.DataDir, Logger: log, Metrics: reg,
 		StageConfigs: cfg.StageConfigs, WebhookAPI: cfg.WebhookAPI,
 		EnsureTopics: func(ctx context.Context, specs ...ingest.TopicSpec) error {
 			return ingest.EnsureTopics(ctx, kcfg, specs...)
@@ -109,32 +127,60 @@ func RunWorker(ctx context.Context, cfg Worker) (err error) {
 	defer func() { err = errors.Join(err, closeStages()) }()
 	g := newGroup(ctx)
 	batch := cfg.Batch.options()
+	var lag kafkaLagCollector
 	// A consumer holds nothing until Run, so none needs closing on error.
-	err = runStages(g, opened, cfg.Kafka.Topic, func(in BoundInput) (record.Consumer, error) {
+	err = runStages(g, opened, cfg.Kafka.Topic, reg, func(in BoundInput) (record.Consumer, error) {
 		c, err := ingest.NewKafkaConsumer(kcfg, group+in.GroupSuffix, in.Topic, batch)
 		if err != nil {
 			return nil, fmt.Errorf("kafka consumer of %s (group %s): %w", in.Topic, group+in.GroupSuffix, err)
 		}
+		lag.consumers = append(lag.consumers, c)
 		return c, nil
 	})
 	if err != nil {
 		g.cancel()
 		return errors.Join(err, g.Wait())
 	}
+	reg.MustRegister(lag)
+	if debugLn != nil {
+		serveDebug(g, debugLn, reg, cfg.OnDebugReady, log)
+	}
 	return g.Wait()
 }
 
 // Migrate applies the ClickHouse DDL and returns the server's version.
 func Migrate(ctx context.Context, cfg clickhouse.Config, log *slog.Logger) (string, error) {
+	res, err := MigrateSchema(ctx, cfg, log)
+	return res.ServerVersion, err
+}
+
+// MigrateResult is what MigrateSchema did.
+type MigrateResult struct {
+	ServerVersion string
+	// Applied are the migrations this run applied, "<version> <name>", in
+	// order; empty when the schema was already up to date.
+	Applied []string
+}
+
+// MigrateSchema applies the ClickHouse DDL's migrations not applied yet
+// and says which it applied.
+func MigrateSchema(ctx context.Context, cfg clickhouse.Config, log *slog.Logger) (MigrateResult, error) {
 	if cfg.DSN == "" {
-		return "", errors.New("clickhouse-dsn: required")
+		return MigrateResult{}, errors.New("clickhouse-dsn: required")
 	}
-	w, err := openClickHouse(ctx, cfg, logs.OrDiscard(log), true)
+	w, err := openClickHouse(ctx, cfg, logs.OrDiscard(log), false)
 	if err != nil {
-		return "", err
+		return MigrateResult{}, err
 	}
 	defer w.Close()
-	return w.ServerVersion().String(), nil
+	res := MigrateResult{ServerVersion: w.ServerVersion().String()}
+	err = w.Migrate(ctx, clickhouse.MigrateOptions{OnApplied: func(version uint32, name string) {
+		res.Applied = append(res.Applied, fmt.Sprintf("%d %s", version, name))
+	}})
+	if err != nil {
+		return res, fmt.Errorf("clickhouse migrate: %w", err)
+	}
+	return res, nil
 }
 
 func openClickHouse(ctx context.Context, cfg clickhouse.Config, log *slog.Logger, migrate bool) (*clickhouse.Writer, error) {

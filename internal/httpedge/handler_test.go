@@ -180,3 +180,31 @@ func FuzzRoutes(f *testing.F) {
 		}
 	})
 }
+
+// Template is the route label of metrics: the most literal template a
+// path matches, never the path itself.
+func TestTemplate(t *testing.T) {
+	for path, want := range map[string]string{
+		"/v1/links":            "/v1/links",
+		"/v1/links/lnk_1":      "/v1/links/{id}",
+		"/v1/links/external":   "/v1/links/{id}",
+		"/v1/links/external/x": "/v1/links/external/{external_id}",
+		"/v1/files/a/b/c":      "/v1/files/{rest...}",
+		"/nothing":             "",
+		"/v1/links/a/b":        "",
+	} {
+		if got := testRoutes.Template(path); got != want {
+			t.Errorf("Template(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
+
+func TestTemplatePrefersLiterals(t *testing.T) {
+	rs, err := RoutesFromOpenAPI([]byte(`{"paths":{"/v1/links/{id}":{"get":{}},"/v1/links/bulk":{"post":{}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rs.Template("/v1/links/bulk"); got != "/v1/links/bulk" {
+		t.Errorf("Template(/v1/links/bulk) = %q, want the literal template", got)
+	}
+}

@@ -98,3 +98,22 @@ func (t template) match(segs []string) bool {
 	}
 	return len(segs) == len(t.segments)
 }
+
+// Template is the path template path matches ("/v1/links/{id}"), the most
+// literal one when several do (/v1/links/bulk before /v1/links/{id}), or
+// "" when it matches none: a bounded label for metrics.
+func (rs *Routes) Template(path string) string {
+	best, bestVars := "", -1
+	rs.each(path, func(t template) {
+		vars := 0
+		for _, s := range t.segments {
+			if strings.HasPrefix(s, "{") {
+				vars++
+			}
+		}
+		if bestVars < 0 || vars < bestVars {
+			best, bestVars = "/"+strings.Join(t.segments, "/"), vars
+		}
+	})
+	return best
+}

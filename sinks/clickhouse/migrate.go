@@ -15,6 +15,9 @@ import (
 type MigrateOptions struct {
 	// RawRetentionDays: see schemas/clickhouse.Options.RawRetentionDays.
 	RawRetentionDays int
+	// OnApplied, when set, is told each migration this run applied (and
+	// recorded), in order; nil: only the log says.
+	OnApplied func(version uint32, name string)
 }
 
 // Migrate creates the database if it is missing, then the schema_migrations
@@ -60,6 +63,9 @@ func (w *Writer) Migrate(ctx context.Context, opts MigrateOptions) error {
 			return fmt.Errorf("migrate: record version %d: %w", m.Version, err)
 		}
 		w.logger.InfoContext(ctx, "applied schema migration", "version", m.Version, "name", m.Name)
+		if opts.OnApplied != nil {
+			opts.OnApplied(m.Version, m.Name)
+		}
 	}
 	return nil
 }

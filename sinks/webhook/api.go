@@ -398,6 +398,7 @@ func (a *api) deliveries(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_field", field, msg)
 		return
 	}
+	q.NewestFirst = true // as the route's summary says
 	ds, err := a.reg.Deliveries(q)
 	if err != nil {
 		a.fail(w, err)

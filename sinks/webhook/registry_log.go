@@ -41,6 +41,10 @@ type DeliveryQuery struct {
 	Status string
 	Since  time.Time
 	Limit  int // default and maximum 1000
+	// NewestFirst reads each endpoint's entries from the newest (so that
+	// Limit keeps the newest) and returns them all newest first, as the
+	// API lists them; without it, oldest first per endpoint.
+	NewestFirst bool
 }
 
 // MaxDeliveries bounds one Deliveries answer.
@@ -178,9 +182,9 @@ func (r *Registry) Message(id string) (Message, error) {
 	return Message{ID: id, Type: m.Type, Body: m.Body}, nil
 }
 
-// Deliveries returns the log entries q selects, oldest first per endpoint,
-// at most q.Limit of them. Entries are kept for RegistryConfig.Retention
-// (see Sweep).
+// Deliveries returns the log entries q selects, oldest first per endpoint
+// (q.NewestFirst: newest first), at most q.Limit of them. Entries are kept
+// for RegistryConfig.Retention (see Sweep).
 func (r *Registry) Deliveries(q DeliveryQuery) ([]Delivery, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
@@ -202,7 +206,11 @@ func (r *Registry) Deliveries(q DeliveryQuery) ([]Delivery, error) {
 	}
 	defer it.Close()
 	var out []Delivery
-	for it.First(); it.Valid() && len(out) < q.Limit; it.Next() {
+	first, next := it.First, it.Next
+	if q.NewestFirst {
+		first, next = it.Last, it.Prev
+	}
+	for first(); it.Valid() && len(out) < q.Limit; next() {
 		var d Delivery
 		if err := json.Unmarshal(it.Value(), &d); err != nil {
 			return nil, fmt.Errorf("decode delivery %s: %w", it.Key(), err)
@@ -214,6 +222,9 @@ func (r *Registry) Deliveries(q DeliveryQuery) ([]Delivery, error) {
 	}
 	if err := it.Error(); err != nil {
 		return nil, fmt.Errorf("read delivery log: %w", err)
+	}
+	if q.NewestFirst { // across endpoints too
+		slices.SortStableFunc(out, func(a, b Delivery) int { return b.Time.Compare(a.Time) })
 	}
 	return out, nil
 }

@@ -206,6 +206,13 @@ func TestRegistryRecordAttemptAutoDisables(t *testing.T) {
 	if err != nil || len(all) != 5 {
 		t.Fatalf("Deliveries = %d entries, %v; want 5", len(all), err)
 	}
+	// the API's order: newest first, and a limit keeps the newest
+	for _, q := range []DeliveryQuery{{EndpointID: e.ID, NewestFirst: true, Limit: 2}, {NewestFirst: true, Limit: 2}} {
+		newest, err := r.Deliveries(q)
+		if err != nil || len(newest) != 2 || !newest[0].Time.Equal(all[4].Time) || !newest[1].Time.Equal(all[3].Time) {
+			t.Errorf("Deliveries(%+v) = %+v, %v; want the two newest of %+v, newest first", q, newest, err, all)
+		}
+	}
 	failed, _ := r.Deliveries(DeliveryQuery{EndpointID: e.ID, Status: "failed"})
 	delivered, _ := r.Deliveries(DeliveryQuery{Status: "delivered"})
 	if len(failed) != 4 || len(delivered) != 1 || delivered[0].Attempt != 2 || delivered[0].EventType != schemas.EventClickCreated {
