@@ -267,9 +267,11 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) accept(o Occurrence) error {
 	if !s.events[o.EventName] {
+		//lint:ignore ST1005 HubSpot's own message text, which the fake reproduces
 		return fmt.Errorf("Event definition %s not found", o.EventName)
 	}
 	if s.contacts[o.ObjectID] == nil {
+		//lint:ignore ST1005 HubSpot's own message text, which the fake reproduces
 		return fmt.Errorf("Object %s not found", o.ObjectID)
 	}
 	return nil
