@@ -135,63 +135,115 @@ func (r *Reader) Conversions(ctx context.Context, q analytics.Query) ([]analytic
 	return out, nil
 }
 
-// statement renders q against the right rollup. Values are bound; the
-// zone name (checked by analytics against a strict pattern) and the table
-// names are the only text in the SQL.
+// statement renders q over the rollup and, for the hours from the
+// compaction's watermark on, the raw table (see live). Values are bound;
+// the zone name (checked by analytics against a strict pattern), the table
+// and column names are the only text in the SQL.
 func (r *Reader) statement(q analytics.Query, conversions bool) (string, []any) {
-	hourly := q.Interval == analytics.Hour || q.Zone.String() != "UTC"
-	table, bucket := r.rollups.ClicksDaily, "day"
+	table, raw, dims := r.rollups.ClicksHourly, r.rollups.Clicks, chschema.ClickDimensions
 	if conversions {
-		table = r.rollups.ConversionsDaily
+		table, raw, dims = r.rollups.ConversionsHourly, r.rollups.Conversions, chschema.ConversionDimensions
 	}
-	if hourly {
-		table, bucket = r.rollups.ClicksHourly, "hour"
-		if conversions {
-			table = r.rollups.ConversionsHourly
-		}
-	}
+	from, to := q.From.UTC().Format(time.DateTime), q.To.UTC().Format(time.DateTime)
+	cutoff := fmt.Sprintf("(SELECT toStartOfHour(max(until)) FROM %s.%s WHERE name = 'rollups')", r.db, r.rollups.Watermark)
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s AS k", keyExpr(q, bucket))
+	var args []any
+	// The compacted hours: the rollup as of its latest version.
+	b.WriteString("SELECT hour, value, link_id")
 	if conversions {
-		b.WriteString(", toString(currency) AS cur, uniqExactMerge(conversions) AS n, arraySum(arrayMap(x -> x.2, groupUniqArrayMerge(revenue))) AS amount")
+		b.WriteString(", toString(currency) AS cur, conversions AS c, revenue AS a")
 	} else {
-		b.WriteString(", uniqExactMerge(clicks) AS n, uniqExactMerge(visitors) AS v")
+		b.WriteString(", clicks AS c, visitors AS v")
 	}
-	fmt.Fprintf(&b, " FROM %s.%s WHERE workspace_id = ? AND dim = ?", r.db, table)
-	args := []any{q.Workspace, q.Dim}
+	fmt.Fprintf(&b, " FROM %s.%s FINAL WHERE workspace_id = ? AND dim = ?", r.db, table)
+	args = append(args, q.Workspace, q.Dim)
 	if q.LinkID != "" {
 		b.WriteString(" AND link_id = ?")
 		args = append(args, q.LinkID)
 	}
-	if hourly {
-		b.WriteString(" AND hour >= toDateTime(?, 'UTC') AND hour < toDateTime(?, 'UTC')")
-		args = append(args, q.From.UTC().Format(time.DateTime), q.To.UTC().Format(time.DateTime))
-	} else {
-		b.WriteString(" AND day >= toDate(?) AND day < toDate(?)")
-		args = append(args, q.From.UTC().Format(time.DateOnly), q.To.UTC().Format(time.DateOnly))
-	}
-	switch q.Bots {
-	case analytics.BotsExclude:
-		b.WriteString(" AND bot = 0")
-	case analytics.BotsOnly:
-		b.WriteString(" AND bot = 1")
-	}
-	if !conversions {
-		b.WriteString(" AND internal = 0")
-	}
-	b.WriteString(" GROUP BY k")
+	b.WriteString(" AND hour >= toDateTime(?, 'UTC') AND hour < toDateTime(?, 'UTC') AND hour < " + cutoff)
+	args = append(args, from, to)
+	b.WriteString(filters(q, conversions))
+	// The hours after the watermark, live from the raw table.
+	tsColumn := "ts"
 	if conversions {
-		b.WriteString(", cur ORDER BY k, cur")
-	} else if q.Limit > 0 {
-		fmt.Fprintf(&b, " ORDER BY n DESC, k LIMIT %d", q.Limit)
+		tsColumn = "occurred_at"
+	}
+	value, ok := valueExpr(q.Dim, dims)
+	fmt.Fprintf(&b, " UNION ALL SELECT toStartOfHour(%s) AS hour, %s AS value, link_id", tsColumn, value)
+	if conversions {
+		b.WriteString(", toString(currency) AS cur, uniqExact(event_id) AS c, arraySum(arrayMap(x -> x.2, groupUniqArray((event_id, amount)))) AS a")
 	} else {
-		b.WriteString(" ORDER BY k")
+		b.WriteString(", uniqExact(event_id) AS c, uniqExactState(visitor_hash) AS v")
+	}
+	fmt.Fprintf(&b, " FROM %s.%s WHERE workspace_id = ?", r.db, raw)
+	args = append(args, q.Workspace)
+	if q.LinkID != "" {
+		b.WriteString(" AND link_id = ?")
+		args = append(args, q.LinkID)
+	}
+	fmt.Fprintf(&b, " AND %[1]s >= toDateTime(?, 'UTC') AND %[1]s < toDateTime(?, 'UTC') AND %[1]s >= %[2]s", tsColumn, cutoff)
+	args = append(args, from, to)
+	if !ok {
+		b.WriteString(" AND 0")
+	}
+	b.WriteString(filters(q, conversions))
+	b.WriteString(" GROUP BY hour, value, link_id")
+	if conversions {
+		b.WriteString(", cur")
+	}
+	inner := b.String()
+
+	b.Reset()
+	fmt.Fprintf(&b, "SELECT %s AS k", keyExpr(q))
+	if conversions {
+		b.WriteString(", cur, sum(c) AS n, sum(a) AS amount")
+	} else {
+		b.WriteString(", sum(c) AS n, uniqExactMerge(v) AS vis")
+	}
+	b.WriteString(" FROM (" + inner + ") GROUP BY k")
+	if conversions {
+		b.WriteString(", cur HAVING n > 0 ORDER BY k, cur")
+	} else if q.Limit > 0 {
+		fmt.Fprintf(&b, " HAVING n > 0 ORDER BY n DESC, k LIMIT %d", q.Limit)
+	} else {
+		b.WriteString(" HAVING n > 0 ORDER BY k")
 	}
 	return b.String(), args
 }
 
-// keyExpr is the SQL of q's key as a String (see analytics.Key).
-func keyExpr(q analytics.Query, bucket string) string {
+// filters renders q's bot filter; internal clicks never count.
+func filters(q analytics.Query, conversions bool) string {
+	var out string
+	switch q.Bots {
+	case analytics.BotsExclude:
+		out = " AND bot = 0"
+	case analytics.BotsOnly:
+		out = " AND bot = 1"
+	}
+	if !conversions {
+		out += " AND internal = 0"
+	}
+	return out
+}
+
+// valueExpr is the raw table's SQL of dimension dim's value (the rollup's
+// value column); false when dims has no such dimension.
+func valueExpr(dim string, dims []chschema.Dimension) (string, bool) {
+	if dim == "" {
+		return "''", true
+	}
+	for _, d := range dims {
+		if d.Name == dim {
+			return "toString(" + d.Column + ")", true
+		}
+	}
+	return "''", false
+}
+
+// keyExpr is the SQL of q's key as a String (see analytics.Key), from the
+// UTC hour: days, weeks and months are the zone's.
+func keyExpr(q analytics.Query) string {
 	switch q.Key {
 	case analytics.KeyValue:
 		return "value"
@@ -200,15 +252,6 @@ func keyExpr(q analytics.Query, bucket string) string {
 	case analytics.KeyBucket:
 	default:
 		return "''"
-	}
-	if bucket == "day" { // UTC days
-		switch q.Interval {
-		case analytics.Week:
-			return "toString(toMonday(day))"
-		case analytics.Month:
-			return "toString(toStartOfMonth(day))"
-		}
-		return "toString(day)"
 	}
 	tz := "'" + q.Zone.String() + "'"
 	switch q.Interval {

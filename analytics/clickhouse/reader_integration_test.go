@@ -31,8 +31,27 @@ func (l links) WorkspaceOf(_ context.Context, id string) (string, error) {
 
 // fixture writes clicks (each twice: a replay) and conversions to a fresh
 // database and serves the stats API over it; the workspace is the
-// X-Workspace header.
+// X-Workspace header. The rollups are compacted between the first write
+// and the replay, and the compaction's watermark is then set back into
+// the data (splitAt), so every answer is read from the rollup for the
+// hours before it and live from the raw table after it.
 func fixture(t *testing.T) (http.Handler, []*schemas.EnrichedClick, []sink.Conversion) {
+	t.Helper()
+	return fixtureRead(t, readSplit)
+}
+
+// How a fixture's stats are read.
+const (
+	readSplit     = "split"     // rollup before splitAt, raw table after
+	readRaw       = "raw"       // no compaction: everything live from the raw table
+	readCompacted = "compacted" // the watermark is the compaction's own: all from the rollup
+)
+
+// splitAt is where a readSplit fixture's watermark is: mid-range, not on a
+// day's boundary.
+var splitAt = time.Date(2026, 4, 15, 13, 0, 0, 0, time.UTC)
+
+func fixtureRead(t *testing.T, mode string) (http.Handler, []*schemas.EnrichedClick, []sink.Conversion) {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.Name("ct_stats")
@@ -76,12 +95,23 @@ func fixture(t *testing.T) (http.Handler, []*schemas.EnrichedClick, []sink.Conve
 			LinkID: c.LinkID, Amount: int64(100 + i), Currency: pick("EUR", "USD"), MatchedBy: "click_id", ClickID: c.EventID, ClickType: schemas.ClickTypeClick,
 			ClickedAt: c.Time, UTM: c.UTM, Country: c.Country, DeviceType: c.DeviceType, ReferrerHost: c.ReferrerHost, Bot: c.Bot, RuleID: c.RuleID, Variant: c.Variant}
 	}
-	for range 2 {
+	for i := range 2 {
 		if err := w.Write(ctx, clicks); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.WriteConversions(ctx, convs); err != nil {
 			t.Fatal(err)
+		}
+		if mode == readRaw {
+			continue
+		}
+		if _, err := w.CompactRollups(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && mode == readSplit {
+			if err := w.SetRollupWatermark(ctx, splitAt); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	reader, err := Open(ctx, Config{DSN: u.String()})
@@ -284,5 +314,35 @@ func TestWorkspaceIsolation(t *testing.T) {
 	}
 	if strings.Contains(fmt.Sprint(got), "lnk_3") {
 		t.Errorf("ws_b's link appears in ws_a's stats: %+v", got)
+	}
+}
+
+// TestReadPathsAgree reads the same stats from the raw table only, from
+// the rollup only, and split between them: the answers are identical.
+func TestReadPathsAgree(t *testing.T) {
+	targets := []string{
+		"/v1/stats?from=2026-03-01&to=2026-06-01&limit=5",
+		"/v1/stats?from=2026-03-20&to=2026-05-10&interval=week&tz=Europe/Berlin",
+		"/v1/links/lnk_1/stats?from=2026-03-27&to=2026-05-06&interval=day&group_by=country&bots=include",
+		"/v1/links/lnk_2/stats?from=2026-04-14&to=2026-04-17&interval=hour&group_by=utm_campaign&tz=Asia/Kolkata",
+	}
+	answers := map[string][]string{}
+	for _, mode := range []string{readRaw, readCompacted, readSplit} {
+		h, _, _ := fixtureRead(t, mode)
+		for _, target := range targets {
+			var got json.RawMessage
+			if code := get(t, h, "ws_a", target, &got); code != 200 {
+				t.Fatalf("%s %s: status %d", mode, target, code)
+			}
+			answers[target] = append(answers[target], string(got))
+		}
+	}
+	for target, as := range answers {
+		if as[0] != as[1] || as[0] != as[2] {
+			t.Errorf("%s: raw, compacted and split answers differ:\n%s\n%s\n%s", target, as[0], as[1], as[2])
+		}
+		if !strings.Contains(as[0], `"clicks":`) {
+			t.Errorf("%s: no clicks in %s", target, as[0])
+		}
 	}
 }

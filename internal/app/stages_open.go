@@ -51,7 +51,8 @@ func openClickSink(ctx context.Context, env StageEnv) (*Opened, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Opened{Handlers: []record.Handler{handler.Sink(clickWriter(env, "clickhouse", w), env.Out, env.Logger), nil}, Close: w.Close}
+	o := &Opened{Handlers: []record.Handler{handler.Sink(clickWriter(env, "clickhouse", w), env.Out, env.Logger), nil}, Close: w.Close,
+		Tasks: []Task{{Name: "clickhouse rollup compaction", Run: chstage.Compaction(w, env.ClickHouse.WithDefaults().CompactInterval, env.Logger)}}}
 	if !env.Embedded || !env.Webhooks.Disabled {
 		o.Handlers[1] = chstage.Conversions(w, env.Out, env.Logger)
 	}

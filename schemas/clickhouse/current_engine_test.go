@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // chdbVersion is the chdb release (an in-process current ClickHouse from
@@ -73,8 +75,10 @@ func runChdb(t *testing.T, python string, job chdbJob) (version string, results 
 
 // TestDDLOnCurrentEngine applies the DDL rendered for the embedded engine's
 // version (LowCardinality, TTL, codecs on), inserts clicks and conversions,
-// replays them whole and half, and checks the rollups count each event
-// once, as TestRollupsStayExactUnderReplay does on the test server.
+// replays them whole and half, runs the compaction's statements, replays
+// again and runs them again with a later version, and checks the rollups
+// count each event once, as TestRollupsStayExactUnderReplay does on the
+// test server.
 func TestDDLOnCurrentEngine(t *testing.T) {
 	python := chdb(t)
 	version, _ := runChdb(t, python, chdbJob{})
@@ -92,22 +96,35 @@ func TestDDLOnCurrentEngine(t *testing.T) {
 		toUUID(concat('0193a6f2-7c1e-7b3a-9f00-', leftPad(toString(number), 12, '0'))), 'purchase', toDateTime('2026-03-01 10:00:00', 'UTC') + number * 1800, 'ws_a', 'lnk_1', 'go.example', [],
 		'', '', 100 + number, if(modulo(number, 2) = 0, 'EUR', 'USD'), [], [], 'click_id', generateUUIDv4(), 'click', now(), 's', 'm', if(modulo(number, 3) = 0, 'spring', 'bf'), '', '', 'DE', 'mobile', '', 0, '', '', 1
 		FROM numbers(%d)`
-	job := chdbJob{Statements: append(append([]string{"CREATE DATABASE ct"}, stmts...),
-		clicks, clicks, strings.Replace(clicks, "numbers(40)", "numbers(20, 30)", 1), // whole replay, then half
-		fmt.Sprintf(conv, 10), fmt.Sprintf(conv, 10), fmt.Sprintf(conv, 6)),
+	pass := func(version uint64) []string {
+		var out []string
+		for _, kind := range []string{"clicks", "conversions"} {
+			s, err := RecomputeStatements("ct", f, Options{RawRetentionDays: 30}, kind,
+				Recompute{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Version: version})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s...)
+		}
+		return out
+	}
+	job := chdbJob{Statements: slices.Concat([]string{"CREATE DATABASE ct"}, stmts,
+		[]string{clicks, clicks, strings.Replace(clicks, "numbers(40)", "numbers(20, 30)", 1), // whole replay, then half
+			fmt.Sprintf(conv, 10), fmt.Sprintf(conv, 10), fmt.Sprintf(conv, 6)},
+		pass(1), []string{clicks, fmt.Sprintf(conv, 10)}, pass(2)),
 		Queries: []string{
 			"SELECT count() FROM ct.clicks",
-			"SELECT dim, value, toString(bot), uniqExactMerge(clicks) FROM ct.clicks_daily GROUP BY dim, value, bot ORDER BY dim, value, bot",
-			"SELECT dim, value, toString(bot), uniqExactMerge(clicks) FROM ct.clicks_hourly GROUP BY dim, value, bot ORDER BY dim, value, bot",
-			"SELECT dim, value, currency, uniqExactMerge(conversions), arraySum(arrayMap(x -> x.2, groupUniqArrayMerge(revenue))) FROM ct.conversions_daily WHERE dim IN ('', 'utm_campaign') GROUP BY dim, value, currency ORDER BY dim, value, currency",
-			"SELECT type FROM system.columns WHERE database = 'ct' AND table = 'clicks_daily' AND name = 'dim'",
+			"SELECT dim, value, toString(bot), sum(clicks) AS n FROM ct.clicks_hourly FINAL GROUP BY toDate(hour), dim, value, bot HAVING n > 0 ORDER BY dim, value, bot",
+			"SELECT dim, value, toString(bot), sum(clicks) AS n FROM ct.clicks_hourly FINAL GROUP BY dim, value, bot HAVING n > 0 ORDER BY dim, value, bot",
+			"SELECT dim, value, currency, sum(conversions) AS n, sum(revenue) FROM ct.conversions_hourly FINAL WHERE dim IN ('', 'utm_campaign') GROUP BY dim, value, currency HAVING n > 0 ORDER BY dim, value, currency",
+			"SELECT type FROM system.columns WHERE database = 'ct' AND table = 'clicks_hourly' AND name = 'dim'",
 		}}
 	_, res := runChdb(t, python, job)
 	if res[0] == "40\n" || res[0] == "50\n" {
 		t.Fatalf("raw table has %q rows: the replays did not insert twice", res[0])
 	}
 	want := currentEngineTruth(50)
-	for i, name := range []string{"clicks_daily", "clicks_hourly"} {
+	for i, name := range []string{"clicks_hourly by day", "clicks_hourly"} {
 		if got := res[1+i]; got != want {
 			t.Errorf("%s on ClickHouse %s:\n got %s\nwant %s", name, version, got, want)
 		}
@@ -118,10 +135,10 @@ func TestDDLOnCurrentEngine(t *testing.T) {
 		"utm_campaign\tbf\tEUR\t3\t314\nutm_campaign\tbf\tUSD\t3\t313\n" +
 		"utm_campaign\tspring\tEUR\t2\t206\nutm_campaign\tspring\tUSD\t2\t212\n"
 	if res[3] != wantConv {
-		t.Errorf("conversions_daily on ClickHouse %s:\n got %s\nwant %s", version, res[3], wantConv)
+		t.Errorf("conversions_hourly on ClickHouse %s:\n got %s\nwant %s", version, res[3], wantConv)
 	}
 	if f.LowCardinality && res[4] != "LowCardinality(String)\n" {
-		t.Errorf("clicks_daily.dim is %q, want LowCardinality(String) on %s", res[4], version)
+		t.Errorf("clicks_hourly.dim is %q, want LowCardinality(String) on %s", res[4], version)
 	}
 }
 

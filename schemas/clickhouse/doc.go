@@ -1,10 +1,12 @@
 // Package clickhouse holds the ClickHouse schema of clicktrail: the DDL of the
-// raw click and conversion tables, of their rollups (AggregatingMergeTree
-// tables of distinct-event states kept by materialized views, exact under
+// raw click and conversion tables, of their hourly rollups
+// (ReplacingMergeTree(version) tables of plain counts that a compaction pass
+// recomputes whole hours of from the deduplicated raw tables, exact under
 // replays: docs/adr/008-exact-rollups.md) and of the schema_migrations
 // bookkeeping table, rendered for the features of one server version.
-// Rollups names the rollup tables; ClickDimensions and ConversionDimensions
-// list their groupings.
+// Rollups names the rollup tables and the compaction's watermark table;
+// RecomputeStatements renders one compaction pass over a range of hours;
+// ClickDimensions and ConversionDimensions list the groupings.
 //
 // The DDL must work on Debian's ClickHouse 18.16 (what the test machine runs)
 // and on current ClickHouse (24.x and later). FeaturesFor maps a server

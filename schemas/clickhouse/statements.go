@@ -121,10 +121,7 @@ func Migrations(db string, f Features, opts Options) ([]Migration, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("render schema: %w", err)
 	}
-	data := templateData{DB: db, Table: opts.table(), Conversions: opts.ConversionsTable(), F: f, RetentionDays: opts.RawRetentionDays, LC: "String"}
-	if f.LowCardinality {
-		data.LC = "LowCardinality(String)"
-	}
+	data := newTemplateData(db, f, opts)
 	clicks, err := render("clicks.sql.tmpl", data)
 	if err != nil {
 		return nil, err
@@ -137,12 +134,18 @@ func Migrations(db string, f Features, opts Options) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	clickRollups, convRollups := rollupsOf(data, opts.Rollups())
-	clickRollupSQL, err := rollupStatements("clicks", clickRollups)
+	clickRollup, convRollup := rollupsOf(data, opts.Rollups())
+	clickRollupSQL, err := render("clicks_rollup_table", clickRollup)
 	if err != nil {
 		return nil, err
 	}
-	convRollupSQL, err := rollupStatements("conversions", convRollups)
+	watermark := clickRollup
+	watermark.Name = opts.Rollups().Watermark
+	watermarkSQL, err := render("rollup_watermark_table", watermark)
+	if err != nil {
+		return nil, err
+	}
+	convRollupSQL, err := render("conversions_rollup_table", convRollup)
 	if err != nil {
 		return nil, err
 	}
@@ -150,9 +153,19 @@ func Migrations(db string, f Features, opts Options) ([]Migration, error) {
 		{Version: 1, Name: "create " + data.Table, Statements: []string{clicks}},
 		{Version: 2, Name: "add " + data.Table + ".internal", Statements: []string{internal}},
 		{Version: 3, Name: "create " + data.Conversions, Statements: []string{conversions}},
-		{Version: 4, Name: "create the rollups of " + data.Table, Statements: clickRollupSQL},
-		{Version: 5, Name: "create the rollups of " + data.Conversions, Statements: convRollupSQL},
+		// The rollups start empty: the compaction's first pass (no
+		// watermark yet) computes them from every raw row.
+		{Version: 4, Name: "create the rollup of " + data.Table + " and its watermark", Statements: []string{clickRollupSQL, watermarkSQL}},
+		{Version: 5, Name: "create the rollup of " + data.Conversions, Statements: []string{convRollupSQL}},
 	}, nil
+}
+
+func newTemplateData(db string, f Features, opts Options) templateData {
+	data := templateData{DB: db, Table: opts.table(), Conversions: opts.ConversionsTable(), F: f, RetentionDays: opts.RawRetentionDays, LC: "String"}
+	if f.LowCardinality {
+		data.LC = "LowCardinality(String)"
+	}
+	return data
 }
 
 // MigrationsTableStatement renders the CREATE of the schema_migrations table

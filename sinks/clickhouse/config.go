@@ -16,6 +16,9 @@ const (
 	DefaultDialTimeout  = 5 * time.Second
 	DefaultMaxRetries   = 2
 	DefaultRetryBackoff = 250 * time.Millisecond
+	// DefaultCompactInterval and DefaultCompactSettle: see Config.
+	DefaultCompactInterval = 30 * time.Second
+	DefaultCompactSettle   = time.Minute
 )
 
 // Config configures a Writer. Zero durations and an empty Table take the
@@ -38,6 +41,15 @@ type Config struct {
 	// RetryBackoff is the pause before the first retry, doubled for each
 	// following one; default 250ms.
 	RetryBackoff time.Duration
+	// CompactInterval is the pause between two passes of the rollup
+	// compaction the sink worker runs (Writer.CompactRollups); default
+	// 30s. Late events (an event time before the current hour) appear in
+	// the stats after the next pass.
+	CompactInterval time.Duration
+	// CompactSettle is how long after its inserted_at a raw row is
+	// assumed visible (its INSERT acknowledged); the compaction's
+	// watermark stays that far behind the server's clock. Default 1m.
+	CompactSettle time.Duration
 }
 
 // WithDefaults returns c with its unset fields set to the defaults.
@@ -51,6 +63,12 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.RetryBackoff == 0 {
 		c.RetryBackoff = DefaultRetryBackoff
+	}
+	if c.CompactInterval == 0 {
+		c.CompactInterval = DefaultCompactInterval
+	}
+	if c.CompactSettle == 0 {
+		c.CompactSettle = DefaultCompactSettle
 	}
 	return c
 }
@@ -77,6 +95,12 @@ func (c Config) Validate() error {
 	}
 	if c.RetryBackoff < 0 {
 		errs = append(errs, fmt.Errorf("retry_backoff: must be >= 0, got %s", c.RetryBackoff))
+	}
+	if c.CompactInterval < 0 {
+		errs = append(errs, fmt.Errorf("compact_interval: must be >= 0, got %s", c.CompactInterval))
+	}
+	if c.CompactSettle < 0 {
+		errs = append(errs, fmt.Errorf("compact_settle: must be >= 0, got %s", c.CompactSettle))
 	}
 	return errors.Join(errs...)
 }

@@ -21,6 +21,8 @@ func TestConfigValidate(t *testing.T) {
 		{name: "not a url", mutate: func(c *Config) { c.DSN = "clickhouse://h:9000/%zz" }, want: []string{"dsn:"}},
 		{name: "bad database", mutate: func(c *Config) { c.DSN = "clickhouse://h:9000/a-b" }, want: []string{"dsn: database"}},
 		{name: "bad table", mutate: func(c *Config) { c.Table = "clicks;" }, want: []string{"table:"}},
+		{name: "negative compact interval", mutate: func(c *Config) { c.CompactInterval = -time.Second }, want: []string{"compact_interval:"}},
+		{name: "negative compact settle", mutate: func(c *Config) { c.CompactSettle = -time.Second }, want: []string{"compact_settle:"}},
 		{name: "negative durations and retries", mutate: func(c *Config) {
 			c.DialTimeout, c.RetryBackoff, c.MaxRetries = -time.Second, -time.Second, -1
 		}, want: []string{"dial_timeout", "retry_backoff", "max_retries"}},

@@ -20,6 +20,14 @@
 // which 18.16 lacks, and it only catches a retry that rebuilds byte-identical
 // blocks, not a replay regrouped into different batches.
 //
+// # Rollups
+//
+// CompactRollups is one pass of the rollup compaction: it recomputes, from
+// the raw tables with FINAL, every hour that received rows inserted since
+// its watermark, into the hourly rollups (docs/adr/008-exact-rollups.md).
+// No materialized view runs on the insert path. The sink worker runs a
+// pass every Config.CompactInterval (sinks/clickhouse/stage.Compaction).
+//
 // # Server versions
 //
 // Open reads the server version and derives schemas/clickhouse.Features from

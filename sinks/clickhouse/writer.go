@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -26,6 +27,8 @@ type Writer struct {
 	// INSERT (see WriteConversions).
 	conversions, convSQL string
 	logger               *slog.Logger
+	// passes numbers CompactRollups passes (the low bits of their version).
+	passes atomic.Uint64
 }
 
 // Open connects to the server named by cfg.DSN over the native protocol

@@ -2,9 +2,10 @@
 // stats API over the rollups (bench/stats-load.sh runs it): p50 and p99 of
 // a link's 90-day daily series and of a workspace's 30-day top-10.
 //
-// Rows are generated and batch-inserted with the ClickHouse sink's Writer
-// (the rollups' materialized views fire as they do in production), not sent
-// through the pipeline. The API is the analytics package's handlers over
+// Rows are generated and batch-inserted with the ClickHouse sink's Writer,
+// not sent through the pipeline; then one rollup compaction pass (what the
+// sink worker runs every 30 s) computes the rollups, timed, and the rollups'
+// size is printed. The API is the analytics package's handlers over
 // analytics/clickhouse, served over HTTP on loopback without the link API's
 // authentication in front.
 package main
@@ -23,6 +24,7 @@ import (
 	"slices"
 	"time"
 
+	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/google/uuid"
 
 	"github.com/clicktrail/clicktrail/analytics"
@@ -152,7 +154,41 @@ func load(ctx context.Context, dsn string, n, workspaces, linksPer, batch int, e
 			}
 		}
 	}
-	return nil
+	start = time.Now()
+	c, err := w.CompactRollups(ctx)
+	if err != nil {
+		return err
+	}
+	log.Printf("compacted %d click hours and %d conversion hours in %s", c.ClickHours, c.ConversionHours, time.Since(start).Round(time.Millisecond))
+	return printSizes(ctx, u)
+}
+
+// printSizes logs the rows and bytes on disk of every table of u's
+// database.
+func printSizes(ctx context.Context, u *url.URL) error {
+	opts, err := ch.ParseDSN(u.String())
+	if err != nil {
+		return err
+	}
+	conn, err := ch.Open(opts)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	rows, err := conn.Query(ctx, fmt.Sprintf("SELECT table, sum(rows), sum(bytes) FROM system.parts WHERE database = '%s' AND active GROUP BY table ORDER BY table", u.Path[1:]))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table string
+		var n, size uint64
+		if err := rows.Scan(&table, &n, &size); err != nil {
+			return err
+		}
+		log.Printf("table %s: %d rows, %.1f MiB on disk", table, n, float64(size)/(1<<20))
+	}
+	return rows.Err()
 }
 
 func dropDatabase(ctx context.Context, u *url.URL) error {

@@ -92,60 +92,21 @@ CREATE TABLE IF NOT EXISTS analytics.clicks_hourly
     value        String,
     bot          UInt8,
     internal     UInt8,
-    clicks       AggregateFunction(uniqExact, UUID),
-    visitors     AggregateFunction(uniqExact, UInt64)
+    clicks       UInt64,
+    visitors     AggregateFunction(uniqExact, UInt64),
+    version      UInt64
 )
-ENGINE = AggregatingMergeTree()
+ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMM(hour)
 ORDER BY (workspace_id, dim, link_id, hour, value, bot, internal);
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS analytics.clicks_hourly_mv TO analytics.clicks_hourly AS
-SELECT
-    workspace_id, link_id, toStartOfHour(ts) AS hour, d.1 AS dim, d.2 AS value, bot, internal,
-    uniqExactState(event_id) AS clicks, uniqExactState(visitor_hash) AS visitors
-FROM analytics.clicks
-ARRAY JOIN [('', ''), ('country', toString(country)), ('device', toString(device_type)), ('os', toString(os)), ('browser', toString(browser)), ('referrer', toString(referrer_host)), ('utm_source', toString(utm_source)), ('utm_medium', toString(utm_medium)), ('utm_campaign', toString(utm_campaign)), ('variant', toString(variant)), ('rule', toString(rule_id))] AS d
-GROUP BY workspace_id, link_id, hour, dim, value, bot, internal;
-
-INSERT INTO analytics.clicks_hourly (workspace_id, link_id, hour, dim, value, bot, internal, clicks, visitors)
-SELECT
-    workspace_id, link_id, toStartOfHour(ts) AS hour, d.1 AS dim, d.2 AS value, bot, internal,
-    uniqExactState(event_id) AS clicks, uniqExactState(visitor_hash) AS visitors
-FROM analytics.clicks
-ARRAY JOIN [('', ''), ('country', toString(country)), ('device', toString(device_type)), ('os', toString(os)), ('browser', toString(browser)), ('referrer', toString(referrer_host)), ('utm_source', toString(utm_source)), ('utm_medium', toString(utm_medium)), ('utm_campaign', toString(utm_campaign)), ('variant', toString(variant)), ('rule', toString(rule_id))] AS d
-GROUP BY workspace_id, link_id, hour, dim, value, bot, internal;
-
-CREATE TABLE IF NOT EXISTS analytics.clicks_daily
+CREATE TABLE IF NOT EXISTS analytics.clicks_rollup_watermark
 (
-    workspace_id LowCardinality(String),
-    link_id      String,
-    day          Date,
-    dim          LowCardinality(String),
-    value        String,
-    bot          UInt8,
-    internal     UInt8,
-    clicks       AggregateFunction(uniqExact, UUID),
-    visitors     AggregateFunction(uniqExact, UInt64)
+    name  String,
+    until DateTime('UTC')
 )
-ENGINE = AggregatingMergeTree()
-PARTITION BY toYYYYMM(day)
-ORDER BY (workspace_id, dim, link_id, day, value, bot, internal);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS analytics.clicks_daily_mv TO analytics.clicks_daily AS
-SELECT
-    workspace_id, link_id, toDate(ts) AS day, d.1 AS dim, d.2 AS value, bot, internal,
-    uniqExactState(event_id) AS clicks, uniqExactState(visitor_hash) AS visitors
-FROM analytics.clicks
-ARRAY JOIN [('', ''), ('country', toString(country)), ('device', toString(device_type)), ('os', toString(os)), ('browser', toString(browser)), ('referrer', toString(referrer_host)), ('utm_source', toString(utm_source)), ('utm_medium', toString(utm_medium)), ('utm_campaign', toString(utm_campaign)), ('variant', toString(variant)), ('rule', toString(rule_id))] AS d
-GROUP BY workspace_id, link_id, day, dim, value, bot, internal;
-
-INSERT INTO analytics.clicks_daily (workspace_id, link_id, day, dim, value, bot, internal, clicks, visitors)
-SELECT
-    workspace_id, link_id, toDate(ts) AS day, d.1 AS dim, d.2 AS value, bot, internal,
-    uniqExactState(event_id) AS clicks, uniqExactState(visitor_hash) AS visitors
-FROM analytics.clicks
-ARRAY JOIN [('', ''), ('country', toString(country)), ('device', toString(device_type)), ('os', toString(os)), ('browser', toString(browser)), ('referrer', toString(referrer_host)), ('utm_source', toString(utm_source)), ('utm_medium', toString(utm_medium)), ('utm_campaign', toString(utm_campaign)), ('variant', toString(variant)), ('rule', toString(rule_id))] AS d
-GROUP BY workspace_id, link_id, day, dim, value, bot, internal;
+ENGINE = ReplacingMergeTree(until)
+ORDER BY name;
 
 CREATE TABLE IF NOT EXISTS analytics.conversions_hourly
 (
@@ -156,57 +117,10 @@ CREATE TABLE IF NOT EXISTS analytics.conversions_hourly
     value        String,
     bot          UInt8,
     currency     LowCardinality(String),
-    conversions  AggregateFunction(uniqExact, UUID),
-    revenue      AggregateFunction(groupUniqArray, Tuple(UUID, Int64))
+    conversions  UInt64,
+    revenue      Int64,
+    version      UInt64
 )
-ENGINE = AggregatingMergeTree()
+ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMM(hour)
 ORDER BY (workspace_id, dim, link_id, hour, value, bot, currency);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS analytics.conversions_hourly_mv TO analytics.conversions_hourly AS
-SELECT
-    workspace_id, link_id, toStartOfHour(occurred_at) AS hour, d.1 AS dim, d.2 AS value, bot, currency,
-    uniqExactState(event_id) AS conversions, groupUniqArrayState((event_id, amount)) AS revenue
-FROM analytics.conversions
-ARRAY JOIN [('', ''), ('country', toString(country)), ('device', toString(device_type)), ('referrer', toString(referrer_host)), ('utm_source', toString(utm_source)), ('utm_medium', toString(utm_medium)), ('utm_campaign', toString(utm_campaign)), ('variant', toString(variant)), ('rule', toString(rule_id))] AS d
-GROUP BY workspace_id, link_id, hour, dim, value, bot, currency;
-
-INSERT INTO analytics.conversions_hourly (workspace_id, link_id, hour, dim, value, bot, currency, conversions, revenue)
-SELECT
-    workspace_id, link_id, toStartOfHour(occurred_at) AS hour, d.1 AS dim, d.2 AS value, bot, currency,
-    uniqExactState(event_id) AS conversions, groupUniqArrayState((event_id, amount)) AS revenue
-FROM analytics.conversions
-ARRAY JOIN [('', ''), ('country', toString(country)), ('device', toString(device_type)), ('referrer', toString(referrer_host)), ('utm_source', toString(utm_source)), ('utm_medium', toString(utm_medium)), ('utm_campaign', toString(utm_campaign)), ('variant', toString(variant)), ('rule', toString(rule_id))] AS d
-GROUP BY workspace_id, link_id, hour, dim, value, bot, currency;
-
-CREATE TABLE IF NOT EXISTS analytics.conversions_daily
-(
-    workspace_id LowCardinality(String),
-    link_id      String,
-    day          Date,
-    dim          LowCardinality(String),
-    value        String,
-    bot          UInt8,
-    currency     LowCardinality(String),
-    conversions  AggregateFunction(uniqExact, UUID),
-    revenue      AggregateFunction(groupUniqArray, Tuple(UUID, Int64))
-)
-ENGINE = AggregatingMergeTree()
-PARTITION BY toYYYYMM(day)
-ORDER BY (workspace_id, dim, link_id, day, value, bot, currency);
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS analytics.conversions_daily_mv TO analytics.conversions_daily AS
-SELECT
-    workspace_id, link_id, toDate(occurred_at) AS day, d.1 AS dim, d.2 AS value, bot, currency,
-    uniqExactState(event_id) AS conversions, groupUniqArrayState((event_id, amount)) AS revenue
-FROM analytics.conversions
-ARRAY JOIN [('', ''), ('country', toString(country)), ('device', toString(device_type)), ('referrer', toString(referrer_host)), ('utm_source', toString(utm_source)), ('utm_medium', toString(utm_medium)), ('utm_campaign', toString(utm_campaign)), ('variant', toString(variant)), ('rule', toString(rule_id))] AS d
-GROUP BY workspace_id, link_id, day, dim, value, bot, currency;
-
-INSERT INTO analytics.conversions_daily (workspace_id, link_id, day, dim, value, bot, currency, conversions, revenue)
-SELECT
-    workspace_id, link_id, toDate(occurred_at) AS day, d.1 AS dim, d.2 AS value, bot, currency,
-    uniqExactState(event_id) AS conversions, groupUniqArrayState((event_id, amount)) AS revenue
-FROM analytics.conversions
-ARRAY JOIN [('', ''), ('country', toString(country)), ('device', toString(device_type)), ('referrer', toString(referrer_host)), ('utm_source', toString(utm_source)), ('utm_medium', toString(utm_medium)), ('utm_campaign', toString(utm_campaign)), ('variant', toString(variant)), ('rule', toString(rule_id))] AS d
-GROUP BY workspace_id, link_id, day, dim, value, bot, currency;
