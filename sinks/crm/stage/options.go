@@ -25,9 +25,11 @@ type Options struct {
 	// AllowPrivate lets CRM URLs resolve to private and loopback
 	// addresses: tests and local development only.
 	AllowPrivate bool `flag:"crm-allow-private" env:"CLICKTRAIL_CRM_ALLOW_PRIVATE" usage:"let CRM URLs (instance, base and login URLs) resolve to private and loopback addresses (tests and local development only)"`
-	// SecretKeys seal the integrations' credentials; empty: --secrets-key's
-	// keys, else <data-dir>/secrets-key (ADR 007).
-	SecretKeys []string `flag:"crm-secrets-key" env:"CLICKTRAIL_CRM_SECRETS_KEYS" usage:"key sealing CRM credentials at rest, \"<id>:<base64 of 32 random bytes>\"; repeat to rotate (default: --secrets-key's keys, else <data-dir>/secrets-key)"`
+	// SecretKeys seal the integrations' credentials (ADR 007). It is the
+	// process's one --secrets-key: in dev the same flag sets the webhook
+	// stage's and the link API's keys. Empty: the webhook stage's keys,
+	// else <data-dir>/secrets-key.
+	SecretKeys []string `flag:"secrets-key" env:"CLICKTRAIL_SECRETS_KEYS" usage:"key sealing the secrets kept to be used (here CRM credentials), \"<id>:<base64 of 32 random bytes>\"; repeat to rotate: the first seals, the others still open (default: a key kept in <data-dir>/secrets-key)"`
 }
 
 // Validate reports every bad field at once, each naming its key.
