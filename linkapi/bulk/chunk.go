@@ -36,9 +36,14 @@ import (
 // then finds the first's link (or, if the first failed, tries itself).
 type chunkRun struct {
 	r   *Runner
-	rec *jobRecord
-	ctx context.Context
-	p   *linkapi.Principal // the job's: the items are created as it
+	rec *jobRecord // its Job is rewritten by each round (the counters)
+	// id, total, workspace and onConflict are rec's, copied at the start:
+	// prepareChunk runs for the next chunk while this chunk's rounds
+	// rewrite rec.Job, so the preparing goroutines must not read rec.
+	id, workspace, onConflict string
+	total                     int
+	ctx                       context.Context
+	p                         *linkapi.Principal // the job's: the items are created as it
 	// rule is the URL rule of the job's links: the server's
 	// DestinationPolicy with a per-job lookup memo, and the workspace's host
 	// lists as they were when the job started.
@@ -104,10 +109,10 @@ func (c *chunkRun) prepare(first int, raw [][]byte, done []bool) []*chunkItem {
 func (c *chunkRun) prepareOne(it *chunkItem, raw []byte) {
 	body, key, aerr := splitItemKey(raw)
 	if aerr == nil {
-		it.d, aerr = c.r.j.create.Decode(c.ctx, c.rec.WorkspaceID, body)
+		it.d, aerr = c.r.j.create.Decode(c.ctx, c.workspace, body)
 	}
 	if aerr == nil && it.d.OnConflict == "" {
-		it.d.OnConflict = c.rec.OnConflict
+		it.d.OnConflict = c.onConflict
 	}
 	if aerr == nil {
 		aerr = c.rule.Check(c.ctx, it.d.Link)

@@ -183,7 +183,8 @@ func (r *Runner) process(rec *jobRecord) error {
 	}
 	em := newEmitter(&r.j.api)
 	defer em.close()
-	c := &chunkRun{r: r, rec: rec, ctx: ctx, p: p, rule: rule, em: em}
+	c := &chunkRun{r: r, rec: rec, id: rec.ID, total: rec.Total, workspace: rec.WorkspaceID, onConflict: rec.OnConflict,
+		ctx: ctx, p: p, rule: rule, em: em}
 
 	next := make(chan preparedChunk, 1)
 	prepare := func(first int) { next <- c.prepareChunk(first) }
@@ -215,8 +216,8 @@ type preparedChunk struct {
 // prepareChunk reads the chunk of items from first and prepares the ones
 // that have no outcome.
 func (c *chunkRun) prepareChunk(first int) preparedChunk {
-	s, id := c.r.j.store, c.rec.ID
-	n := min(JobChunkItems, c.rec.Total-first)
+	s, id := c.r.j.store, c.id
+	n := min(JobChunkItems, c.total-first)
 	done, err := s.itemsDone(id, first, n)
 	if err != nil {
 		return preparedChunk{err: err}
