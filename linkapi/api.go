@@ -74,6 +74,11 @@ type APIConfig struct {
 	// patterns such as "/v1/webhooks/") behind the same bearer-key
 	// authentication and rate limit as the link API's own routes.
 	Mount map[string]http.Handler
+	// Public serves handlers (pattern -> handler) on the API's listener
+	// WITHOUT the bearer-key guard and rate limit: each authenticates its
+	// own requests (the dashboard, analytics/dashboard, by a session
+	// cookie). They are not in the OpenAPI document.
+	Public map[string]http.Handler
 	// MountScopes names the scopes a Mount pattern's requests need: Read
 	// for GET and HEAD, Write for the other methods. A pattern without an
 	// entry needs ScopeAdmin.
@@ -376,6 +381,9 @@ func (a *api) mux(routes []apiRoute) *http.ServeMux {
 				mux.Handle(m+" "+p, h)
 			}
 		}
+	}
+	for pattern, h := range a.cfg.Public {
+		mux.Handle(pattern, h)
 	}
 	for pattern, h := range a.cfg.Mount {
 		if a.mountLinkSub(pattern, h) {

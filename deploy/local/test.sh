@@ -23,6 +23,13 @@ $services start all
 eval "$($services env)"
 export CLICKTRAIL_TEST_REQUIRE_SERVICES=1
 
+# Chromium, for the dashboard's browser test (analytics/dashboard): Debian's
+# package, installed when missing (CI runs as root).
+if ! command -v chromium >/dev/null; then
+	echo "== installing chromium (the dashboard's browser test)"
+	apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "== go vet"
 go vet ./...
 

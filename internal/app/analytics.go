@@ -4,18 +4,55 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"strings"
 
 	"github.com/clicktrail/clicktrail/analytics"
 	chstats "github.com/clicktrail/clicktrail/analytics/clickhouse"
+	"github.com/clicktrail/clicktrail/analytics/dashboard"
 	"github.com/clicktrail/clicktrail/linkapi"
 	"github.com/clicktrail/clicktrail/linkapi/tenancy"
 	"github.com/clicktrail/clicktrail/redirect"
 )
 
-// storeLinks answers analytics.Links from the link store, which the node
-// opens after the mounts are set (store is filled in then).
-type storeLinks struct{ store *redirect.Store }
+// storeLinks answers analytics.Links and the dashboard's Links and Keys
+// from the node, which opens after the mounts are set (store and api are
+// filled in then).
+type storeLinks struct {
+	store *redirect.Store
+	api   http.Handler // the link API: checks the dashboard's sign-in keys
+}
+
+func (s *storeLinks) Link(ctx context.Context, id string) (dashboard.Link, error) {
+	l, err := s.store.Get(ctx, id)
+	if errors.Is(err, redirect.ErrNotFound) {
+		return dashboard.Link{}, analytics.ErrNotFound
+	}
+	if err != nil {
+		return dashboard.Link{}, err
+	}
+	return dashboard.Link{ID: l.ID, Domain: l.Domain, Path: l.Path, Destination: l.DestinationURL}, nil
+}
+
+// Check asks the link API who key is (GET /v1/keys/self, in process), so
+// the dashboard accepts exactly the keys the API does.
+func (s *storeLinks) Check(ctx context.Context, key string) (dashboard.Principal, error) {
+	return dashboard.CheckWithAPI(ctx, s.api, key)
+}
+
+// Active reports whether a stored key is still unrevoked (bootstrap keys
+// live as long as the process).
+func (s *storeLinks) Active(ctx context.Context, p dashboard.Principal) error {
+	if strings.HasPrefix(p.KeyID, "bootstrap_") {
+		return nil
+	}
+	k, err := tenancy.NewStore(s.store).GetAPIKey(ctx, p.WorkspaceID, p.KeyID)
+	if errors.Is(err, tenancy.ErrKeyNotFound) || (err == nil && k.RevokedAt != nil) {
+		return dashboard.ErrBadKey
+	}
+	return err
+}
 
 func (s *storeLinks) WorkspaceOf(ctx context.Context, id string) (string, error) {
 	if s.store == nil {
@@ -32,8 +69,8 @@ func (s *storeLinks) WorkspaceOf(ctx context.Context, id string) (string, error)
 }
 
 // mountAnalytics mounts the stats API (GET /v1/links/{id}/stats and GET
-// /v1/stats, scope analytics:read) on cfg's link API, reading the rollups
-// of the ClickHouse at dsn. The caller fills links.store once the node is
+// /v1/stats, scope analytics:read) on cfg's link API, and the dashboard at
+// /dashboard on its listener, reading the rollups of the ClickHouse at dsn. The caller fills links.store once the node is
 // open, and closes the returned reader.
 func mountAnalytics(ctx context.Context, cfg *RedirectNode, dsn string, links *storeLinks) (*chstats.Reader, error) {
 	reader, err := chstats.Open(ctx, chstats.Config{DSN: dsn})
@@ -51,6 +88,16 @@ func mountAnalytics(ctx context.Context, cfg *RedirectNode, dsn string, links *s
 	if err != nil {
 		return nil, errors.Join(err, reader.Close())
 	}
+	// Dev serves the API over plain HTTP: its session cookie cannot be
+	// Secure there.
+	dash, err := dashboard.Mounts(dashboard.Config{Reader: reader, Links: links, Keys: links, InsecureCookie: true, Logger: cfg.Logger})
+	if err != nil {
+		return nil, errors.Join(err, reader.Close())
+	}
+	if cfg.Public == nil {
+		cfg.Public = map[string]http.Handler{}
+	}
+	maps.Copy(cfg.Public, dash)
 	if cfg.Mount == nil {
 		cfg.Mount = map[string]http.Handler{}
 	}

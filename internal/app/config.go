@@ -86,6 +86,9 @@ type RedirectNode struct {
 	// Mount serves more API handlers behind the link API's authentication
 	// and rate limit (pattern -> handler); dev mounts the webhook API.
 	Mount map[string]http.Handler
+	// Public serves handlers on the API listener without its bearer-key
+	// authentication (linkapi.APIConfig.Public): the dashboard.
+	Public map[string]http.Handler
 	// MountScopes are the scopes of the Mount patterns (see
 	// linkapi.APIConfig.MountScopes).
 	MountScopes map[string]linkapi.MountScope

@@ -71,7 +71,7 @@ func RunDev(ctx context.Context, cfg Dev) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, n.close()) }()
-	links.store = n.store
+	links.store, links.api = n.store, n.apiH
 
 	env := StageEnv{Out: n.metrics.DeadLetters(n.spool), Topic: cfg.Kafka.Topic, DataDir: cfg.DataDir, ShortURL: n.shortURL, Logger: n.log,
 		StageConfigs: cfg.StageConfigs, Embedded: true, Hooks: hooks, CRMRegistry: crmReg, Metrics: n.metrics}

@@ -121,6 +121,7 @@ func openNode(cfg RedirectNode) (_ *node, err error) {
 		Logger:         n.log,
 		Mount:          cfg.Mount,
 		MountScopes:    cfg.MountScopes,
+		Public:         cfg.Public,
 		MountDocs:      cfg.MountDocs,
 		OnConversion:   queueConversions(n.spool, cfg.Kafka.Topic(conversionsTopic)),
 		Secrets:        secrets,

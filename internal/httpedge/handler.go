@@ -83,7 +83,7 @@ func headBytes(r *http.Request) int {
 }
 
 // jsonWriter passes a handler's answer through unless it is an error
-// (4xx or 5xx) that is not JSON: that one it holds, keeping the first
+// (4xx or 5xx) that is neither JSON nor an HTML page: that one it holds, keeping the first
 // bytes of its text as the message, and writes as JSON when the handler
 // returns (finish).
 type jsonWriter struct {
@@ -112,7 +112,7 @@ func (w *jsonWriter) WriteHeader(status int) {
 		// the body is not read.
 		w.Header().Set("Connection", "close")
 	}
-	if status >= 400 && !isJSON(w.Header().Get("Content-Type")) || status == http.StatusNotFound && w.hold404 {
+	if status >= 400 && !passesThrough(w.Header().Get("Content-Type")) || status == http.StatusNotFound && w.hold404 {
 		w.rewriting = true
 		return
 	}

@@ -53,6 +53,11 @@ func testHandler() http.Handler {
 		w.WriteHeader(409)
 		fmt.Fprint(w, `{"error":{"code":"path_taken","message":"x","existing_id":"l"}}`)
 	})
+	mux.HandleFunc("GET /html-error", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(401)
+		fmt.Fprint(w, `<!doctype html><p id="signin-error">That API key is unknown or revoked.</p>`)
+	})
 	mux.HandleFunc("GET /panic", func(w http.ResponseWriter, r *http.Request) { panic("boom") })
 	mux.HandleFunc("GET /panic-late", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(200)
@@ -93,6 +98,7 @@ func TestJSONHandler(t *testing.T) {
 		{"mux 405 in text", "POST", "/text-error", "", 405, CodeMethodNotAllowed, "Method Not Allowed", "GET, HEAD"},
 		{"handler error in text", "GET", "/text-error", "", 502, "bad_gateway", "it broke", ""},
 		{"JSON error kept", "GET", "/json-error", "", 409, "", "", ""},
+		{"HTML error page kept", "GET", "/html-error", "", 401, "", "", ""},
 		{"panic", "GET", "/panic", "", 500, CodeInternal, "server log", ""},
 		{"unserved method on a known path", "FOO", "/v1/links", "", 405, CodeMethodNotAllowed, "FOO is not allowed on /v1/links", "GET, HEAD, POST"},
 		{"unserved method on an unknown path", "FOO", "/v1/nothing", "", 404, "", "", ""},
@@ -111,6 +117,12 @@ func TestJSONHandler(t *testing.T) {
 				t.Errorf("Allow %q, want %q", got, tc.allow)
 			}
 			if tc.code == "" {
+				if tc.status >= 400 && !passesThrough(rec.Header().Get("Content-Type")) {
+					t.Errorf("error passed as %q: %s", rec.Header().Get("Content-Type"), rec.Body)
+				}
+				if tc.name == "HTML error page kept" && !strings.Contains(rec.Body.String(), `id="signin-error"`) {
+					t.Errorf("HTML error page rewritten: %s", rec.Body)
+				}
 				return
 			}
 			if ct := rec.Header().Get("Content-Type"); ct != "application/json" {

@@ -82,6 +82,15 @@ func writeError(w http.ResponseWriter, status int, message string) {
 	w.Write(b)
 }
 
+// passesThrough reports whether an error answer of this Content-Type is
+// left as it is: JSON, and an HTML page that a handler rendered for a
+// browser (the analytics dashboard's sign-in form with its error). The
+// text that net/http and plain handlers answer is rewritten.
+func passesThrough(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return isJSON(contentType) || strings.EqualFold(strings.TrimSpace(mt), "text/html")
+}
+
 // isJSON reports whether a Content-Type is JSON (application/json,
 // application/problem+json and the like).
 func isJSON(contentType string) bool {
