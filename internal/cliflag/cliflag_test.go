@@ -27,7 +27,7 @@ type config struct {
 	Nested struct {
 		Dir string `flag:"dir"`
 	}
-	Again   string `flag:"name"` // the same flag sets both fields
+	Again string `flag:"name"` // the same flag sets both fields
 	//lint:ignore U1000 present to check that an unexported field makes no flag
 	private string `flag:"private"`
 }
