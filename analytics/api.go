@@ -1,11 +1,12 @@
 package analytics
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/clicktrail/clicktrail/internal/apijson"
 )
 
 // Patterns of the mounted routes (method-qualified ServeMux patterns).
@@ -137,20 +138,8 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // apiError is the link API's error member:
 // {"error":{"code":"invalid_field","field":"tz","message":"..."}}.
-type apiError struct {
-	Code    string `json:"code"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
-}
+type apiError = apijson.ErrorBody
 
-func writeError(w http.ResponseWriter, status int, e apiError) {
-	writeJSON(w, status, struct {
-		Error apiError `json:"error"`
-	}{e})
-}
+func writeError(w http.ResponseWriter, status int, e apiError) { apijson.Error(w, status, e) }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { apijson.Write(w, status, v) }

@@ -1,9 +1,9 @@
 package linkapi
 
 import (
-	"encoding/json"
 	"net/http"
 
+	"github.com/clicktrail/clicktrail/internal/apijson"
 	"github.com/clicktrail/clicktrail/internal/urlrule"
 )
 
@@ -101,13 +101,4 @@ func WriteError(w http.ResponseWriter, e *APIError) {
 }
 
 // WriteJSON writes v as a JSON answer with status, never cached.
-func WriteJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil { // our own response types always encode
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"encode response"}}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
-}
+func WriteJSON(w http.ResponseWriter, status int, v any) { apijson.Write(w, status, v) }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/apijson"
 	"github.com/clicktrail/clicktrail/linkapi"
 )
 
@@ -185,8 +186,5 @@ func Unauthorized(w http.ResponseWriter) {
 }
 
 func jsonError(w http.ResponseWriter, status int, code, msg string) {
-	b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": code, "message": msg}})
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
+	apijson.Error(w, status, apijson.ErrorBody{Code: code, Message: msg})
 }

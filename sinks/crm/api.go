@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clicktrail/clicktrail/internal/apijson"
 	"github.com/clicktrail/clicktrail/internal/logs"
 	"github.com/clicktrail/clicktrail/internal/netguard"
 	"github.com/clicktrail/clicktrail/internal/urlrule"
@@ -363,24 +364,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-type apiErrorBody struct {
-	Code    string `json:"code"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
-	Rule    string `json:"rule,omitempty"`
-}
+type apiErrorBody = apijson.ErrorBody
 
 func writeError(w http.ResponseWriter, status int, code, field, msg string) {
 	writeJSON(w, status, map[string]apiErrorBody{"error": {Code: code, Field: field, Message: msg}})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"encode response"}}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { apijson.Write(w, status, v) }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/clicktrail/clicktrail/internal/apijson"
 )
 
 // firstError returns the first error of an errors.Join, or err itself: an
@@ -49,24 +51,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-type apiErrorBody struct {
-	Code    string `json:"code"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
-	Rule    string `json:"rule,omitempty"` // the URL rule (internal/urlrule) that refused url
-}
+type apiErrorBody = apijson.ErrorBody
 
 func writeError(w http.ResponseWriter, status int, code, field, msg string) {
 	writeJSON(w, status, map[string]apiErrorBody{"error": {Code: code, Field: field, Message: msg}})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"encode response"}}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { apijson.Write(w, status, v) }
