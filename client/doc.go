@@ -15,6 +15,9 @@
 // the end-to-end tests (e2e). The types here are the wire format as a
 // client sees it; they are declared here rather than imported from the
 // server packages so that a client does not link the server, and a field
-// the server adds is simply ignored until this package learns it. The
+// the server adds is simply ignored until this package learns it. Records
+// that schemas defines (the link record, UTM, rules, variants) are used from
+// there: schemas imports nothing of the project, so a client links no
+// server code through it. The
 // OpenAPI document (GET /v1/openapi.json) is the reference for every field.
 package client

@@ -6,59 +6,26 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+
+	"github.com/clicktrail/clicktrail/schemas"
 )
 
-// Link is a link as the API answers it (GET /v1/links/{id}).
+// Link is a link as the API answers it (GET /v1/links/{id}): the fields of
+// the link record every node replicates (schemas.LinkRecord, the one
+// definition of them) and its short URL.
 type Link struct {
-	ID               string            `json:"id"`
-	WorkspaceID      string            `json:"workspace_id"`
-	Domain           string            `json:"domain"`
-	Path             string            `json:"path"`
-	ShortURL         string            `json:"short_url"`
-	DestinationURL   string            `json:"destination_url"`
-	UTM              UTM               `json:"utm"`
-	Tags             []string          `json:"tags,omitempty"`
-	Metadata         map[string]string `json:"metadata,omitempty"`
-	CreatedAt        time.Time         `json:"created_at"`
-	UpdatedAt        time.Time         `json:"updated_at"`
-	Disabled         bool              `json:"disabled"`
-	DeletedAt        *time.Time        `json:"deleted_at,omitempty"`
-	ExternalID       string            `json:"external_id,omitempty"`
-	ExpiresAt        *time.Time        `json:"expires_at,omitempty"`
-	ExpiredURL       string            `json:"expired_url,omitempty"`
-	ExpiredRedirect  bool              `json:"expired_redirect,omitempty"`
-	RedirectCode     int               `json:"redirect_code"`
-	Rules            []Rule            `json:"rules,omitempty"`
-	Variants         []Variant         `json:"variants,omitempty"`
-	TrackConversions bool              `json:"track_conversions,omitempty"`
+	schemas.LinkRecord
+	ShortURL string `json:"short_url"`
 }
 
 // UTM holds the utm_* parameters added to a link's destination.
-type UTM struct {
-	Source   string `json:"source,omitempty"`
-	Medium   string `json:"medium,omitempty"`
-	Campaign string `json:"campaign,omitempty"`
-	Term     string `json:"term,omitempty"`
-	Content  string `json:"content,omitempty"`
-}
+type UTM = schemas.UTM
 
 // Rule routes the visitors it matches to its own destination.
-type Rule struct {
-	ID             string   `json:"id"`
-	Devices        []string `json:"devices,omitempty"`
-	OS             []string `json:"os,omitempty"`
-	Countries      []string `json:"countries,omitempty"`
-	Languages      []string `json:"languages,omitempty"`
-	DestinationURL string   `json:"destination_url"`
-}
+type Rule = schemas.LinkRule
 
 // Variant is one weighted destination of a split test.
-type Variant struct {
-	ID             string `json:"id"`
-	Weight         int    `json:"weight"`
-	DestinationURL string `json:"destination_url"`
-}
+type Variant = schemas.LinkVariant
 
 // CreateLinkRequest is the body of POST /v1/links and of
 // PUT /v1/links/external/{external_id}. Only DestinationURL is required.
